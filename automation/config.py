@@ -1,0 +1,289 @@
+"""TOML → validated, frozen settings. Every problem is reported at once, naming file, key and fix.
+
+Secrets never live here: a server section names an environment variable (`password_env`) or a
+file (`password_file`) and `resolve_password` reads it when a connection is made.
+"""
+
+from __future__ import annotations
+
+import ipaddress
+import os
+import tomllib
+from datetime import date, datetime, time, timedelta
+from pathlib import Path
+from typing import Annotated, Any, Literal
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+from pydantic import (
+    BaseModel,
+    ConfigDict,
+    Field,
+    ValidationError,
+    field_validator,
+    model_validator,
+)
+
+from automation.errors import ConfigError
+from automation.model import Meeting
+
+LocalisedText = str | dict[str, str]
+EmailAddress = Annotated[str, Field(pattern=r"^[^@\s<>]+@[^@\s<>]+\.[^@\s<>]+$")]
+
+
+class _Section(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+
+class NetworkSettings(_Section):
+    address: EmailAddress
+    name: str = "Verkosto"
+    timezone: str = "Europe/Helsinki"
+    languages: list[Literal["fi", "sv", "en"]] = Field(default=["fi", "sv", "en"], min_length=1)
+    coordinator: EmailAddress | None = None
+    public_url: str = ""
+
+    @field_validator("timezone")
+    @classmethod
+    def _known_zone(cls, value: str) -> str:
+        try:
+            ZoneInfo(value)
+        except (ZoneInfoNotFoundError, ValueError):
+            raise ValueError(f"unknown time zone {value!r}; use an IANA name such as Europe/Helsinki")
+        return value
+
+    @property
+    def default_language(self) -> str:
+        return self.languages[0]
+
+    @property
+    def zone(self) -> ZoneInfo:
+        return ZoneInfo(self.timezone)
+
+
+class _ServerSettings(_Section):
+    host: str = "127.0.0.1"
+    port: int | None = None
+    username: str = ""
+    password_env: str | None = None
+    password_file: Path | None = None
+    security: Literal["tls", "starttls", "none"] = "tls"
+    timeout: float = Field(default=30.0, gt=0)
+
+    @model_validator(mode="after")
+    def _plaintext_only_on_loopback(self) -> _ServerSettings:
+        if self.security == "none" and not _is_loopback(self.host):
+            raise ValueError(
+                f'security = "none" sends the password in clear text to {self.host}; '
+                'use "tls" or "starttls" (none is allowed only for loopback hosts)'
+            )
+        return self
+
+
+class MailboxSettings(_ServerSettings):
+    kind: Literal["imap", "maildir"] = "imap"
+    path: Path = Path("mailboxes/inbox")
+    folder: str = "INBOX"
+    handled_folder: str = ""
+    attention_folder: str = ""
+    idle: bool = True
+    poll_seconds: float = Field(default=60.0, gt=0)
+
+    @property
+    def effective_port(self) -> int:
+        return self.port or (993 if self.security == "tls" else 143)
+
+
+class SendingSettings(_ServerSettings):
+    kind: Literal["smtp", "maildir"] = "smtp"
+    path: Path = Path("mailboxes/sent")
+    batch_size: int = Field(default=200, gt=0)
+    max_retry_hours: float = Field(default=72.0, gt=0)
+
+    @property
+    def effective_port(self) -> int:
+        return self.port or {"tls": 465, "starttls": 587, "none": 25}[self.security]
+
+
+class StorageSettings(_Section):
+    database: Path = Path("automation.db")
+
+
+class ContactsSettings(_Section):
+    file: Path = Path("contacts.csv")
+
+
+class TemplatesSettings(_Section):
+    directory: Path = Path("templates")
+
+
+class ScheduleSettings(_Section):
+    invite_days_before: int = Field(default=28, ge=0)
+    outbox_seconds: float = Field(default=10.0, gt=0)
+    lifecycle_seconds: float = Field(default=60.0, gt=0)
+
+
+class MeetingSettings(_Section):
+    code: str = Field(pattern=r"^[A-Za-z0-9][A-Za-z0-9_-]{0,31}$")
+    start: datetime
+    end: datetime
+    registration_deadline: date | datetime
+    place: LocalisedText = ""
+    address: str = ""
+    theme: LocalisedText = ""
+    mode: Literal["onsite", "hybrid", "remote"] = "onsite"
+    online_url: str = ""
+    capacity: int | None = Field(default=None, gt=0)
+    cancelled: bool = False
+
+    @model_validator(mode="after")
+    def _coherent_times(self) -> MeetingSettings:
+        if self.end <= self.start:
+            raise ValueError(f"end ({self.end}) must be after start ({self.start})")
+        if self.mode != "onsite" and not self.online_url:
+            raise ValueError(f'mode = "{self.mode}" needs online_url (the link for remote participants)')
+        return self
+
+
+class Settings(_Section):
+    network: NetworkSettings
+    mailbox: MailboxSettings = MailboxSettings()
+    sending: SendingSettings = SendingSettings()
+    storage: StorageSettings = StorageSettings()
+    contacts: ContactsSettings = ContactsSettings()
+    templates: TemplatesSettings = TemplatesSettings()
+    schedule: ScheduleSettings = ScheduleSettings()
+    meetings: list[MeetingSettings] = []
+    # Where the file was read from; relative paths in it are relative to its directory.
+    source: Annotated[Path, Field(exclude=True)] = Path("config.toml")
+
+    @model_validator(mode="after")
+    def _unique_codes(self) -> Settings:
+        codes = [m.code for m in self.meetings]
+        duplicates = sorted({c for c in codes if codes.count(c) > 1})
+        if duplicates:
+            raise ValueError(f"meeting codes must be unique; repeated: {', '.join(duplicates)}")
+        return self
+
+    def path(self, relative: Path) -> Path:
+        """A path from the config, resolved against the config file's directory."""
+        return relative if relative.is_absolute() else self.source.parent / relative
+
+    def meeting_objects(self) -> list[Meeting]:
+        return [to_meeting(m, self.network) for m in self.meetings]
+
+    def meeting(self, code: str) -> Meeting | None:
+        return next((m for m in self.meeting_objects() if m.code == code), None)
+
+
+def to_meeting(m: MeetingSettings, network: NetworkSettings) -> Meeting:
+    zone = network.zone
+    deadline = m.registration_deadline
+    if not isinstance(deadline, datetime):
+        # A deadline given as a date means "by the end of that day" in the network's zone.
+        deadline = datetime.combine(deadline, time(23, 59, 59))
+    return Meeting(
+        code=m.code,
+        start=_aware(m.start, zone),
+        end=_aware(m.end, zone),
+        registration_deadline=_aware(deadline, zone),
+        place=_localised(m.place),
+        address=m.address,
+        theme=_localised(m.theme),
+        mode=m.mode,
+        online_url=m.online_url,
+        capacity=m.capacity,
+        cancelled=m.cancelled,
+    )
+
+
+def _aware(value: datetime, zone: ZoneInfo) -> datetime:
+    return value.replace(tzinfo=zone) if value.tzinfo is None else value.astimezone(zone)
+
+
+def _localised(value: LocalisedText) -> dict[str, str]:
+    return dict(value) if isinstance(value, dict) else {"": value}
+
+
+def _is_loopback(host: str) -> bool:
+    if host == "localhost":
+        return True
+    try:
+        return ipaddress.ip_address(host).is_loopback
+    except ValueError:
+        return False
+
+
+def load(path: Path) -> Settings:
+    """Read and validate one config file; raise ConfigError listing every problem."""
+    if not path.exists():
+        raise ConfigError(
+            [f"{path}: file not found; copy config.example.toml to {path} or pass --config PATH"]
+        )
+    try:
+        raw = tomllib.loads(path.read_text(encoding="utf-8"))
+    except (tomllib.TOMLDecodeError, UnicodeDecodeError) as exc:
+        raise ConfigError([f"{path}: not valid TOML ({exc}); fix the syntax at that line"]) from exc
+    try:
+        return Settings.model_validate({**raw, "source": path})
+    except ValidationError as exc:
+        raise ConfigError([_describe(path, raw, err) for err in exc.errors()]) from exc
+
+
+_FIXES = {
+    "missing": "add it",
+    "extra_forbidden": "remove it or check its spelling (see config.example.toml)",
+    "datetime_from_date_parsing": "write a local time such as 2024-03-12T09:00:00",
+    "datetime_parsing": "write a local time such as 2024-03-12T09:00:00",
+    "datetime_type": "write a local time such as 2024-03-12T09:00:00 (no quotes)",
+    "literal_error": "use one of the values listed",
+    "value_error": "correct the value",
+    "int_parsing": "write a whole number",
+    "string_pattern_mismatch": "check the format (codes: letters, digits, - or _, e.g. 2024-03)",
+}
+
+
+def _describe(path: Path, raw: dict[str, Any], err: Any) -> str:
+    loc = [part for part in err["loc"] if part not in ("function-after", "str", "date", "datetime")]
+    where = _location(raw, loc)
+    message = err["msg"].removeprefix("Value error, ")
+    fix = _FIXES.get(err["type"], "correct the value")
+    return f"{path}: {where}: {message}; fix: {fix}"
+
+
+def _location(raw: dict[str, Any], loc: list[Any]) -> str:
+    if not loc:
+        return "(top level)"
+    if loc[0] == "meetings" and len(loc) > 1 and isinstance(loc[1], int):
+        meetings = raw.get("meetings") or []
+        code = meetings[loc[1]].get("code", "?") if loc[1] < len(meetings) else "?"
+        key = ".".join(str(p) for p in loc[2:]) or "(the whole entry)"
+        return f"[[meetings]] #{loc[1] + 1} (code {code}) {key}"
+    if len(loc) == 1:
+        return f"[{loc[0]}]" if isinstance(raw.get(str(loc[0])), dict) else f"key {loc[0]}"
+    return f"[{loc[0]}] {'.'.join(str(p) for p in loc[1:])}"
+
+
+def resolve_password(section: _ServerSettings, label: str, base: Path) -> str:
+    """The secret for a server section, from its environment variable or file."""
+    if section.password_env:
+        value = os.environ.get(section.password_env)
+        if value is None:
+            raise ConfigError(
+                [f"[{label}] password_env: environment variable {section.password_env} is not set;"
+                 " fix: export it (or use password_file)"]
+            )
+        return value
+    if section.password_file:
+        try:
+            path = section.password_file
+            return (path if path.is_absolute() else base / path).read_text(encoding="utf-8").strip()
+        except OSError as exc:
+            raise ConfigError(
+                [f"[{label}] password_file: cannot read {section.password_file} ({exc.strerror});"
+                 " fix: create it, readable only by the service user"]
+            ) from exc
+    return ""
+
+
+def invitation_due(settings: Settings, meeting: Meeting) -> datetime:
+    return meeting.start - timedelta(days=settings.schedule.invite_days_before)

@@ -1,0 +1,221 @@
+"""Dataclasses shared by every layer: what came in, what we decided, what must go out.
+
+Nothing here does I/O. Parsers produce `Inbound`, workflows turn it (with state and `now`) into
+`Decision`s made of effects, the store applies the effects in one transaction.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import datetime
+from enum import StrEnum
+from typing import Any
+
+
+class Kind(StrEnum):
+    """What a message is; the contract of `automation inspect`."""
+
+    REGISTRATION = "registration"
+    CANCELLATION = "cancellation"
+    INITIATIVE = "initiative"
+    CALENDAR_REPLY = "calendar-reply"
+    SUMMARY = "summary"
+    COMMAND = "command"
+    AUTO_REPLY = "auto-reply"
+    BOUNCE = "bounce"
+    BULK = "bulk"
+    UNKNOWN = "unknown"
+
+    @property
+    def is_machine(self) -> bool:
+        """Mail written by a robot: never answered."""
+        return self in (Kind.AUTO_REPLY, Kind.BOUNCE, Kind.BULK)
+
+
+class Status(StrEnum):
+    REGISTERED = "registered"
+    WAITING = "waiting"
+    CANCELLED = "cancelled"
+    DECLINED = "declined"
+    TENTATIVE = "tentative"
+
+
+class Attendance(StrEnum):
+    ONSITE = "onsite"
+    REMOTE = "remote"
+
+
+@dataclass(frozen=True)
+class CalendarReply:
+    """The parts of an iMIP REPLY we act on (RFC 6047); times in a reply are never trusted."""
+
+    method: str
+    uid: str
+    attendee: str
+    partstat: str
+    sequence: int = 0
+    comment: str = ""
+
+
+@dataclass(frozen=True)
+class Attachment:
+    filename: str
+    content_type: str
+    size: int
+
+
+@dataclass(frozen=True)
+class Inbound:
+    """One received message, parsed. `key` identifies it for idempotency."""
+
+    key: str
+    message_id: str
+    sender: str
+    sender_name: str
+    recipients: tuple[str, ...]
+    subject: str
+    headers: dict[str, str]
+    text: str
+    reply_text: str
+    references: tuple[str, ...] = ()
+    calendar: CalendarReply | None = None
+    calendar_method: str = ""
+    content_type: str = "text/plain"
+    report_type: str = ""
+    attachments: tuple[Attachment, ...] = ()
+    defects: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True)
+class Details:
+    """Optional lines of a registration reply ("Erityisruokavalio: gluteeniton")."""
+
+    name: str = ""
+    organisation: str = ""
+    diet: str = ""
+    attendance: str = ""
+
+
+@dataclass(frozen=True)
+class Intent:
+    """How a human message was read. `evidence` is the line that decided it, echoed back."""
+
+    kind: Kind
+    language: str | None
+    evidence: str = ""
+    details: Details = field(default_factory=Details)
+    command: str = ""
+
+
+@dataclass(frozen=True)
+class Classification:
+    kind: Kind
+    reason: str
+    language: str | None = None
+    intent: Intent | None = None
+    answerable: bool = True
+
+
+@dataclass(frozen=True)
+class Meeting:
+    code: str
+    start: datetime
+    end: datetime
+    registration_deadline: datetime
+    place: dict[str, str]
+    address: str
+    theme: dict[str, str]
+    mode: str
+    online_url: str
+    capacity: int | None
+    cancelled: bool = False
+
+    def text(self, field_name: str, language: str) -> str:
+        values: dict[str, str] = getattr(self, field_name)
+        return values.get(language) or next(iter(values.values()), "")
+
+
+@dataclass(frozen=True)
+class Contact:
+    email: str
+    name: str = ""
+    organisation: str = ""
+    language: str = ""
+
+
+@dataclass(frozen=True)
+class Registration:
+    meeting: str
+    email: str
+    name: str
+    organisation: str
+    language: str
+    status: Status
+    diet: str
+    attendance: str
+    position: int
+    updated_at: str
+
+
+@dataclass(frozen=True)
+class Match:
+    """Which meeting (and whose registration) a message is about, and how we know."""
+
+    meeting: str | None
+    email: str | None
+    by: str
+    authorised: bool = False
+
+
+# ---- effects: what a workflow wants done; the store makes them durable together -------------
+
+
+@dataclass(frozen=True)
+class SetRegistration:
+    meeting: str
+    email: str
+    status: Status
+    name: str = ""
+    organisation: str = ""
+    language: str = ""
+    details: Details = field(default_factory=Details)
+
+
+@dataclass(frozen=True)
+class SendMail:
+    """One outgoing message, rendered later from `template` in `language` with `context`.
+
+    `purpose` and `revision` make the Message-ID deterministic, so queuing twice is a no-op
+    and a resend after a crash carries the same Message-ID.
+    """
+
+    template: str
+    recipient: str
+    name: str
+    language: str
+    purpose: str
+    meeting: str | None
+    revision: str
+    context: dict[str, Any] = field(default_factory=dict)
+    in_reply_to: str = ""
+    reply_token: bool = True
+    auto_submitted: str = "auto-replied"
+
+
+@dataclass(frozen=True)
+class Attention:
+    reason: str
+
+
+Effect = SetRegistration | SendMail | Attention
+
+
+@dataclass(frozen=True)
+class Decision:
+    effects: tuple[Effect, ...]
+    summary: str
+
+    @property
+    def needs_attention(self) -> bool:
+        return any(isinstance(e, Attention) for e in self.effects)
+

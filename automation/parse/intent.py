@@ -1,0 +1,184 @@
+"""What a person meant, read from the new text of their message, in Finnish, Swedish and English.
+
+Cancellation phrases are looked for first and blanked out before looking for a "yes", so that
+"Jag kommer inte" is never read as "Jag kommer". If both a yes and a no remain, the intent is
+unclear and we ask rather than guess.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterable
+
+from automation.model import Details, Intent, Kind
+
+_F = re.IGNORECASE | re.MULTILINE
+
+CANCEL = {
+    "fi": [
+        r"\bperu(?:utan|n|tan|ttaa|taa|utus|utuksen)\b",
+        r"\b(?:en|ei) (?:valitettavasti )?(?:pääse|pääsekään|tule|voi osallistua|osallistu|ehdi)",
+        r"\bjoudun perumaan\b",
+        r"\bestyn(?:eenä|yt)\b",
+    ],
+    "sv": [
+        r"\bjag kan (?:tyvärr )?inte\b",
+        r"\bkan (?:tyvärr )?inte (?:komma|delta)\b",
+        r"\bjag kommer (?:tyvärr )?inte\b",
+        r"\b(?:avbokar|avanmäler|återkallar|annullerar)\b",
+        r"\bstryk min anmälan\b",
+        r"\bförhindrad\b",
+    ],
+    "en": [
+        r"\bcan(?:not|'t|’t| not) (?:attend|come|make it|join|participate)\b",
+        r"\b(?:won't|won’t|will not) (?:attend|come|be able|make it|be there)\b",
+        r"\bunable to (?:attend|come|join)\b",
+        r"\bcancel(?:ling|ing|led)?\b(?: my (?:registration|attendance))?",
+        r"\bplease (?:remove|withdraw) my registration\b",
+    ],
+}
+
+REGISTER = {
+    "fi": [
+        r"^\W*kyllä\b",
+        r"\b(?:tulen|osallistun|ilmoittaudun|pääsen)\b",
+        r"\bilmoittaa? (?:minut|itseni)\b",
+    ],
+    "sv": [
+        r"^\W*ja\b",
+        r"\bjag (?:kommer|deltar)\b",
+        r"\banmäler (?:mig|härmed)\b",
+        r"\bjag anmäler\b",
+    ],
+    "en": [
+        r"^\W*yes\b",
+        r"\bi(?:'ll|’ll| will| shall) (?:attend|come|be there|join|participate)\b",
+        r"\b(?:count me in|register me|sign me up)\b",
+        r"\bi(?:'d|’d| would) like to (?:attend|register|join|participate)\b",
+        r"\bi am attending\b|\bi'm attending\b",
+    ],
+}
+
+COMMANDS = {
+    "unsubscribe": {
+        "fi": [r"\beroa listalta\b", r"\bpoista minut (?:listalta|postituslistalta)\b", r"\beroan\b"],
+        "sv": [r"\bavsluta\b", r"\bavregistrera mig\b", r"\bta bort mig från listan\b"],
+        "en": [r"\bunsubscribe\b", r"\bremove me from (?:the|your) list\b"],
+    },
+    "export": {
+        "fi": [r"\blähetä tietoni\b"],
+        "sv": [r"\bskicka mina uppgifter\b"],
+        "en": [r"\bsend (?:me )?my data\b"],
+    },
+    "erase": {
+        "fi": [r"\bpoista tietoni\b"],
+        "sv": [r"\bradera mina uppgifter\b"],
+        "en": [r"\bdelete my data\b"],
+    },
+    "join": {
+        "fi": [r"\bliityn verkostoon\b", r"\bhaluan liittyä\b"],
+        "sv": [r"\bjag vill gå med\b"],
+        "en": [r"\bi (?:want|would like) to join\b"],
+    },
+}
+
+_FIELDS = {
+    "name": r"nimi|namn|name",
+    "organisation": r"organisaatio|organisation|organization|organisatio|org\.?|edustan|företräder",
+    "diet": r"(?:erityis)?ruokavaliot?|allergiat?|specialkost|specialdiet|kost|allergier?"
+    r"|diet(?:ary requirements?)?|allergies",
+}
+_FIELD_LINE = {
+    key: re.compile(rf"^\W*(?:{names})\s*[:=-]\s*(.+?)\s*$", _F) for key, names in _FIELDS.items()
+}
+ATTENDANCE = {
+    "remote": r"\b(?:etänä|etäyhteydellä|etäosallistuj\w*|på distans|distans|digitalt|remotely"
+    r"|online|virtually)\b",
+    "onsite": r"\b(?:paikan päällä|paikan päälle|paikalla|på plats|in person|on site|on-site)\b",
+}
+_STOPWORDS = {
+    "fi": {"ja", "on", "en", "tulen", "kiitos", "terveisin", "että", "se", "ei", "kyllä", "olen"},
+    "sv": {"och", "jag", "är", "det", "inte", "tack", "hälsningar", "med", "för", "kommer", "på"},
+    "en": {"and", "the", "i", "is", "to", "thanks", "regards", "will", "not", "be", "of"},
+}
+_HEAD_LINES = 25  # intent is stated at the top; a long body is something else (initiative, etc.)
+
+
+def read_intent(text: str, subject: str = "") -> Intent:
+    """Register, cancel, a command, or unknown, with the deciding line and optional details."""
+    head = "\n".join(text.splitlines()[:_HEAD_LINES])
+    details = read_details(head)
+    for command, by_language in COMMANDS.items():
+        found = _first(by_language, subject + "\n" + head)
+        if found:
+            return Intent(Kind.COMMAND, found[0], evidence=found[1], command=command)
+
+    cancel = _first(CANCEL, head)
+    remaining = _blank(CANCEL, head)
+    register = _first(REGISTER, remaining)
+    if cancel and register:
+        return Intent(Kind.UNKNOWN, cancel[0], evidence=f"{register[1]} / {cancel[1]}")
+    if cancel:
+        return Intent(Kind.CANCELLATION, cancel[0], evidence=cancel[1], details=details)
+    if register:
+        return Intent(Kind.REGISTRATION, register[0], evidence=register[1], details=details)
+    if details.attendance and not _mentions_question(head):
+        # "Osallistun etänä" alone is matched above; "Etänä" alone is a yes with a mode.
+        return Intent(Kind.REGISTRATION, guess_language(head), evidence=details.attendance,
+                      details=details)
+    return Intent(Kind.UNKNOWN, guess_language(head), evidence=_first_line(head))
+
+
+def read_details(text: str) -> Details:
+    values: dict[str, str] = {}
+    for key, pattern in _FIELD_LINE.items():
+        found = [m.group(1)[:200] for m in pattern.finditer(text)]
+        values[key] = "; ".join(found)
+    attendance = ""
+    for mode, pattern in ATTENDANCE.items():
+        if re.search(pattern, text, _F):
+            attendance = mode
+            break
+    return Details(values["name"], values["organisation"], values["diet"], attendance)
+
+
+def guess_language(text: str) -> str | None:
+    words = re.findall(r"\w+", text.lower())
+    scores = {lang: sum(w in stop for w in words) for lang, stop in _STOPWORDS.items()}
+    best = max(scores, key=lambda lang: scores[lang])
+    return best if scores[best] > 0 else None
+
+
+def _first(patterns: dict[str, list[str]], text: str) -> tuple[str, str] | None:
+    best: tuple[int, str, str] | None = None
+    for language, regexes in patterns.items():
+        for regex in regexes:
+            match = re.search(regex, text, _F)
+            if match and (best is None or match.start() < best[0]):
+                best = (match.start(), language, _line_at(text, match.start()))
+    return (best[1], best[2]) if best else None
+
+
+def _blank(patterns: dict[str, list[str]], text: str) -> str:
+    for regexes in patterns.values():
+        for regex in regexes:
+            text = re.sub(regex, lambda m: " " * len(m.group(0)), text, flags=_F)
+    return text
+
+
+def _line_at(text: str, position: int) -> str:
+    start = text.rfind("\n", 0, position) + 1
+    end = text.find("\n", position)
+    return text[start : end if end >= 0 else len(text)].strip()[:200]
+
+
+def _first_line(text: str) -> str:
+    return next((line.strip()[:200] for line in text.splitlines() if line.strip()), "")
+
+
+def _mentions_question(text: str) -> bool:
+    return "?" in text
+
+
+def any_match(patterns: Iterable[str], text: str) -> bool:
+    return any(re.search(p, text, _F) for p in patterns)

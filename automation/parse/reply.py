@@ -1,0 +1,83 @@
+"""The new text of a reply: quoted history, attribution lines and signatures removed.
+
+mail-parser-reply does the work for Swedish and English; it has no Finnish, so we register
+Finnish patterns (Outlook's "Lähettäjä:/Lähetetty:" block, Gmail/Apple's "... kirjoitti:") in its
+language table. A last, language-neutral pass cuts at the first quoted line, because a reply we
+act on must never be read from the invitation it quotes.
+"""
+
+from __future__ import annotations
+
+import re
+
+from mailparser_reply import EmailReplyParser
+from mailparser_reply.constants import MAIL_LANGUAGES, QUOTED_MATCH_INCLUDE
+
+_FINNISH = {
+    # "ti 13.2.2024 klo 10.00 Verkosto <verkosto@example.org> kirjoitti:" (Gmail),
+    # "13.2.2024 kello 10.00, Verkosto <...> kirjoitti:" (Apple Mail)
+    "wrote_header": r"^(" + QUOTED_MATCH_INCLUDE + r".{0,200}\skirjoitti\s?:)$",
+    "from_header": r"((?:(?:^|\n|\n"
+    + QUOTED_MATCH_INCLUDE
+    + r")[* ]*(?:Lähettäjä|Lähetetty|Vastaanottaja|Aihe|Päivämäärä|Kopio|Päiväys):[ *]*"
+    r"(?:\s{,2}).*){2,}(?:\n.*){,1})",
+    "disclaimers": ["Huomio:", "Luottamuksellinen:"],
+    "signatures": [
+        "Ystävällisin terveisin",
+        "Ystävällisesti",
+        "Parhain terveisin",
+        "Terveisin",
+        "Terv\\.",
+        "t\\. [A-ZÅÄÖ]\\w+",
+    ],
+    "sent_from": "Lähetetty (?:iPhonesta|iPadista|Androidista|Outlookista|puhelimesta)",
+}
+MAIL_LANGUAGES.setdefault("fi", _FINNISH)
+
+_PARSER = EmailReplyParser(languages=["fi", "sv", "en"])
+_ATTRIBUTION = re.compile(
+    r"^.{0,300}\b(wrote|kirjoitti|skrev|schrieb|a écrit)\s*:\s*$", re.IGNORECASE | re.MULTILINE
+)
+_QUOTE_LINE = re.compile(r"^\s*>", re.MULTILINE)
+_FORWARD_MARKERS = re.compile(
+    r"^\s*(-{2,} ?(Original Message|Alkuperäinen viesti|Ursprungligt meddelande|Forwarded message"
+    r"|Välitetty viesti|Vidarebefordrat meddelande) ?-{2,}|_{20,})\s*$",
+    re.IGNORECASE | re.MULTILINE,
+)
+_SIGNATURE_DASHES = re.compile(r"^-- ?$", re.MULTILINE)
+_MAX_INPUT = 50_000  # the new text of a reply is short; bound the regex work on huge bodies
+
+
+def latest_reply(text: str) -> str:
+    """The part of `text` the sender wrote now."""
+    text = text.replace("\r\n", "\n").replace("\r", "\n")[:_MAX_INPUT]
+    cut = _cut_at_history(text)
+    try:
+        parsed = _PARSER.parse_reply(cut) or ""
+    except Exception:  # noqa: BLE001 - third-party regexes on hostile text: fall back to our cut
+        parsed = cut
+    # The library keeps a bottom-posted reply's quote if no header matched; our cut wins then.
+    result = parsed if parsed.strip() else cut
+    return _strip_signature(result).strip()
+
+
+def _cut_at_history(text: str) -> str:
+    positions = [len(text)]
+    for pattern in (_ATTRIBUTION, _FORWARD_MARKERS, _SIGNATURE_DASHES):
+        found = pattern.search(text)
+        if found:
+            positions.append(found.start())
+    first_quote = _QUOTE_LINE.search(text)
+    if first_quote and text[: first_quote.start()].strip():
+        positions.append(first_quote.start())
+    cut = text[: min(positions)]
+    if not cut.strip() or (first_quote and not text[: first_quote.start()].strip()):
+        # Bottom-posting (new text after the quote): keep the unquoted lines.
+        unquoted = [line for line in text.splitlines() if not _QUOTE_LINE.match(line)]
+        cut = "\n".join(line for line in unquoted if not _ATTRIBUTION.match(line))
+    return cut
+
+
+def _strip_signature(text: str) -> str:
+    match = _SIGNATURE_DASHES.search(text)
+    return text[: match.start()] if match else text
