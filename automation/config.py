@@ -47,8 +47,10 @@ class NetworkSettings(_Section):
     def _known_zone(cls, value: str) -> str:
         try:
             ZoneInfo(value)
-        except (ZoneInfoNotFoundError, ValueError):
-            raise ValueError(f"unknown time zone {value!r}; use an IANA name such as Europe/Helsinki")
+        except (ZoneInfoNotFoundError, ValueError) as exc:
+            raise ValueError(
+                f"unknown time zone {value!r}; use an IANA name such as Europe/Helsinki"
+            ) from exc
         return value
 
     @property
@@ -269,8 +271,10 @@ def resolve_password(section: _ServerSettings, label: str, base: Path) -> str:
         value = os.environ.get(section.password_env)
         if value is None:
             raise ConfigError(
-                [f"[{label}] password_env: environment variable {section.password_env} is not set;"
-                 " fix: export it (or use password_file)"]
+                [
+                    f"[{label}] password_env: environment variable {section.password_env} is not set;"
+                    " fix: export it (or use password_file)"
+                ]
             )
         return value
     if section.password_file:
@@ -279,8 +283,10 @@ def resolve_password(section: _ServerSettings, label: str, base: Path) -> str:
             return (path if path.is_absolute() else base / path).read_text(encoding="utf-8").strip()
         except OSError as exc:
             raise ConfigError(
-                [f"[{label}] password_file: cannot read {section.password_file} ({exc.strerror});"
-                 " fix: create it, readable only by the service user"]
+                [
+                    f"[{label}] password_file: cannot read {section.password_file} ({exc.strerror});"
+                    " fix: create it, readable only by the service user"
+                ]
             ) from exc
     return ""
 

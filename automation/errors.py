@@ -21,3 +21,7 @@ class TransientError(AutomationError):
 
 class PermanentError(AutomationError):
     """A server refused for good (5xx): record it, tell the coordinator, do not retry."""
+
+
+class ConnectionLost(TransientError):
+    """The server went away mid-batch: the rest of the batch waits for the next pass."""

@@ -203,11 +203,16 @@ class SendMail:
 
 
 @dataclass(frozen=True)
+class Unsubscribe:
+    email: str
+
+
+@dataclass(frozen=True)
 class Attention:
     reason: str
 
 
-Effect = SetRegistration | SendMail | Attention
+Effect = SetRegistration | SendMail | Unsubscribe | Attention
 
 
 @dataclass(frozen=True)
@@ -218,4 +223,3 @@ class Decision:
     @property
     def needs_attention(self) -> bool:
         return any(isinstance(e, Attention) for e in self.effects)
-

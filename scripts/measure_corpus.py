@@ -20,8 +20,14 @@ from automation.parse.message import parse_message
 
 # Our kinds that count as each corpus category. A person's reply that says neither yes nor no
 # is `unknown` for us; malformed mail only has to survive, so any kind counts.
-HUMAN = {Kind.REGISTRATION, Kind.CANCELLATION, Kind.UNKNOWN, Kind.INITIATIVE, Kind.SUMMARY,
-         Kind.COMMAND}
+HUMAN = {
+    Kind.REGISTRATION,
+    Kind.CANCELLATION,
+    Kind.UNKNOWN,
+    Kind.INITIATIVE,
+    Kind.SUMMARY,
+    Kind.COMMAND,
+}
 ACCEPTED: dict[str, set[Kind]] = {
     "human-reply": HUMAN,
     "other": HUMAN,
@@ -53,8 +59,10 @@ def main() -> int:
     print(f"{'category':<14} {'expected':>8} {'as expected':>12}")
     for category in sorted(totals):
         print(f"{category:<14} {totals[category]:>8} {right[category]:>12}")
-    print(f"{'total':<14} {sum(totals.values()):>8} {sum(right.values()):>12}"
-          f"   ({elapsed * 1000:.0f} ms for all)")
+    print(
+        f"{'total':<14} {sum(totals.values()):>8} {sum(right.values()):>12}"
+        f"   ({elapsed * 1000:.0f} ms for all)"
+    )
     for category, lines in sorted(misses.items()):
         for line in lines:
             print(f"  miss [{category}] {line}")

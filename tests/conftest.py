@@ -5,24 +5,13 @@ from __future__ import annotations
 import itertools
 import secrets
 from collections.abc import Iterator
-from dataclasses import dataclass
-from pathlib import Path
 
 import pytest
-from servers import DovecotServer, SmtpSink
+from servers import DovecotServer, ImapUser, SmtpSink
 
 # Unique per process; the random part keeps names distinct across xdist workers
 # that might one day share a server.
 _user_numbers = itertools.count(1)
-
-
-@dataclass(frozen=True)
-class ImapUser:
-    host: str
-    port: int
-    username: str
-    password: str
-    maildir: Path
 
 
 @pytest.fixture(scope="session")

@@ -6,7 +6,10 @@ pytest, so the helpers can also be used from scripts and benchmarks.
 
 from __future__ import annotations
 
+import asyncio
+import atexit
 import contextlib
+import grp
 import imaplib
 import os
 import pwd
@@ -71,6 +74,14 @@ def _free_port() -> int:
         return port
 
 
+def _same_process(pid: int, start_time: int | None) -> bool:
+    """Whether ``pid`` is alive and, if ``start_time`` is given, not a reused pid."""
+    if start_time is None:
+        return _pid_alive(pid)
+    info = _proc_stat(pid)
+    return info is not None and info[1] == start_time
+
+
 def _pid_alive(pid: int) -> bool:
     try:
         os.kill(pid, 0)
@@ -78,15 +89,41 @@ def _pid_alive(pid: int) -> bool:
         return False
     except PermissionError:
         return True  # exists, owned by someone else
-    # The daemonised master is reparented to PID 1; in a container PID 1 may
-    # never reap it, so a dead master can linger as a zombie forever.
+    # The daemonised master is reparented to PID 1, and in a container PID 1
+    # may never reap it: a dead master then lingers as a zombie that kill(0)
+    # still reports as existing.
+    return _proc_stat(pid) is not None
+
+
+def _proc_stat(pid: int) -> tuple[int, int] | None:
+    """(parent pid, start time) of a live process, None if gone or a zombie."""
     try:
         stat = Path(f"/proc/{pid}/stat").read_text()
     except OSError:
-        return True  # no /proc: trust kill(0)
-    # Format: "pid (comm) STATE ..."; comm may contain spaces and parentheses.
-    state = stat.rsplit(")", 1)[-1].split()[0]
-    return state not in ("Z", "X")
+        return None
+    # Format: "pid (comm) state ppid ..."; comm may contain spaces and ")".
+    fields = stat.rsplit(")", 1)[-1].split()
+    if fields[0] in ("Z", "X"):
+        return None
+    return int(fields[1]), int(fields[19])
+
+
+def _descendants(root_pid: int) -> list[tuple[int, int]]:
+    """(pid, start time) of every live process below ``root_pid``."""
+    children: dict[int, list[tuple[int, int]]] = {}
+    for entry in Path("/proc").iterdir():
+        if not entry.name.isdigit():
+            continue
+        info = _proc_stat(int(entry.name))
+        if info is not None:
+            children.setdefault(info[0], []).append((int(entry.name), info[1]))
+    found: list[tuple[int, int]] = []
+    todo = [root_pid]
+    while todo:
+        for child in children.get(todo.pop(), []):
+            found.append(child)
+            todo.append(child[0])
+    return found
 
 
 def _tail(path: Path, limit: int = 4000) -> str:
@@ -127,14 +164,14 @@ class DovecotServer:
                 entry = pwd.getpwnam("dovenull")
             except KeyError as exc:
                 raise RuntimeError(
-                    "running as root but user 'dovenull' does not exist; "
-                    "is dovecot-core installed?"
+                    "running as root but user 'dovenull' does not exist; is dovecot-core installed?"
                 ) from exc
         else:
             entry = pwd.getpwuid(os.getuid())
         self._user = entry.pw_name
         self._uid = entry.pw_uid
         self._gid = entry.pw_gid
+        self._group = grp.getgrgid(entry.pw_gid).gr_name
         self._probe_user = "probe-" + secrets.token_hex(4)
         self._probe_password = secrets.token_hex(12)
 
@@ -171,6 +208,9 @@ class DovecotServer:
             server = cls(root, _free_port())
             try:
                 server._prepare()
+                # The master daemonises: without this, a script or session that
+                # dies without stop() would leave it running forever.
+                atexit.register(server._cleanup)
                 server._launch()
                 server._wait_ready()
             except _AddressInUseError as exc:
@@ -186,8 +226,7 @@ class DovecotServer:
         ) from last_error
 
     def stop(self) -> None:
-        """Stop the master (and with it every child), then delete all data."""
-        self._stop_master()
+        """Stop the master and every child, then delete all data. Idempotent."""
         self._cleanup()
 
     def restart(self) -> None:
@@ -195,6 +234,8 @@ class DovecotServer:
 
         Open client connections are dropped, so this tests reconnect logic.
         """
+        if not self.config_path.exists():
+            raise RuntimeError("restart() after stop(): the server's data is gone")
         self._stop_master()
         deadline = time.monotonic() + 10.0
         while True:
@@ -270,6 +311,9 @@ auth_mechanisms = plain login
 auth_failure_delay = 0
 default_internal_user = {user}
 default_login_user = {user}
+# Its default "dovecot" makes the master chown sockets to that group, which an
+# ordinary user may not do; as root it keeps the children off stats-writer.
+default_internal_group = {self._group}
 first_valid_uid = {self._uid}
 last_valid_uid = {self._uid}
 mail_location = maildir:~/Maildir
@@ -350,9 +394,7 @@ protocol imap {{
             with contextlib.suppress(OSError, ValueError):
                 return int(pid_file.read_text().strip())
             if time.monotonic() > deadline:
-                raise RuntimeError(
-                    f"dovecot wrote no {pid_file}; log:\n{_tail(self.log_path)}"
-                )
+                raise RuntimeError(f"dovecot wrote no {pid_file}; log:\n{_tail(self.log_path)}")
             time.sleep(0.01)
 
     def _wait_ready(self) -> None:
@@ -386,22 +428,47 @@ protocol imap {{
         pid = self._pid
         if pid is None:
             return
-        with contextlib.suppress(ProcessLookupError):
-            os.kill(pid, signal.SIGTERM)
+        # TERM to the master alone is not enough: an imap process serving a
+        # client outlives the master by ~10 s and keeps answering it, so a
+        # restart would not drop connections; and the master itself waits ~1 s
+        # for its children. TERM every child too (snapshot first: they are
+        # reparented once the master exits): all gone in ~0.1 s.
+        children = _descendants(pid)
+        processes: list[tuple[int, int | None]] = [(pid, None), *children]
+        for target, start_time in processes:
+            # Re-check identity so a reused pid is never signalled.
+            if _same_process(target, start_time):
+                with contextlib.suppress(ProcessLookupError, PermissionError):
+                    os.kill(target, signal.SIGTERM)
         deadline = time.monotonic() + _STOP_TIMEOUT
-        while _pid_alive(pid):
+        while True:
+            alive = [(p, st) for p, st in processes if _same_process(p, st)]
+            if not alive:
+                break
             if time.monotonic() > deadline:
                 # Last resort so a wedged server never outlives the session.
-                with contextlib.suppress(ProcessLookupError):
-                    os.kill(pid, signal.SIGKILL)
+                for p, _st in alive:
+                    with contextlib.suppress(ProcessLookupError, PermissionError):
+                        os.kill(p, signal.SIGKILL)
                 break
-            time.sleep(0.02)
+            time.sleep(0.01)
         self._pid = None
 
     def _cleanup(self) -> None:
-        if self._pid is not None:
-            self._stop_master()
+        self._stop_master()
+        atexit.unregister(self._cleanup)
         shutil.rmtree(self.root, ignore_errors=True)
+
+
+@dataclass(frozen=True)
+class ImapUser:
+    """Login data of one user on a DovecotServer (what the imap_user fixture returns)."""
+
+    host: str
+    port: int
+    username: str
+    password: str
+    maildir: Path
 
 
 @dataclass(frozen=True)
@@ -419,8 +486,9 @@ class _PortZeroController(Controller):
     """
 
     def _trigger_server(self) -> None:
-        assert self.server is not None
-        self.port = self.server.sockets[0].getsockname()[1]
+        server = self.server
+        assert isinstance(server, asyncio.Server), "called before the server was bound"
+        self.port = server.sockets[0].getsockname()[1]
         super()._trigger_server()
 
 
@@ -449,9 +517,7 @@ class _SinkHandler:
         envelope.rcpt_tos.append(address)
         return "250 OK"
 
-    async def handle_DATA(
-        self, server: SMTPServer, session: Session, envelope: Envelope
-    ) -> str:
+    async def handle_DATA(self, server: SMTPServer, session: Session, envelope: Envelope) -> str:
         with self.arrived:
             if self.refusals:
                 return self.refusals.pop(0)
@@ -489,11 +555,14 @@ class SmtpSink:
         if self._controller is not None:
             raise RuntimeError("SMTP sink already running")
         # server_hostname avoids socket.getfqdn(), a DNS lookup per start.
+        # SMTPUTF8 because real relays offer it and smtplib uses it for
+        # non-ASCII addresses.
         controller = _PortZeroController(
             self._handler,
             hostname=LOOPBACK,
             port=0,
             server_hostname="localhost",
+            enable_SMTPUTF8=True,
         )
         controller.start()
         self._controller = controller
@@ -520,9 +589,7 @@ class SmtpSink:
                 self._handler.arrived.wait(remaining)
             return list(self._handler.messages)
 
-    def refuse_next(
-        self, n: int, code: int = 451, text: str = "4.3.0 try again later"
-    ) -> None:
+    def refuse_next(self, n: int, code: int = 451, text: str = "4.3.0 try again later") -> None:
         """Answer the next ``n`` DATA transactions with ``code text`` instead of 250."""
         with self._handler.lock:
             self._handler.refusals.extend([f"{code} {text}"] * n)
@@ -535,7 +602,7 @@ class SmtpSink:
             self._handler.refused_rcpts[address.lower()] = f"{code} {text}"
 
     def clear(self) -> None:
-        """Forget received messages and pending refusals."""
+        """Forget received messages, pending DATA refusals and refused recipients."""
         with self._handler.lock:
             self._handler.messages.clear()
             self._handler.refusals.clear()
@@ -549,4 +616,4 @@ class SmtpSink:
         self.stop()
 
 
-__all__ = ["DovecotServer", "ReceivedMail", "SmtpSink"]
+__all__ = ["DovecotServer", "ImapUser", "ReceivedMail", "SmtpSink"]

@@ -61,7 +61,11 @@ REGISTER = {
 
 COMMANDS = {
     "unsubscribe": {
-        "fi": [r"\beroa listalta\b", r"\bpoista minut (?:listalta|postituslistalta)\b", r"\beroan\b"],
+        "fi": [
+            r"\beroa listalta\b",
+            r"\bpoista minut (?:listalta|postituslistalta)\b",
+            r"\beroan\b",
+        ],
         "sv": [r"\bavsluta\b", r"\bavregistrera mig\b", r"\bta bort mig från listan\b"],
         "en": [r"\bunsubscribe\b", r"\bremove me from (?:the|your) list\b"],
     },
@@ -88,9 +92,7 @@ _FIELDS = {
     "diet": r"(?:erityis)?ruokavaliot?|allergiat?|specialkost|specialdiet|kost|allergier?"
     r"|diet(?:ary requirements?)?|allergies",
 }
-_FIELD_LINE = {
-    key: re.compile(rf"^\W*(?:{names})\s*[:=-]\s*(.+?)\s*$", _F) for key, names in _FIELDS.items()
-}
+_FIELD_LINE = {key: re.compile(rf"^\W*(?:{names})\s*[:=-]\s*(.+?)\s*$", _F) for key, names in _FIELDS.items()}
 ATTENDANCE = {
     "remote": r"\b(?:etänä|etäyhteydellä|etäosallistuj\w*|på distans|distans|digitalt|remotely"
     r"|online|virtually)\b",
@@ -124,8 +126,7 @@ def read_intent(text: str, subject: str = "") -> Intent:
         return Intent(Kind.REGISTRATION, register[0], evidence=register[1], details=details)
     if details.attendance and not _mentions_question(head):
         # "Osallistun etänä" alone is matched above; "Etänä" alone is a yes with a mode.
-        return Intent(Kind.REGISTRATION, guess_language(head), evidence=details.attendance,
-                      details=details)
+        return Intent(Kind.REGISTRATION, guess_language(head), evidence=details.attendance, details=details)
     return Intent(Kind.UNKNOWN, guess_language(head), evidence=_first_line(head))
 
 
@@ -135,8 +136,8 @@ def read_details(text: str) -> Details:
         found = [m.group(1)[:200] for m in pattern.finditer(text)]
         values[key] = "; ".join(found)
     attendance = ""
-    for mode, pattern in ATTENDANCE.items():
-        if re.search(pattern, text, _F):
+    for mode, regex in ATTENDANCE.items():
+        if re.search(regex, text, _F):
             attendance = mode
             break
     return Details(values["name"], values["organisation"], values["diet"], attendance)

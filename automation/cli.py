@@ -1,0 +1,285 @@
+"""Command line: `automation [--config PATH] [--now ISO] COMMAND`. One error mapper: exit 2."""
+
+from __future__ import annotations
+
+import csv
+import io
+import json
+import logging
+import os
+import sys
+import time
+from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+from pathlib import Path
+from typing import Any
+from zoneinfo import ZoneInfo
+
+import click
+
+from automation import config as config_module
+from automation.app import App, read_contacts
+from automation.config import Settings
+from automation.errors import AutomationError, ConfigError
+from automation.model import Status
+from automation.render.emails import check_templates
+from automation.render.formatting import meeting_context
+
+
+@dataclass
+class Context:
+    config_path: Path
+    now_text: str | None
+
+    def settings(self) -> Settings:
+        return config_module.load(self.config_path)
+
+    def clock(self, settings: Settings) -> Callable[[], datetime]:
+        zone = settings.network.zone
+        if not self.now_text:
+            return lambda: datetime.now(zone)
+        fixed = parse_now(self.now_text, zone)
+        started = time.monotonic()
+        # A given --now still advances, so a long-running daemon's backoff and schedule work.
+        return lambda: fixed + timedelta(seconds=time.monotonic() - started)
+
+
+def parse_now(text: str, zone: ZoneInfo) -> datetime:
+    try:
+        moment = datetime.fromisoformat(text)
+    except ValueError as exc:
+        raise AutomationError(f"--now {text!r} is not an ISO date-time; fix: e.g. 2024-02-14T10:00") from exc
+    return moment.replace(tzinfo=zone) if moment.tzinfo is None else moment.astimezone(zone)
+
+
+class ErrorMapper(click.Group):
+    """Known errors become one actionable line per problem and exit status 2."""
+
+    def invoke(self, ctx: click.Context) -> Any:
+        try:
+            return super().invoke(ctx)
+        except ConfigError as exc:
+            for problem in exc.problems:
+                click.echo(f"error: {problem}", err=True)
+            sys.exit(2)
+        except AutomationError as exc:
+            click.echo(f"error: {exc}", err=True)
+            sys.exit(2)
+
+
+@click.group(cls=ErrorMapper)
+@click.option(
+    "--config",
+    "config_path",
+    type=click.Path(path_type=Path),
+    default=lambda: os.environ.get("AUTOMATION_CONFIG", "config.toml"),
+    show_default="./config.toml or $AUTOMATION_CONFIG",
+    help="The configuration file.",
+)
+@click.option(
+    "--now",
+    "now_text",
+    metavar="ISO-DATETIME",
+    help="Pretend it is this local time (network time zone): for trying things out.",
+)
+@click.option("-v", "--verbose", is_flag=True, help="Log what the daemon does.")
+@click.pass_context
+def main(ctx: click.Context, config_path: Path, now_text: str | None, verbose: bool) -> None:
+    """Secretariat automation for the network: shared mailbox in, register in SQLite,
+    templated mail out."""
+    logging.basicConfig(
+        level=logging.INFO if verbose else logging.WARNING,
+        format="%(asctime)s %(levelname)s %(name)s: %(message)s",
+    )
+    ctx.obj = Context(config_path, now_text)
+
+
+@main.command()
+@click.pass_obj
+def check(obj: Context) -> None:
+    """Validate the config, the contact list and every template in every language."""
+    settings = obj.settings()
+    problems: list[str] = []
+    try:
+        contacts = read_contacts(settings.path(settings.contacts.file), list(settings.network.languages))
+    except ConfigError as exc:
+        problems.extend(exc.problems)
+        contacts = []
+    except AutomationError as exc:
+        problems.append(str(exc))
+        contacts = []
+    for section, label in ((settings.mailbox, "mailbox"), (settings.sending, "sending")):
+        uses_server = section.kind in ("imap", "smtp")
+        if uses_server:
+            try:
+                config_module.resolve_password(section, label, settings.source.parent)
+            except ConfigError as exc:
+                problems.extend(f"{settings.source}: {p}" for p in exc.problems)
+    problems.extend(
+        check_templates(
+            settings.path(settings.templates.directory),
+            list(settings.network.languages),
+            _sample_context(settings),
+        )
+    )
+    if problems:
+        raise ConfigError(problems)
+    click.echo(
+        f"ok: {settings.source}: {len(settings.meetings)} meeting(s), {len(contacts)}"
+        f" contact(s), templates valid in {', '.join(settings.network.languages)}"
+    )
+
+
+def _sample_context(settings: Settings) -> dict[str, Any]:
+    meetings = settings.meeting_objects()
+    meeting = (
+        meeting_context(meetings[0], settings.network.default_language)
+        if meetings
+        else {
+            "code": "2024-03",
+            "date": "tiistai 12.3.2024",
+            "short_date": "12.3.2024",
+            "time": "9.00–12.00",
+            "start_time": "9.00",
+            "place": "Kuntatalo",
+            "address": "",
+            "theme": "Tekoäly",
+            "mode": "hybrid",
+            "online_url": "https://example.org/meet",
+            "deadline": "22.2.2024",
+            "deadline_time": "23.59",
+            "capacity": 40,
+            "cancelled": False,
+        }
+    )
+    return {
+        "network": {
+            "name": settings.network.name,
+            "address": settings.network.address,
+            "coordinator": settings.network.coordinator or "",
+        },
+        "meeting": meeting,
+        "evidence": "Kyllä, tulen",
+        "diet": "gluteeniton",
+        "organisation": "Espoo",
+        "attendance": "remote",
+        "already": False,
+        "position": 2,
+        "open_meetings": [meeting],
+    }
+
+
+@main.command()
+@click.option("--once", is_flag=True, help="Do one full pass (poll, lifecycle jobs, outbox) and exit.")
+@click.pass_obj
+def run(obj: Context, once: bool) -> None:
+    """Run the daemon (or one pass of it with --once)."""
+    from automation.daemon import Daemon
+    from automation.report import print_pass
+
+    settings = obj.settings()
+    app = App.open(settings)
+    try:
+        daemon = Daemon(app, obj.clock(settings))
+        if once:
+            print_pass(daemon.run_once(), app, daemon)
+        else:
+            daemon.run_forever()
+    finally:
+        app.close()
+
+
+@main.command()
+@click.argument("code")
+@click.pass_obj
+def invite(obj: Context, code: str) -> None:
+    """Queue the invitation to CODE for every contact who has not had it."""
+    from automation.service import queue_invitations, sync_contacts
+
+    settings = obj.settings()
+    app = App.open(settings)
+    try:
+        now = obj.clock(settings)()
+        sync_contacts(app, now)
+        count = queue_invitations(app, code, now)
+    finally:
+        app.close()
+    click.echo(f"queued {count} invitation(s) to {code}; the next pass sends them (automation run --once)")
+
+
+@main.command()
+@click.argument("file", type=click.Path(exists=True, dir_okay=False, path_type=Path))
+@click.option("--json", "as_json", is_flag=True, help="Print JSON.")
+@click.pass_obj
+def inspect(obj: Context, file: Path, as_json: bool) -> None:
+    """Classify one message (FILE.eml) with no side effects."""
+    from automation.inspect import describe
+
+    result = describe(file.read_bytes(), obj)
+    if as_json:
+        click.echo(json.dumps(result, ensure_ascii=False, indent=2))
+    else:
+        for key, value in result.items():
+            click.echo(f"{key:>10}: {value}")
+
+
+@main.command()
+@click.argument("code")
+@click.option("--format", "fmt", type=click.Choice(["json", "csv"]), default="json", show_default=True)
+@click.pass_obj
+def registrations(obj: Context, code: str, fmt: str) -> None:
+    """The registrations of meeting CODE, as JSON or CSV."""
+    settings = obj.settings()
+    if settings.meeting(code) is None:
+        raise AutomationError(f"no meeting {code!r} in {settings.source}")
+    app = App.open(settings)
+    try:
+        rows = [_registration_row(r) for r in app.store.registrations(code)]
+    finally:
+        app.close()
+    if fmt == "json":
+        click.echo(json.dumps(rows, ensure_ascii=False, indent=2))
+        return
+    buffer = io.StringIO()
+    writer = csv.DictWriter(buffer, fieldnames=list(_REGISTRATION_FIELDS))
+    writer.writeheader()
+    writer.writerows(rows)
+    click.echo(buffer.getvalue(), nl=False)
+
+
+_REGISTRATION_FIELDS = (
+    "email",
+    "name",
+    "organisation",
+    "language",
+    "status",
+    "diet",
+    "attendance",
+    "position",
+    "updated_at",
+)
+
+
+def _registration_row(reg: Any) -> dict[str, Any]:
+    row = {name: getattr(reg, name) for name in _REGISTRATION_FIELDS}
+    row["status"] = str(row["status"])
+    if reg.status != Status.WAITING:
+        row["position"] = None
+    return row
+
+
+@main.command()
+@click.pass_obj
+def status(obj: Context) -> None:
+    """Meetings with their counts, the outbox queue and messages needing attention."""
+    from automation.report import print_status
+
+    settings = obj.settings()
+    app = App.open(settings)
+    try:
+        healthy = print_status(app, obj.clock(settings)())
+    finally:
+        app.close()
+    if not healthy:
+        sys.exit(1)

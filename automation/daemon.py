@@ -1,0 +1,140 @@
+"""The daemon: `schedule` ticks poll / lifecycle / outbox; IMAP IDLE wakes it for new mail.
+
+`run_once` is one full pass (contacts, lifecycle jobs, poll, flush) and is what `--once` and the
+tests use. `run_forever` stops cleanly on SIGTERM/SIGINT after the step in progress.
+"""
+
+from __future__ import annotations
+
+import logging
+import signal
+import time
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from datetime import datetime
+from types import FrameType
+
+import schedule
+
+from automation.app import App
+from automation.errors import TransientError
+from automation.inbox.base import MailSource
+from automation.outbox import FlushReport, flush, recover_interrupted
+from automation.service import Outcome, lifecycle, poll, sync_contacts
+from automation.transports.base import Transport
+
+log = logging.getLogger(__name__)
+_MAX_BACKOFF = 300.0
+_WAIT_SLICE = 5.0  # longest uninterrupted wait, so a stop request is honoured quickly
+
+
+@dataclass
+class PassReport:
+    contacts_changed: int = 0
+    lifecycle: list[str] = field(default_factory=list)
+    outcomes: list[Outcome] = field(default_factory=list)
+    flushed: FlushReport = field(default_factory=FlushReport)
+    source_error: str = ""
+
+
+class Daemon:
+    def __init__(self, app: App, clock: Callable[[], datetime]) -> None:
+        self.app = app
+        self.clock = clock
+        self.source: MailSource = app.source()
+        self.transport: Transport = app.transport()
+        self.stopping = False
+        self.backoff = 0.0
+        self.retry_at = 0.0
+        recover_interrupted(app.store)
+
+    # ---- steps ---------------------------------------------------------------------------------
+
+    def poll_step(self, report: PassReport) -> None:
+        if time.monotonic() < self.retry_at:
+            return
+        try:
+            report.outcomes.extend(poll(self.app, self.source, self.clock()))
+            self.backoff = 0.0
+        except TransientError as exc:
+            # Reconnect later with exponential backoff; nothing was marked handled unless committed.
+            self.backoff = min(max(self.backoff * 2, 1.0), _MAX_BACKOFF)
+            self.retry_at = time.monotonic() + self.backoff
+            self.source.close()
+            report.source_error = f"{exc} (retrying in {self.backoff:.0f} s)"
+            log.warning("mail source: %s", report.source_error)
+
+    def lifecycle_step(self, report: PassReport) -> None:
+        now = self.clock()
+        report.contacts_changed += sync_contacts(self.app, now)
+        report.lifecycle.extend(lifecycle(self.app, now))
+
+    def flush_step(self, report: PassReport) -> None:
+        result = flush(self.app.store, self.transport, self.app.settings, self.clock())
+        report.flushed.sent.extend(result.sent)
+        report.flushed.retrying.extend(result.retrying)
+        report.flushed.failed.extend(result.failed)
+
+    def run_once(self) -> PassReport:
+        report = PassReport()
+        self.lifecycle_step(report)
+        self.poll_step(report)
+        self.flush_step(report)
+        return report
+
+    # ---- loop ------------------------------------------------------------------------------------
+
+    def run_forever(self) -> None:
+        settings = self.app.settings
+        jobs = schedule.Scheduler()
+        jobs.every(max(1, round(settings.mailbox.poll_seconds))).seconds.do(self._logged, self.poll_step)
+        jobs.every(max(1, round(settings.schedule.lifecycle_seconds))).seconds.do(
+            self._logged, self.lifecycle_step
+        )
+        jobs.every(max(1, round(settings.schedule.outbox_seconds))).seconds.do(self._logged, self.flush_step)
+        self._install_signals()
+        self._logged(self.lifecycle_step)
+        self._react()
+        while not self.stopping:
+            jobs.run_pending()
+            idle = jobs.idle_seconds
+            timeout = max(0.05, min(_WAIT_SLICE, idle if idle is not None else _WAIT_SLICE))
+            try:
+                if self.source.wait(timeout):
+                    self._react()
+            except TransientError as exc:
+                log.warning("mail source: %s", exc)
+                self.source.close()
+                time.sleep(min(timeout, 1.0))
+        self.source.close()
+        log.info("stopped")
+
+    def _react(self) -> None:
+        """New mail: handle it and send the answers right away (answer within seconds)."""
+        report = PassReport()
+        self.poll_step(report)
+        if report.outcomes:
+            self.flush_step(report)
+        for outcome in report.outcomes:
+            log.info("%s %s: %s", outcome.kind, outcome.sender, outcome.summary)
+
+    def _logged(self, step: Callable[[PassReport], None]) -> None:
+        report = PassReport()
+        try:
+            step(report)
+        except TransientError as exc:
+            log.warning("%s: %s", step.__name__, exc)
+        for line in report.lifecycle:
+            log.info(line)
+        for outcome in report.outcomes:
+            log.info("%s %s: %s", outcome.kind, outcome.sender, outcome.summary)
+        if report.flushed.sent:
+            log.info("sent %d message(s)", len(report.flushed.sent))
+
+    def _install_signals(self) -> None:
+        def stop(signum: int, frame: FrameType | None) -> None:
+            log.info("signal %d: stopping after the current step", signum)
+            self.stopping = True
+
+        signal.signal(signal.SIGTERM, stop)
+        signal.signal(signal.SIGINT, stop)

@@ -1,0 +1,62 @@
+"""A local Maildir as the shared mailbox: the embedded default that needs no mail server.
+
+With `handled_folder` set, handled mail is moved there (as with IMAP). Without it the inbox is
+left as it is and handled messages are recognised by their key, which keeps the tracked demo
+messages in `mailboxes/inbox` untouched however often the demo runs.
+"""
+
+from __future__ import annotations
+
+import mailbox
+import time
+from collections.abc import Callable, Iterator
+from pathlib import Path
+
+from automation.inbox.base import RawMail
+
+
+class MaildirSource:
+    name = "maildir"
+
+    def __init__(
+        self,
+        path: Path,
+        handled: Path | None,
+        attention: Path | None,
+        is_known: Callable[[list[str]], set[str]],
+    ) -> None:
+        self.box = mailbox.Maildir(path, create=True, factory=None)
+        self.path = path
+        self.handled = mailbox.Maildir(handled, create=True) if handled else None
+        self.attention = mailbox.Maildir(attention, create=True) if attention else None
+        self.is_known = is_known
+
+    def fetch_new(self, last_uid: int, uidvalidity: int) -> Iterator[RawMail]:
+        self.box = mailbox.Maildir(self.path, create=True)  # re-read the directory listing
+        refs = {f"maildir:{key}": key for key in self.box.keys()}  # noqa: SIM118 - iterating a Maildir yields messages
+        known = self.is_known(list(refs))
+        for ref in sorted(set(refs) - known):
+            try:
+                data = self.box.get_bytes(refs[ref])
+            except (KeyError, OSError):
+                continue  # removed by someone else in between: nothing to do
+            yield RawMail(ref=ref, data=data)
+
+    def finish(self, handled: list[RawMail], attention: list[RawMail]) -> None:
+        for target, mails in ((self.handled, handled), (self.attention or self.handled, attention)):
+            if target is None:
+                continue
+            for mail in mails:
+                key = mail.ref.removeprefix("maildir:")
+                target.add(mail.data)
+                self.box.discard(key)
+
+    def wait(self, timeout: float) -> bool:
+        time.sleep(timeout)
+        return False
+
+    def close(self) -> None:
+        pass
+
+    def describe(self) -> str:
+        return f"Maildir {self.path}"

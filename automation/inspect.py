@@ -1,0 +1,66 @@
+"""`automation inspect`: how one message would be read, with no side effects.
+
+Works without a config (classification only); with one, it also names the meeting, reading the
+register without writing to it.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import TYPE_CHECKING, Any
+
+from automation import config as config_module
+from automation.errors import ConfigError
+from automation.parse.classify import classify
+from automation.parse.message import parse_message
+
+if TYPE_CHECKING:
+    from automation.cli import Context
+
+
+def describe(raw: bytes, obj: Context) -> dict[str, Any]:
+    message = parse_message(raw)
+    try:
+        settings = config_module.load(obj.config_path)
+    except ConfigError:
+        settings = None
+    if settings is None:
+        seen = classify(message, "")
+        meeting, matched_by, answered = None, "no config: meeting not looked up", seen.answerable
+    else:
+        from automation.app import App
+        from automation.service import understand
+
+        app = App.open(settings)
+        try:
+            now: datetime = obj.clock(settings)()
+            seen, match, _ = understand(app, message, now)
+        finally:
+            app.close()
+        meeting, matched_by, answered = match.meeting, match.by, seen.answerable
+    result: dict[str, Any] = {
+        "kind": str(seen.kind),
+        "meeting": meeting,
+        "sender": message.sender,
+        "language": seen.language,
+        "reason": seen.reason,
+        "matched_by": matched_by,
+        "answered": bool(answered and not seen.kind.is_machine),
+        "subject": message.subject,
+        "reply_text": message.reply_text[:500],
+    }
+    if seen.intent is not None:
+        details = seen.intent.details
+        result["details"] = {
+            "name": details.name,
+            "organisation": details.organisation,
+            "diet": details.diet,
+            "attendance": details.attendance,
+        }
+    if message.calendar is not None:
+        result["partstat"] = message.calendar.partstat
+        result["attendee"] = message.calendar.attendee
+        result["uid"] = message.calendar.uid
+    if message.defects:
+        result["defects"] = list(message.defects)
+    return result

@@ -1,0 +1,166 @@
+"""Claim → render → send → record. Every mail exists as a durable row before it is sent.
+
+A row is claimed with a conditional UPDATE (pending → sending) and sent only if exactly that
+row changed. A crash after the server accepted but before we recorded it leaves the row in
+`sending`; at start-up such rows go back to pending and are sent again with the same
+deterministic Message-ID, so a duplicate is recognisable and never has a different identity.
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+from dataclasses import dataclass, field
+from datetime import datetime, timedelta
+from typing import Any
+
+from jinja2 import TemplateError
+
+from automation.config import Settings
+from automation.errors import ConnectionLost, PermanentError, TransientError
+from automation.render.emails import Outgoing, build_message
+from automation.render.formatting import meeting_context
+from automation.store.db import Store, iso
+from automation.transports.base import Transport
+
+log = logging.getLogger(__name__)
+
+
+@dataclass
+class FlushReport:
+    sent: list[dict[str, Any]] = field(default_factory=list)
+    retrying: list[str] = field(default_factory=list)
+    failed: list[str] = field(default_factory=list)
+
+
+def recover_interrupted(store: Store) -> int:
+    """Rows left in `sending` by a crash are due again (same Message-ID)."""
+    cursor = store.db.execute("UPDATE outbox SET status = 'pending' WHERE status = 'sending'")
+    return int(cursor.rowcount or 0)
+
+
+def due_rows(store: Store, now: datetime, limit: int) -> list[dict[str, Any]]:
+    return list(
+        store.db.query(
+            "SELECT * FROM outbox WHERE status = 'pending' AND next_attempt_at <= ? ORDER BY id LIMIT ?",
+            [iso(now), limit],
+        )
+    )
+
+
+def flush(store: Store, transport: Transport, settings: Settings, now: datetime) -> FlushReport:
+    report = FlushReport()
+    rows = due_rows(store, now, settings.sending.batch_size)
+    if not rows:
+        return report
+    try:
+        with transport.open() as session:
+            for row in rows:
+                if not _claim(store, row["id"]):
+                    continue
+                try:
+                    message = build_message(
+                        outgoing(row, settings, now), settings.path(settings.templates.directory)
+                    )
+                    session.send(message, settings.network.address, row["recipient"])
+                except ConnectionLost as exc:
+                    _retry(store, row, now, settings, str(exc), report)
+                    break  # the server went away: the rest stay pending for the next pass
+                except TransientError as exc:
+                    _retry(store, row, now, settings, str(exc), report)
+                except (PermanentError, TemplateError, ValueError) as exc:
+                    _fail(store, row, str(exc), report)
+                else:
+                    store.db.execute(
+                        "UPDATE outbox SET status = 'sent', sent_at = ?, error = '' WHERE id = ?",
+                        [iso(now), row["id"]],
+                    )
+                    report.sent.append(row)
+    except TransientError as exc:
+        log.warning("outbox: %s; %d message(s) wait for the next attempt", exc, len(rows))
+        report.retrying.append(str(exc))
+    return report
+
+
+def _claim(store: Store, row_id: int) -> bool:
+    cursor = store.db.execute(
+        "UPDATE outbox SET status = 'sending', attempts = attempts + 1 WHERE id = ? AND status = 'pending'",
+        [row_id],
+    )
+    return cursor.rowcount == 1
+
+
+def _retry(
+    store: Store,
+    row: dict[str, Any],
+    now: datetime,
+    settings: Settings,
+    error: str,
+    report: FlushReport,
+) -> None:
+    created = datetime.fromisoformat(row["created_at"])
+    if now - created > timedelta(hours=settings.sending.max_retry_hours):
+        _fail(store, row, f"gave up after {settings.sending.max_retry_hours:g} h: {error}", report)
+        return
+    attempts = int(row["attempts"]) + 1
+    delay = timedelta(seconds=min(30 * 2 ** (attempts - 1), 3600))
+    store.db.execute(
+        "UPDATE outbox SET status = 'pending', next_attempt_at = ?, error = ? WHERE id = ?",
+        [iso(now + delay), error, row["id"]],
+    )
+    report.retrying.append(f"{row['recipient']}: {error}")
+
+
+def _fail(store: Store, row: dict[str, Any], error: str, report: FlushReport) -> None:
+    store.db.execute("UPDATE outbox SET status = 'failed', error = ? WHERE id = ?", [error, row["id"]])
+    report.failed.append(f"{row['recipient']} ({row['template']}): {error}")
+    log.error(
+        "outbox: message %s to %s failed permanently: %s",
+        row["message_id"],
+        row["recipient"],
+        error,
+    )
+
+
+def outgoing(row: dict[str, Any], settings: Settings, now: datetime) -> Outgoing:
+    network = settings.network
+    local, _, domain = network.address.partition("@")
+    meeting = settings.meeting(row["meeting"]) if row["meeting"] else None
+    language = row["language"] or network.default_language
+    context: dict[str, Any] = {
+        "network": {
+            "name": network.name,
+            "address": network.address,
+            "coordinator": network.coordinator or "",
+        },
+        "meeting": meeting_context(meeting, language) if meeting else None,
+        "evidence": "",
+        "diet": "",
+        "organisation": "",
+        "attendance": "",
+        "already": False,
+        "position": 0,
+        "open_meetings": [],
+    }
+    stored = json.loads(row["context"] or "{}")
+    codes = stored.pop("open_meetings", [])
+    context.update(stored)
+    context["open_meetings"] = [
+        meeting_context(m, language) for code in codes if (m := settings.meeting(code)) is not None
+    ]
+    reply_to = f"{local}+{row['reply_token']}@{domain}" if row["reply_token"] else ""
+    return Outgoing(
+        message_id=row["message_id"],
+        template=row["template"],
+        language=language,
+        recipient=row["recipient"],
+        name=row["name"] or "",
+        sender=network.address,
+        sender_name=network.name,
+        reply_to=reply_to,
+        in_reply_to=row["in_reply_to"] or "",
+        auto_submitted=row["auto_submitted"] or "auto-generated",
+        unsubscribe=f"{local}+unsubscribe@{domain}" if row["purpose"] == "invite" else "",
+        date=now,
+        context=context,
+    )

@@ -1,0 +1,153 @@
+"""Outgoing mail from templates: `templates/<lang>/<name>.subject.txt`, `.txt` and `.md`.
+
+The text part is rendered from `.txt`; the HTML part from `.md` with every variable
+HTML-escaped first (text from email can never become markup), then Markdown, then nh3 as a
+last guard. Variables are values, never template source: nothing a person writes is evaluated.
+"""
+
+from __future__ import annotations
+
+import html
+from dataclasses import dataclass
+from datetime import datetime
+from email.headerregistry import Address
+from email.message import EmailMessage
+from email.utils import format_datetime
+from functools import lru_cache
+from pathlib import Path
+from typing import Any
+
+import markdown
+import nh3
+from jinja2 import Environment, FileSystemLoader, StrictUndefined, TemplateError
+
+from automation.parse.classify import LOOP_HEADER
+
+TEMPLATE_NAMES = (
+    "invitation",
+    "confirmation",
+    "waitlisted",
+    "promoted",
+    "cancelled",
+    "declined",
+    "cancel_confirm",
+    "registration_closed",
+    "unclear",
+    "open_meetings",
+    "unsubscribed",
+)
+PARTS = ("subject.txt", "txt", "md")
+
+
+@dataclass(frozen=True)
+class Outgoing:
+    """Everything needed to build one message; produced from an outbox row."""
+
+    message_id: str
+    template: str
+    language: str
+    recipient: str
+    name: str
+    sender: str
+    sender_name: str
+    reply_to: str
+    in_reply_to: str
+    auto_submitted: str
+    unsubscribe: str
+    date: datetime
+    context: dict[str, Any]
+
+
+@lru_cache(maxsize=8)
+def environments(directory: str) -> tuple[Environment, Environment]:
+    """(text, markdown) environments; compiled templates are cached by Jinja per environment."""
+    loader = FileSystemLoader(directory)
+    text = Environment(loader=loader, undefined=StrictUndefined, autoescape=False, keep_trailing_newline=True)
+    md = Environment(loader=loader, undefined=StrictUndefined, autoescape=True, keep_trailing_newline=True)
+    return text, md
+
+
+def template_path(name: str, language: str, part: str) -> str:
+    return f"{language}/{name}.{part}"
+
+
+def render_parts(directory: Path, name: str, language: str, context: dict[str, Any]) -> tuple[str, str, str]:
+    """(subject, text, html) of one template in one language. Raises jinja2 errors."""
+    text_env, md_env = environments(str(directory))
+    subject = text_env.get_template(template_path(name, language, "subject.txt")).render(context)
+    subject = " ".join(subject.split())
+    body = text_env.get_template(template_path(name, language, "txt")).render(context)
+    source = md_env.get_template(template_path(name, language, "md")).render(context)
+    rendered = markdown.markdown(str(source), extensions=["sane_lists"])
+    safe = nh3.clean(rendered, link_rel="noopener noreferrer")
+    page = (
+        f'<!DOCTYPE html>\n<html lang="{html.escape(language)}"><head><meta charset="utf-8">'
+        f"<title>{html.escape(subject)}</title></head>\n<body>\n{safe}\n</body></html>\n"
+    )
+    return subject, body, page
+
+
+def build_message(out: Outgoing, directory: Path) -> EmailMessage:
+    context = {
+        **out.context,
+        "language": out.language,
+        "recipient": {"name": out.name, "email": out.recipient},
+        "reply_address": out.reply_to or out.sender,
+    }
+    subject, text, page = render_parts(directory, out.template, out.language, context)
+    msg = EmailMessage()
+    msg["From"] = Address(display_name=_one_line(out.sender_name), addr_spec=out.sender)
+    msg["To"] = Address(display_name=_one_line(out.name), addr_spec=out.recipient)
+    if out.reply_to:
+        msg["Reply-To"] = Address(display_name=_one_line(out.sender_name), addr_spec=out.reply_to)
+    msg["Subject"] = subject
+    msg["Date"] = format_datetime(out.date)
+    msg["Message-ID"] = f"<{out.message_id}>"
+    if out.in_reply_to:
+        msg["In-Reply-To"] = f"<{out.in_reply_to}>"
+        msg["References"] = f"<{out.in_reply_to}>"
+    # RFC 3834: mark ourselves as automatic so other robots do not answer, and ask Exchange
+    # not to send out-of-office replies (not "All": that would suppress bounces we need).
+    msg["Auto-Submitted"] = out.auto_submitted
+    msg["X-Auto-Response-Suppress"] = "OOF, AutoReply"
+    msg[LOOP_HEADER] = out.sender
+    msg["Content-Language"] = out.language
+    if out.unsubscribe:
+        msg["List-Unsubscribe"] = f"<mailto:{out.unsubscribe}?subject=unsubscribe>"
+    msg.set_content(text, cte="quoted-printable")
+    msg.add_alternative(page, subtype="html", cte="quoted-printable")
+    return msg
+
+
+def _one_line(value: str) -> str:
+    return " ".join(value.replace("\r", " ").replace("\n", " ").split())[:200]
+
+
+def check_templates(directory: Path, languages: list[str], sample: dict[str, Any]) -> list[str]:
+    """Render every template in every language with strict variables; one line per problem."""
+    problems = []
+    for language in languages:
+        for name in TEMPLATE_NAMES:
+            for part in PARTS:
+                path = directory / template_path(name, language, part)
+                if not path.exists():
+                    problems.append(f"{path}: missing; fix: create it (copy the fi version and translate)")
+            try:
+                render_parts(
+                    directory,
+                    name,
+                    language,
+                    {
+                        **sample,
+                        "language": language,
+                        "recipient": {"name": "Maija", "email": "m@example.fi"},
+                        "reply_address": "x+token@example.org",
+                    },
+                )
+            except TemplateError as exc:
+                where = directory / (getattr(exc, "filename", None) or f"{language}/{name}")
+                line = getattr(exc, "lineno", None)
+                at = f"{where}:{line}" if line else str(where)
+                detail = getattr(exc, "message", None) or str(exc)
+                problems.append(f"{at}: {detail}; fix: use only the variables listed in templates/README.md")
+    return list(dict.fromkeys(problems))

@@ -1,0 +1,97 @@
+"""What the coordinator reads on the terminal: one pass, and the state of things."""
+
+from __future__ import annotations
+
+from collections import Counter
+from datetime import datetime
+from typing import TYPE_CHECKING
+
+import click
+
+from automation.app import App
+from automation.model import Status
+
+if TYPE_CHECKING:
+    from automation.daemon import Daemon, PassReport
+
+
+def print_pass(report: PassReport, app: App, daemon: Daemon) -> None:
+    echo = click.echo
+    if report.contacts_changed:
+        echo(f"Contacts: {report.contacts_changed} added or changed from {app.contacts_file()}")
+    for line in report.lifecycle:
+        echo(f"Schedule: {line}")
+    new = [o for o in report.outcomes if not o.duplicate]
+    echo(f"Mailbox: {daemon.source.describe()}: {len(new)} new message(s)")
+    if report.source_error:
+        echo(f"  mailbox unavailable: {report.source_error}")
+    for outcome in new:
+        flag = "ATTENTION " if outcome.attention else ""
+        echo(f"  {flag}{outcome.kind:<13} {outcome.sender or '(no sender)'}: {outcome.summary}")
+    sent = report.flushed.sent
+    by_template = Counter(row["template"] for row in sent)
+    summary = ", ".join(f"{count} {name}" for name, count in sorted(by_template.items()))
+    echo(f"Outbox: {len(sent)} sent to {daemon.transport.describe()}" + (f" ({summary})" if sent else ""))
+    for row in sent:
+        echo(f"  → {row['recipient']}: {row['template']} [{row['language']}]")
+    for line in report.flushed.retrying:
+        echo(f"  will retry: {line}")
+    for line in report.flushed.failed:
+        echo(f"  FAILED: {line}")
+    if not new and not sent:
+        echo("Nothing new: nothing was changed and nothing sent.")
+
+
+def print_status(app: App, now: datetime) -> bool:
+    """Print the state; False when something is stuck (for monitors: exit status 1)."""
+    echo = click.echo
+    store = app.store
+    contacts = store.active_contacts()
+    echo(f"Contacts: {len(contacts)} receiving invitations")
+    for meeting in app.settings.meeting_objects():
+        counts = {s: store.count(meeting.code, s) for s in Status}
+        answered = {r.email for r in store.registrations(meeting.code)}
+        not_answered = sum(1 for c in contacts if c.email not in answered)
+        state = (
+            "cancelled"
+            if meeting.cancelled
+            else (
+                "open"
+                if now <= meeting.registration_deadline
+                else "closed"
+                if now < meeting.start
+                else "past"
+            )
+        )
+        capacity = f"/{meeting.capacity}" if meeting.capacity else ""
+        echo(
+            f"Meeting {meeting.code} ({meeting.start:%d.%m.%Y %H:%M}, registration {state}):"
+            f" registered {counts[Status.REGISTERED]}{capacity}, waiting {counts[Status.WAITING]},"
+            f" tentative {counts[Status.TENTATIVE]}, cancelled {counts[Status.CANCELLED]},"
+            f" declined {counts[Status.DECLINED]}, not answered {not_answered}"
+        )
+    rows = store.db.execute("SELECT status, COUNT(*), MIN(created_at) FROM outbox GROUP BY status").fetchall()
+    queue = {str(r[0]): (int(r[1]), str(r[2])) for r in rows}
+    pending, oldest = queue.get("pending", (0, ""))
+    failed = queue.get("failed", (0, ""))[0]
+    echo(f"Outbox: {queue.get('sent', (0, ''))[0]} sent, {pending} waiting, {failed} failed")
+    stuck = bool(pending) and _older_than_hour(oldest, now)
+    for row in store.db.query("SELECT recipient, template, error FROM outbox WHERE status = 'failed'"):
+        echo(f"  failed: {row['recipient']} ({row['template']}): {row['error']}")
+    attention = store.attention_messages()
+    echo(f"Needs attention: {len(attention)} message(s)")
+    for row in attention:
+        echo(
+            f"  {row['received_at']} {row['sender'] or '(no sender)'} “{row['subject']}”:"
+            f" {row['reason'].splitlines()[0]}"
+        )
+    if stuck:
+        echo("STUCK: mail has been waiting for more than an hour; check [sending]")
+    return not stuck
+
+
+def _older_than_hour(created: str, now: datetime) -> bool:
+    try:
+        return (now - datetime.fromisoformat(created)).total_seconds() > 3600
+    except ValueError:
+        return False

@@ -1,0 +1,314 @@
+"""The register in SQLite (sqlite-utils, WAL). One transaction per handled message holds the state
+change, the outbox rows and the "message handled" record, so a crash loses nothing.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import re
+import secrets
+import sqlite3
+from collections.abc import Iterator
+from contextlib import contextmanager
+from datetime import datetime
+from pathlib import Path
+from typing import Any
+
+import sqlite_utils
+
+from automation.model import (
+    Attention,
+    Contact,
+    Decision,
+    Registration,
+    SendMail,
+    SetRegistration,
+    Status,
+    Unsubscribe,
+)
+from automation.store.migrations import MIGRATIONS
+
+
+def iso(moment: datetime) -> str:
+    return moment.isoformat(timespec="seconds")
+
+
+class Store:
+    def __init__(self, path: Path) -> None:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        # isolation_level=None: we issue BEGIN IMMEDIATE ourselves, so a writer waits for the
+        # lock up front instead of failing half-way through a message.
+        conn = sqlite3.connect(str(path), timeout=30, isolation_level=None)
+        self.db = sqlite_utils.Database(conn)
+        self.db.execute("PRAGMA journal_mode=WAL")
+        self.db.execute("PRAGMA synchronous=NORMAL")
+        self.db.execute("PRAGMA foreign_keys=ON")
+        self._migrate()
+
+    def close(self) -> None:
+        self.db.conn.close()
+
+    def _migrate(self) -> None:
+        self.db.execute("CREATE TABLE IF NOT EXISTS _migrations (name TEXT PRIMARY KEY, applied_at TEXT)")
+        done = {row[0] for row in self.db.execute("SELECT name FROM _migrations").fetchall()}
+        for name, apply in MIGRATIONS:
+            if name in done:
+                continue
+            with self.transaction():
+                apply(self.db)
+                self.db.execute("INSERT INTO _migrations VALUES (?, datetime('now'))", [name])
+
+    @contextmanager
+    def transaction(self) -> Iterator[None]:
+        self.db.execute("BEGIN IMMEDIATE")
+        try:
+            yield
+        except BaseException:
+            self.db.execute("ROLLBACK")
+            raise
+        self.db.execute("COMMIT")
+
+    # ---- messages ------------------------------------------------------------------------
+
+    def is_handled(self, key: str) -> bool:
+        return self.db.execute("SELECT 1 FROM messages WHERE key = ?", [key]).fetchone() is not None
+
+    def handled_keys(self, keys: list[str]) -> set[str]:
+        found: set[str] = set()
+        for start in range(0, len(keys), 500):
+            chunk = keys[start : start + 500]
+            marks = ",".join("?" * len(chunk))
+            rows = self.db.execute(f"SELECT key FROM messages WHERE key IN ({marks})", chunk)
+            found.update(row[0] for row in rows.fetchall())
+        return found
+
+    def record_message(self, row: dict[str, Any]) -> None:
+        self.db.table("messages").insert(row, pk="key", replace=True)
+
+    def attention_messages(self) -> list[dict[str, Any]]:
+        return list(self.db.query("SELECT * FROM messages WHERE attention = 1 ORDER BY received_at"))
+
+    # ---- applying a decision -------------------------------------------------------------
+
+    def apply(self, decision: Decision, now: datetime, domain: str) -> list[str]:
+        """Make every effect durable (inside the caller's transaction). Returns queued IDs."""
+        queued: list[str] = []
+        for effect in decision.effects:
+            if isinstance(effect, SetRegistration):
+                self.set_registration(effect, now)
+            elif isinstance(effect, SendMail):
+                message_id = self.enqueue(effect, now, domain)
+                if message_id:
+                    queued.append(message_id)
+            elif isinstance(effect, Unsubscribe):
+                self.unsubscribe(effect.email, now)
+            elif isinstance(effect, Attention):
+                pass  # recorded on the message row by the caller
+        return queued
+
+    def set_registration(self, change: SetRegistration, now: datetime) -> None:
+        current = self.registration(change.meeting, change.email)
+        position = current.position if current else 0
+        if change.status == Status.WAITING and (current is None or current.status != Status.WAITING):
+            position = self._next_position(change.meeting)
+        d = change.details
+        row = {
+            "meeting": change.meeting,
+            "email": change.email,
+            "name": d.name or change.name or (current.name if current else ""),
+            "organisation": d.organisation
+            or change.organisation
+            or (current.organisation if current else ""),
+            "language": change.language or (current.language if current else ""),
+            "status": str(change.status),
+            "diet": d.diet or (current.diet if current else ""),
+            "attendance": d.attendance or (current.attendance if current else ""),
+            "position": position,
+            "created_at": iso(now) if current is None else self._created(change),
+            "updated_at": iso(now),
+        }
+        self.db.table("registrations").insert(row, pk=("meeting", "email"), replace=True)
+
+    def _created(self, change: SetRegistration) -> str:
+        row = self.db.execute(
+            "SELECT created_at FROM registrations WHERE meeting = ? AND email = ?",
+            [change.meeting, change.email],
+        ).fetchone()
+        return str(row[0]) if row else ""
+
+    def _next_position(self, meeting: str) -> int:
+        row = self.db.execute(
+            "SELECT COALESCE(MAX(position), 0) FROM registrations WHERE meeting = ?", [meeting]
+        ).fetchone()
+        return int(row[0]) + 1
+
+    def enqueue(self, mail: SendMail, now: datetime, domain: str) -> str | None:
+        """Queue one mail; queuing the same (purpose, meeting, recipient, revision) is a no-op."""
+        message_id = outgoing_message_id(mail, domain)
+        token = self.token_for(mail.meeting, mail.recipient, now) if mail.reply_token and mail.meeting else ""
+        cursor = self.db.execute(
+            "INSERT OR IGNORE INTO outbox (message_id, purpose, meeting, recipient, name, language,"
+            " template, context, reply_token, in_reply_to, auto_submitted, status, attempts,"
+            " next_attempt_at, created_at, sent_at, error)"
+            " VALUES (?,?,?,?,?,?,?,?,?,?,?,'pending',0,?,?,'','')",
+            [
+                message_id,
+                mail.purpose,
+                mail.meeting or "",
+                mail.recipient,
+                mail.name,
+                mail.language,
+                mail.template,
+                json.dumps(mail.context, ensure_ascii=False),
+                token,
+                mail.in_reply_to,
+                mail.auto_submitted,
+                iso(now),
+                iso(now),
+            ],
+        )
+        return message_id if cursor.rowcount else None
+
+    # ---- tokens ----------------------------------------------------------------------------
+
+    def token_for(self, meeting: str, email: str, now: datetime) -> str:
+        row = self.db.execute(
+            "SELECT token FROM tokens WHERE meeting = ? AND email = ?", [meeting, email]
+        ).fetchone()
+        if row:
+            return str(row[0])
+        token = secrets.token_hex(16)
+        self.db.table("tokens").insert(
+            {"token": token, "meeting": meeting, "email": email, "created_at": iso(now)}
+        )
+        return token
+
+    def token_owner(self, token: str) -> tuple[str, str] | None:
+        row = self.db.execute("SELECT meeting, email FROM tokens WHERE token = ?", [token]).fetchone()
+        return (str(row[0]), str(row[1])) if row else None
+
+    def sent_message_owner(self, message_ids: list[str]) -> tuple[str, str] | None:
+        """The (meeting, recipient) of one of our own messages a reply refers to."""
+        for message_id in message_ids[:10]:
+            row = self.db.execute(
+                "SELECT meeting, recipient FROM outbox WHERE message_id = ? AND meeting != ''",
+                [message_id],
+            ).fetchone()
+            if row:
+                return str(row[0]), str(row[1])
+        return None
+
+    # ---- registrations and contacts ----------------------------------------------------------
+
+    def registration(self, meeting: str, email: str) -> Registration | None:
+        rows = list(
+            self.db.query("SELECT * FROM registrations WHERE meeting = ? AND email = ?", [meeting, email])
+        )
+        return _registration(rows[0]) if rows else None
+
+    def registrations(self, meeting: str) -> list[Registration]:
+        rows = self.db.query(
+            "SELECT * FROM registrations WHERE meeting = ? ORDER BY status, position, created_at",
+            [meeting],
+        )
+        return [_registration(r) for r in rows]
+
+    def count(self, meeting: str, status: Status) -> int:
+        row = self.db.execute(
+            "SELECT COUNT(*) FROM registrations WHERE meeting = ? AND status = ?",
+            [meeting, str(status)],
+        ).fetchone()
+        return int(row[0])
+
+    def first_waiting(self, meeting: str) -> Registration | None:
+        rows = list(
+            self.db.query(
+                "SELECT * FROM registrations WHERE meeting = ? AND status = 'waiting'"
+                " ORDER BY position LIMIT 1",
+                [meeting],
+            )
+        )
+        return _registration(rows[0]) if rows else None
+
+    def sync_contacts(self, contacts: list[Contact], now: datetime) -> int:
+        """Upsert the coordinator's list; never drops a person or their unsubscription."""
+        changed = 0
+        for contact in contacts:
+            existing = self.contact(contact.email)
+            fields = {
+                "name": contact.name,
+                "organisation": contact.organisation,
+                "language": contact.language,
+            }
+            if existing is None:
+                self.db.table("contacts").insert(
+                    {
+                        "email": contact.email,
+                        **fields,
+                        "source": "csv",
+                        "unsubscribed_at": "",
+                        "created_at": iso(now),
+                        "updated_at": iso(now),
+                    }
+                )
+                changed += 1
+            elif any(existing[k] != v for k, v in fields.items()):
+                self.db.table("contacts").update(contact.email, {**fields, "updated_at": iso(now)})
+                changed += 1
+        return changed
+
+    def contact(self, email: str) -> dict[str, Any] | None:
+        rows = list(self.db.query("SELECT * FROM contacts WHERE email = ?", [email]))
+        return rows[0] if rows else None
+
+    def active_contacts(self) -> list[Contact]:
+        rows = self.db.query("SELECT * FROM contacts WHERE unsubscribed_at = '' ORDER BY email")
+        return [Contact(r["email"], r["name"], r["organisation"], r["language"]) for r in rows]
+
+    def unsubscribe(self, email: str, now: datetime) -> bool:
+        cursor = self.db.execute(
+            "UPDATE contacts SET unsubscribed_at = ?, updated_at = ? WHERE email = ?"
+            " AND unsubscribed_at = ''",
+            [iso(now), iso(now), email],
+        )
+        return bool(cursor.rowcount)
+
+    # ---- mail source positions ---------------------------------------------------------------
+
+    def source_state(self, source: str) -> tuple[int, int]:
+        row = self.db.execute(
+            "SELECT uidvalidity, last_uid FROM source_state WHERE source = ?", [source]
+        ).fetchone()
+        return (int(row[0]), int(row[1])) if row else (0, 0)
+
+    def set_source_state(self, source: str, uidvalidity: int, last_uid: int) -> None:
+        self.db.execute(
+            "INSERT INTO source_state VALUES (?, ?, ?) ON CONFLICT(source) DO UPDATE SET"
+            " uidvalidity = excluded.uidvalidity,"
+            " last_uid = MAX(CASE WHEN source_state.uidvalidity = excluded.uidvalidity"
+            " THEN source_state.last_uid ELSE 0 END, excluded.last_uid)",
+            [source, uidvalidity, last_uid],
+        )
+
+
+def _registration(row: dict[str, Any]) -> Registration:
+    return Registration(
+        meeting=row["meeting"],
+        email=row["email"],
+        name=row["name"] or "",
+        organisation=row["organisation"] or "",
+        language=row["language"] or "",
+        status=Status(row["status"]),
+        diet=row["diet"] or "",
+        attendance=row["attendance"] or "",
+        position=int(row["position"] or 0),
+        updated_at=row["updated_at"],
+    )
+
+
+def outgoing_message_id(mail: SendMail, domain: str) -> str:
+    recipient = hashlib.sha256(mail.recipient.lower().encode()).hexdigest()[:12]
+    revision = re.sub(r"[^A-Za-z0-9_.-]", "-", mail.revision)[:64]
+    meeting = re.sub(r"[^A-Za-z0-9_-]", "-", mail.meeting or "network")
+    return f"{mail.purpose}.{meeting}.{recipient}.{revision}@{domain}"

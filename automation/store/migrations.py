@@ -1,0 +1,103 @@
+"""Schema as a registry of migrations, each applied once in its own transaction.
+
+Add a migration at the end; never edit one that has shipped. `automation` runs them by itself
+at start-up, so an upgrade needs no manual step (take a backup of the database file first).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+
+import sqlite_utils
+
+Migration = Callable[[sqlite_utils.Database], None]
+MIGRATIONS: list[tuple[str, Migration]] = []
+
+
+def migration(fn: Migration) -> Migration:
+    MIGRATIONS.append((fn.__name__, fn))
+    return fn
+
+
+@migration
+def m001_core(db: sqlite_utils.Database) -> None:
+    db.table("contacts").create(
+        {
+            "email": str,
+            "name": str,
+            "organisation": str,
+            "language": str,
+            "source": str,
+            "unsubscribed_at": str,
+            "created_at": str,
+            "updated_at": str,
+        },
+        pk="email",
+    )
+    db.table("registrations").create(
+        {
+            "meeting": str,
+            "email": str,
+            "name": str,
+            "organisation": str,
+            "language": str,
+            "status": str,
+            "diet": str,
+            "attendance": str,
+            "position": int,
+            "created_at": str,
+            "updated_at": str,
+        },
+        pk=("meeting", "email"),
+    )
+    db.table("registrations").create_index(["meeting", "status", "position"])
+    # Reply tokens: a token in a plus-address or a References header authorises changes to
+    # exactly one person's registration for one meeting.
+    db.table("tokens").create({"token": str, "meeting": str, "email": str, "created_at": str}, pk="token")
+    db.table("tokens").create_index(["meeting", "email"], unique=True)
+    # What happened to every received message; no bodies, only what the coordinator needs.
+    db.table("messages").create(
+        {
+            "key": str,
+            "source_ref": str,
+            "kind": str,
+            "meeting": str,
+            "sender": str,
+            "language": str,
+            "reason": str,
+            "attention": int,
+            "subject": str,
+            "received_at": str,
+        },
+        pk="key",
+    )
+    db.table("messages").create_index(["attention"])
+    db.table("messages").create_index(["source_ref"])
+    db.table("outbox").create(
+        {
+            "id": int,
+            "message_id": str,
+            "purpose": str,
+            "meeting": str,
+            "recipient": str,
+            "name": str,
+            "language": str,
+            "template": str,
+            "context": str,
+            "reply_token": str,
+            "in_reply_to": str,
+            "auto_submitted": str,
+            "status": str,
+            "attempts": int,
+            "next_attempt_at": str,
+            "created_at": str,
+            "sent_at": str,
+            "error": str,
+        },
+        pk="id",
+    )
+    db.table("outbox").create_index(["message_id"], unique=True)
+    db.table("outbox").create_index(["status", "next_attempt_at"])
+    db.table("outbox").create_index(["meeting", "purpose"])
+    # Where each mail source stopped reading: poll cost must not grow with the mailbox.
+    db.table("source_state").create({"source": str, "uidvalidity": int, "last_uid": int}, pk="source")

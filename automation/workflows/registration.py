@@ -1,0 +1,242 @@
+"""Registration decisions: a person's yes or no, read against capacity, deadline and waiting list.
+
+Pure: the message, how it was read, what we know about the meeting and the person, and `now`
+go in; a Decision (state changes + mails to queue + attention) comes out.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import datetime
+
+from automation.model import (
+    Attention,
+    Classification,
+    Contact,
+    Decision,
+    Details,
+    Effect,
+    Inbound,
+    Kind,
+    Match,
+    Meeting,
+    Registration,
+    SendMail,
+    SetRegistration,
+    Status,
+)
+
+ACTIVE = (Status.REGISTERED, Status.WAITING, Status.TENTATIVE)
+
+
+@dataclass(frozen=True)
+class Situation:
+    """What the store knows that matters for one message."""
+
+    now: datetime
+    default_language: str
+    meeting: Meeting | None
+    open_meetings: tuple[Meeting, ...]
+    registration: Registration | None = None
+    contact: Contact | None = None
+    registered: int = 0
+    waiting: int = 0
+    first_waiting: Registration | None = None
+    known_languages: tuple[str, ...] = field(default=("fi", "sv", "en"))
+
+
+def decide(message: Inbound, seen: Classification, match: Match, s: Situation) -> Decision:
+    if seen.kind == Kind.REGISTRATION:
+        return _register(message, seen, match, s)
+    if seen.kind == Kind.CANCELLATION:
+        return _cancel(message, seen, match, s)
+    if seen.kind == Kind.UNKNOWN and seen.answerable and s.meeting is not None:
+        reply = _reply(message, seen, match, s, "unclear", "unclear")
+        return Decision(
+            (reply, Attention(f"unclear reply about {s.meeting.code}")),
+            f"asked {_who(match, message)} whether they meant to register",
+        )
+    return Decision((Attention(f"{seen.kind}: {seen.reason}"),), f"kept for the coordinator ({seen.reason})")
+
+
+def _register(message: Inbound, seen: Classification, match: Match, s: Situation) -> Decision:
+    meeting = s.meeting
+    who = _who(match, message)
+    if meeting is None:
+        return _which_meeting(message, seen, match, s)
+    if meeting.cancelled or s.now > meeting.registration_deadline:
+        return Decision(
+            (_reply(message, seen, match, s, "registration_closed", "closed"),),
+            f"told {who} that registration for {meeting.code} has closed",
+        )
+    details = seen.intent.details if seen.intent else Details()
+    current = s.registration
+    language = _language(seen, s)
+    if current is not None and current.status in (Status.REGISTERED, Status.WAITING):
+        keep = SetRegistration(
+            meeting.code, current.email, current.status, language=language, details=details
+        )
+        template = "confirmation" if current.status == Status.REGISTERED else "waitlisted"
+        reply = _reply(
+            message,
+            seen,
+            match,
+            s,
+            template,
+            "confirm",
+            already=True,
+            position=_position(current, s),
+        )
+        return Decision(
+            (keep, reply), f"{who} was already {current.status} for {meeting.code}; details updated"
+        )
+    name = details.name or (s.contact.name if s.contact else "") or message.sender_name
+    organisation = details.organisation or (s.contact.organisation if s.contact else "")
+    full = meeting.capacity is not None and s.registered >= meeting.capacity
+    status = Status.WAITING if full else Status.REGISTERED
+    change = SetRegistration(
+        meeting.code,
+        _email(match, message),
+        status,
+        name=name,
+        organisation=organisation,
+        language=language,
+        details=details,
+    )
+    if full:
+        reply = _reply(
+            message, seen, match, s, "waitlisted", "confirm", already=False, position=s.waiting + 1
+        )
+        return Decision(
+            (change, reply), f"{who} is on the waiting list for {meeting.code} (#{s.waiting + 1})"
+        )
+    reply = _reply(message, seen, match, s, "confirmation", "confirm", already=False, position=0)
+    return Decision((change, reply), f"{who} registered for {meeting.code}")
+
+
+def _cancel(message: Inbound, seen: Classification, match: Match, s: Situation) -> Decision:
+    meeting = s.meeting
+    who = _who(match, message)
+    if meeting is None:
+        return _which_meeting(message, seen, match, s)
+    if s.now >= meeting.start:
+        return Decision(
+            (Attention(f"cancellation for {meeting.code} after it started"),),
+            f"kept {who}'s late cancellation for the coordinator",
+        )
+    current = s.registration
+    language = _language(seen, s)
+    if current is None or current.status not in ACTIVE:
+        status = current.status if current else Status.DECLINED
+        change = SetRegistration(
+            meeting.code,
+            _email(match, message),
+            status,
+            language=language,
+            name=message.sender_name,
+        )
+        reply = _reply(message, seen, match, s, "declined", "decline")
+        return Decision((change, reply), f"{who} will not attend {meeting.code}")
+    if not match.authorised:
+        # A From address can be forged: only a reply carrying the person's token may cancel.
+        ask = _reply(
+            message,
+            seen,
+            match,
+            s,
+            "cancel_confirm",
+            "cancel-confirm",
+            recipient=current.email,
+            name=current.name,
+        )
+        return Decision((ask,), f"asked {current.email} to confirm cancelling {meeting.code}")
+    effects: list[Effect] = [
+        SetRegistration(meeting.code, current.email, Status.CANCELLED, language=language),
+        _reply(message, seen, match, s, "cancelled", "cancel"),
+    ]
+    summary = f"{who} cancelled {meeting.code}"
+    promoted = s.first_waiting
+    if current.status == Status.REGISTERED and promoted is not None:
+        effects.append(SetRegistration(meeting.code, promoted.email, Status.REGISTERED))
+        effects.append(
+            SendMail(
+                template="promoted",
+                recipient=promoted.email,
+                name=promoted.name,
+                language=promoted.language or s.default_language,
+                purpose="promote",
+                meeting=meeting.code,
+                revision="1",
+                auto_submitted="auto-generated",
+            )
+        )
+        summary += f"; {promoted.email} promoted from the waiting list"
+    return Decision(tuple(effects), summary)
+
+
+def _which_meeting(message: Inbound, seen: Classification, match: Match, s: Situation) -> Decision:
+    reply = _reply(
+        message,
+        seen,
+        match,
+        s,
+        "open_meetings",
+        "which",
+        open_meetings=[m.code for m in s.open_meetings],
+    )
+    return Decision((reply,), f"sent {_who(match, message)} the list of open meetings")
+
+
+def _reply(
+    message: Inbound,
+    seen: Classification,
+    match: Match,
+    s: Situation,
+    template: str,
+    purpose: str,
+    recipient: str = "",
+    name: str = "",
+    **context: object,
+) -> SendMail:
+    intent = seen.intent
+    details = intent.details if intent else Details()
+    return SendMail(
+        template=template,
+        recipient=recipient or _email(match, message),
+        name=name or message.sender_name,
+        language=_language(seen, s),
+        purpose=purpose,
+        meeting=s.meeting.code if s.meeting else None,
+        revision=message.key,
+        in_reply_to=message.message_id,
+        context={
+            "evidence": intent.evidence if intent else "",
+            "diet": details.diet,
+            "attendance": details.attendance,
+            "organisation": details.organisation,
+            **context,
+        },
+    )
+
+
+def _language(seen: Classification, s: Situation) -> str:
+    for candidate in (
+        seen.language,
+        s.contact.language if s.contact else "",
+        s.registration.language if s.registration else "",
+    ):
+        if candidate and candidate in s.known_languages:
+            return candidate
+    return s.default_language
+
+
+def _email(match: Match, message: Inbound) -> str:
+    return match.email if match.authorised and match.email else message.sender
+
+
+def _who(match: Match, message: Inbound) -> str:
+    return _email(match, message)
+
+
+def _position(current: Registration, s: Situation) -> int:
+    return current.position if current.status == Status.WAITING else 0

@@ -1,0 +1,173 @@
+"""Registration decisions and meeting matching: pure functions, no servers."""
+
+from __future__ import annotations
+
+from dataclasses import replace
+from datetime import datetime
+from zoneinfo import ZoneInfo
+
+from mails import outlook_reply, plain
+
+from automation.model import (
+    Match,
+    Meeting,
+    Registration,
+    SendMail,
+    SetRegistration,
+    Status,
+)
+from automation.parse.classify import classify
+from automation.parse.message import parse_message
+from automation.workflows.matching import match_message, reply_tokens
+from automation.workflows.registration import Situation, decide
+
+HKI = ZoneInfo("Europe/Helsinki")
+MEETING = Meeting(
+    code="2024-03", start=datetime(2024, 3, 12, 9, tzinfo=HKI), end=datetime(2024, 3, 12, 12, tzinfo=HKI),
+    registration_deadline=datetime(2024, 2, 22, 23, 59, 59, tzinfo=HKI), place={"": "Kuntatalo"},
+    address="", theme={"": "AI"}, mode="onsite", online_url="", capacity=2,
+)
+AUTUMN = replace(MEETING, code="2024-09", start=datetime(2024, 9, 17, 9, tzinfo=HKI),
+                 end=datetime(2024, 9, 17, 12, tzinfo=HKI),
+                 registration_deadline=datetime(2024, 9, 1, 23, 59, tzinfo=HKI))
+BEFORE_DEADLINE = datetime(2024, 2, 14, 10, tzinfo=HKI)
+
+
+def registration(email: str, status: Status, position: int = 0) -> Registration:
+    return Registration("2024-03", email, "", "", "fi", status, "", "", position, "")
+
+
+def situation(**changes: object) -> Situation:
+    base = Situation(now=BEFORE_DEADLINE, default_language="fi", meeting=MEETING,
+                     open_meetings=(MEETING,))
+    return replace(base, **changes)  # type: ignore[arg-type]
+
+
+def run(text: str, s: Situation, authorised: bool = False, sender: str = "maija@example.fi"):  # type: ignore[no-untyped-def]
+    message = parse_message(outlook_reply(sender, text))
+    seen = classify(message, "verkosto@example.org")
+    match = Match(s.meeting.code if s.meeting else None, sender, "test", authorised=authorised)
+    return decide(message, seen, match, s)
+
+
+def effects(decision, kind):  # type: ignore[no-untyped-def]
+    return [e for e in decision.effects if isinstance(e, kind)]
+
+
+def test_yes_with_room_registers_and_confirms_in_the_writers_language() -> None:
+    decision = run("Kyllä, tulen\nErityisruokavalio: gluteeniton", situation(registered=1))
+    [change] = effects(decision, SetRegistration)
+    assert change.status == Status.REGISTERED and change.details.diet == "gluteeniton"
+    [mail] = effects(decision, SendMail)
+    assert (mail.template, mail.language, mail.recipient) == ("confirmation", "fi", "maija@example.fi")
+    assert mail.context["evidence"] == "Kyllä, tulen"
+
+
+def test_full_meeting_puts_the_reply_on_the_waiting_list_and_says_so() -> None:
+    decision = run("Kyllä, tulen", situation(registered=2, waiting=3))
+    [change] = effects(decision, SetRegistration)
+    assert change.status == Status.WAITING
+    [mail] = effects(decision, SendMail)
+    assert mail.template == "waitlisted" and mail.context["position"] == 4
+
+
+def test_reply_after_the_deadline_gets_the_closed_answer_and_changes_nothing() -> None:
+    late = situation(now=datetime(2024, 2, 23, 8, tzinfo=HKI))
+    decision = run("Kyllä, tulen", late)
+    assert not effects(decision, SetRegistration)
+    [mail] = effects(decision, SendMail)
+    assert mail.template == "registration_closed"
+
+
+def test_authorised_cancellation_frees_the_seat_for_the_first_on_the_waiting_list() -> None:
+    first = registration("eka@example.fi", Status.WAITING, position=5)
+    s = situation(registration=registration("maija@example.fi", Status.REGISTERED), registered=2,
+                  waiting=1, first_waiting=first)
+    decision = run("Peruutan ilmoittautumiseni", s, authorised=True)
+    changes = {(c.email, c.status) for c in effects(decision, SetRegistration)}
+    assert changes == {("maija@example.fi", Status.CANCELLED), ("eka@example.fi", Status.REGISTERED)}
+    templates = {(m.recipient, m.template) for m in effects(decision, SendMail)}
+    assert templates == {("maija@example.fi", "cancelled"), ("eka@example.fi", "promoted")}
+
+
+def test_cancellation_without_a_token_only_asks_the_registered_address_to_confirm() -> None:
+    s = situation(registration=registration("maija@example.fi", Status.REGISTERED), registered=2)
+    decision = run("Peruutan ilmoittautumiseni", s, authorised=False)
+    assert not effects(decision, SetRegistration)
+    [mail] = effects(decision, SendMail)
+    assert (mail.template, mail.recipient) == ("cancel_confirm", "maija@example.fi")
+
+
+def test_no_from_someone_not_registered_is_recorded_as_declined() -> None:
+    decision = run("En pääse", situation())
+    [change] = effects(decision, SetRegistration)
+    assert change.status == Status.DECLINED
+    assert effects(decision, SendMail)[0].template == "declined"
+
+
+def test_unclear_reply_is_asked_about_and_shown_to_the_coordinator() -> None:
+    decision = run("Mikä on tapaamisen teema?", situation())
+    assert decision.needs_attention
+    [mail] = effects(decision, SendMail)
+    assert mail.template == "unclear" and mail.language == "fi"
+    assert not effects(decision, SetRegistration)
+
+
+def test_yes_without_a_meeting_gets_the_list_of_open_meetings() -> None:
+    decision = run("Kyllä, tulen", situation(meeting=None, open_meetings=(MEETING, AUTUMN)))
+    [mail] = effects(decision, SendMail)
+    assert mail.template == "open_meetings" and mail.context["open_meetings"] == ["2024-03", "2024-09"]
+
+
+def test_already_registered_yes_updates_details_without_taking_a_second_seat() -> None:
+    s = situation(registration=registration("maija@example.fi", Status.REGISTERED), registered=2)
+    decision = run("Kyllä\nErityisruokavalio: vegaani", s)
+    [change] = effects(decision, SetRegistration)
+    assert change.status == Status.REGISTERED and change.details.diet == "vegaani"
+    assert effects(decision, SendMail)[0].context["already"] is True
+
+
+def test_same_message_always_gives_the_same_reply_identity() -> None:
+    raw = outlook_reply("maija@example.fi", "Kyllä, tulen")
+    message = parse_message(raw)
+    seen = classify(message, "verkosto@example.org")
+    match = Match("2024-03", "maija@example.fi", "test")
+    first = effects(decide(message, seen, match, situation()), SendMail)[0]
+    again = effects(decide(message, seen, match, situation()), SendMail)[0]
+    assert (first.purpose, first.revision) == (again.purpose, again.revision)
+
+
+# ---- matching -------------------------------------------------------------------------------
+
+
+def test_token_in_plus_address_wins_and_authorises() -> None:
+    token = "0123456789abcdef0123456789abcdef"
+    message = parse_message(outlook_reply("alias@example.com", "Kyllä", to=f"verkosto+{token}@example.org"))
+    assert reply_tokens(message, "verkosto@example.org") == [token]
+    match = match_message(message, [MEETING, AUTUMN], BEFORE_DEADLINE, ("2024-09", "owner@example.fi"), None)
+    assert (match.meeting, match.email, match.authorised) == ("2024-09", "owner@example.fi", True)
+
+
+def test_uninvited_writer_is_matched_by_date_in_the_text() -> None:
+    raw = plain("uusi@example.fi", "Ilmoittautuminen", "Ilmoittaudun verkoston tapaamiseen 17.9.")
+    match = match_message(parse_message(raw), [MEETING, AUTUMN], BEFORE_DEADLINE, None, None)
+    assert (match.meeting, match.authorised) == ("2024-09", False)
+
+
+def test_meeting_code_in_subject_matches() -> None:
+    raw = plain("uusi@example.fi", "Ilmoittautuminen 2024-03", "Tulen")
+    assert match_message(parse_message(raw), [MEETING, AUTUMN], BEFORE_DEADLINE, None, None).meeting == "2024-03"
+
+
+def test_only_open_meeting_is_the_fallback_and_two_open_meetings_are_not_guessed() -> None:
+    raw = plain("uusi@example.fi", "Ilmoittautuminen", "Tulen mukaan")
+    message = parse_message(raw)
+    assert match_message(message, [MEETING], BEFORE_DEADLINE, None, None).meeting == "2024-03"
+    assert match_message(message, [MEETING, AUTUMN], BEFORE_DEADLINE, None, None).meeting is None
+
+
+def test_yes_when_nothing_is_open_changes_nothing_and_says_so() -> None:
+    decision = run("Kyllä", situation(meeting=None, open_meetings=()))
+    assert not effects(decision, SetRegistration)
+    [mail] = effects(decision, SendMail)
+    assert mail.template == "open_meetings" and mail.context["open_meetings"] == []
