@@ -111,11 +111,12 @@ def build_message(out: Outgoing, directory: Path) -> EmailMessage:
     msg["Auto-Submitted"] = out.auto_submitted
     msg["X-Auto-Response-Suppress"] = "OOF, AutoReply"
     msg[LOOP_HEADER] = out.sender
-    msg["Content-Language"] = out.language
     if out.unsubscribe:
         msg["List-Unsubscribe"] = f"<mailto:{out.unsubscribe}?subject=unsubscribe>"
     msg.set_content(text, cte="quoted-printable")
     msg.add_alternative(page, subtype="html", cte="quoted-printable")
+    # After the body: set_content() drops every Content-* header set before it.
+    msg["Content-Language"] = out.language
     return msg
 
 
