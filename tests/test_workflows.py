@@ -171,3 +171,10 @@ def test_yes_when_nothing_is_open_changes_nothing_and_says_so() -> None:
     assert not effects(decision, SetRegistration)
     [mail] = effects(decision, SendMail)
     assert mail.template == "open_meetings" and mail.context["open_meetings"] == []
+
+
+def test_thanks_from_someone_already_registered_is_not_asked_whether_they_meant_to_register() -> None:
+    s = situation(registration=registration("maija@example.fi", Status.REGISTERED), registered=1)
+    decision = run("Kiitos vahvistuksesta!", s, authorised=True)
+    assert decision.needs_attention
+    assert not effects(decision, SendMail) and not effects(decision, SetRegistration)

@@ -125,30 +125,34 @@ def _one_line(value: str) -> str:
 
 
 def check_templates(directory: Path, languages: list[str], sample: dict[str, Any]) -> list[str]:
-    """Render every template in every language with strict variables; one line per problem."""
+    """Render every part of every template in every language with strict variables.
+
+    One line per problem, naming the file (and line for syntax errors) and the fix.
+    """
     problems = []
+    text_env, md_env = environments(str(directory))
+    context = {
+        **sample,
+        "recipient": {"name": "Maija", "email": "m@example.fi"},
+        "reply_address": "verkosto+token@example.org",
+    }
     for language in languages:
         for name in TEMPLATE_NAMES:
             for part in PARTS:
-                path = directory / template_path(name, language, part)
-                if not path.exists():
-                    problems.append(f"{path}: missing; fix: create it (copy the fi version and translate)")
-            try:
-                render_parts(
-                    directory,
-                    name,
-                    language,
-                    {
-                        **sample,
-                        "language": language,
-                        "recipient": {"name": "Maija", "email": "m@example.fi"},
-                        "reply_address": "x+token@example.org",
-                    },
-                )
-            except TemplateError as exc:
-                where = directory / (getattr(exc, "filename", None) or f"{language}/{name}")
-                line = getattr(exc, "lineno", None)
-                at = f"{where}:{line}" if line else str(where)
-                detail = getattr(exc, "message", None) or str(exc)
-                problems.append(f"{at}: {detail}; fix: use only the variables listed in templates/README.md")
-    return list(dict.fromkeys(problems))
+                relative = template_path(name, language, part)
+                if not (directory / relative).exists():
+                    problems.append(
+                        f"{directory / relative}: missing; fix: create it (copy the fi version and translate)"
+                    )
+                    continue
+                env = md_env if part == "md" else text_env
+                try:
+                    env.get_template(relative).render({**context, "language": language})
+                except TemplateError as exc:
+                    line = getattr(exc, "lineno", None)
+                    at = f"{directory / relative}:{line}" if line else str(directory / relative)
+                    detail = getattr(exc, "message", None) or str(exc)
+                    problems.append(
+                        f"{at}: {detail}; fix: use only the variables listed in templates/README.md"
+                    )
+    return problems

@@ -50,7 +50,8 @@ def decide(message: Inbound, seen: Classification, match: Match, s: Situation) -
         return _register(message, seen, match, s)
     if seen.kind == Kind.CANCELLATION:
         return _cancel(message, seen, match, s)
-    if seen.kind == Kind.UNKNOWN and seen.answerable and s.meeting is not None:
+    already_in = s.registration is not None and s.registration.status in ACTIVE
+    if seen.kind == Kind.UNKNOWN and seen.answerable and s.meeting is not None and not already_in:
         reply = _reply(message, seen, match, s, "unclear", "unclear")
         return Decision(
             (reply, Attention(f"unclear reply about {s.meeting.code}")),
