@@ -27,7 +27,8 @@ def print_pass(report: PassReport, app: App, daemon: Daemon) -> None:
         echo(f"  mailbox unavailable: {report.source_error}")
     for outcome in new:
         flag = "ATTENTION " if outcome.attention else ""
-        echo(f"  {flag}{outcome.kind:<13} {outcome.sender or '(no sender)'}: {outcome.summary}")
+        summary = outcome.summary.removeprefix(outcome.sender).strip()
+        echo(f"  {flag}{outcome.kind:<13} {outcome.sender or '(no sender)'} {summary}")
     sent = report.flushed.sent
     by_template = Counter(row["template"] for row in sent)
     summary = ", ".join(f"{count} {name}" for name, count in sorted(by_template.items()))

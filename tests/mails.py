@@ -2,9 +2,9 @@
 
 from __future__ import annotations
 
+from datetime import UTC, datetime
 from email.message import EmailMessage
 from email.utils import format_datetime, make_msgid
-from datetime import datetime, timezone
 
 INVITATION_QUOTE = [
     "Hei,",
@@ -14,13 +14,14 @@ INVITATION_QUOTE = [
 ]
 
 
-def _base(sender: str, subject: str, to: str = "verkosto@example.org", name: str = "",
-          references: str = "") -> EmailMessage:
+def _base(
+    sender: str, subject: str, to: str = "verkosto@example.org", name: str = "", references: str = ""
+) -> EmailMessage:
     msg = EmailMessage()
     msg["From"] = f"{name} <{sender}>" if name else sender
     msg["To"] = to
     msg["Subject"] = subject
-    msg["Date"] = format_datetime(datetime(2024, 2, 14, 9, 0, tzinfo=timezone.utc))
+    msg["Date"] = format_datetime(datetime(2024, 2, 14, 9, 0, tzinfo=UTC))
     msg["Message-ID"] = make_msgid(domain="example.fi")
     if references:
         msg["In-Reply-To"] = references
@@ -28,16 +29,35 @@ def _base(sender: str, subject: str, to: str = "verkosto@example.org", name: str
     return msg
 
 
-def outlook_reply(sender: str, text: str, *, to: str = "verkosto@example.org", name: str = "",
-                  references: str = "", language: str = "fi") -> bytes:
+def outlook_reply(
+    sender: str,
+    text: str,
+    *,
+    to: str = "verkosto@example.org",
+    name: str = "",
+    references: str = "",
+    language: str = "fi",
+) -> bytes:
     """Outlook: new text above a 'From:/Sent:' block (localised), quoted-printable."""
     header = {
-        "fi": ["Lähettäjä: Verkosto <verkosto@example.org>", "Lähetetty: tiistai 13. helmikuuta 2024 10.00",
-               "Vastaanottaja: " + sender, "Aihe: Kutsu: verkoston tapaaminen 12.3.2024"],
-        "sv": ["Från: Verkosto <verkosto@example.org>", "Skickat: den 13 februari 2024 10:00",
-               "Till: " + sender, "Ämne: Inbjudan: nätverkets möte 12.3.2024"],
-        "en": ["From: Verkosto <verkosto@example.org>", "Sent: Tuesday, 13 February 2024 10:00",
-               "To: " + sender, "Subject: Invitation: network meeting 12 March 2024"],
+        "fi": [
+            "Lähettäjä: Verkosto <verkosto@example.org>",
+            "Lähetetty: tiistai 13. helmikuuta 2024 10.00",
+            "Vastaanottaja: " + sender,
+            "Aihe: Kutsu: verkoston tapaaminen 12.3.2024",
+        ],
+        "sv": [
+            "Från: Verkosto <verkosto@example.org>",
+            "Skickat: den 13 februari 2024 10:00",
+            "Till: " + sender,
+            "Ämne: Inbjudan: nätverkets möte 12.3.2024",
+        ],
+        "en": [
+            "From: Verkosto <verkosto@example.org>",
+            "Sent: Tuesday, 13 February 2024 10:00",
+            "To: " + sender,
+            "Subject: Invitation: network meeting 12 March 2024",
+        ],
     }[language]
     msg = _base(sender, "VS: Kutsu: verkoston tapaaminen 12.3.2024", to, name, references)
     body = text + "\n\n" + "_" * 32 + "\n" + "\n".join(header) + "\n\n" + "\n".join(INVITATION_QUOTE)
@@ -45,8 +65,9 @@ def outlook_reply(sender: str, text: str, *, to: str = "verkosto@example.org", n
     return msg.as_bytes()
 
 
-def gmail_reply(sender: str, text: str, *, to: str = "verkosto@example.org", name: str = "",
-                references: str = "") -> bytes:
+def gmail_reply(
+    sender: str, text: str, *, to: str = "verkosto@example.org", name: str = "", references: str = ""
+) -> bytes:
     """Gmail: multipart/alternative, attribution line + '>' quotes, div.gmail_quote in HTML."""
     msg = _base(sender, "Re: Inbjudan: nätverkets möte 12.3.2024", to, name, references)
     attribution = "Den tis 13 feb. 2024 kl 10:00 skrev Verkosto <verkosto@example.org>:"
@@ -67,8 +88,13 @@ def apple_reply(sender: str, text: str, *, name: str = "", charset: str = "utf-8
     msg = _base(sender, "Re: Invitation: network meeting 12 March 2024", name=name)
     body = f"{text}\n\nOn 13 Feb 2024, at 10.00, Verkosto <verkosto@example.org> wrote:\n\n"
     body += "\n".join("> " + line for line in INVITATION_QUOTE) + "\n"
-    msg.set_content(body.encode(charset), maintype="text", subtype="plain",
-                    params={"charset": charset}, cte="quoted-printable")
+    msg.set_content(
+        body.encode(charset),
+        maintype="text",
+        subtype="plain",
+        params={"charset": charset},
+        cte="quoted-printable",
+    )
     return msg.as_bytes()
 
 
@@ -76,7 +102,7 @@ def html_only_reply(sender: str, html_body: str) -> bytes:
     """Outlook on the web: HTML only, the quoted original after #divRplyFwdMsg."""
     msg = _base(sender, "VS: Kutsu")
     msg.set_content(
-        f"<html><body><div>{html_body}</div><hr><div id=\"divRplyFwdMsg\"><b>Lähettäjä:</b> Verkosto"
+        f'<html><body><div>{html_body}</div><hr><div id="divRplyFwdMsg"><b>Lähettäjä:</b> Verkosto'
         "</div><div>Vastaa: Kyllä, tulen / En pääse</div></body></html>",
         subtype="html",
     )
@@ -91,8 +117,9 @@ def plain(sender: str, subject: str, text: str, **headers: str) -> bytes:
     return msg.as_bytes()
 
 
-def calendar_reply(sender: str, attendee: str, partstat: str, uid: str, *,
-                   auto_submitted: bool = True) -> bytes:
+def calendar_reply(
+    sender: str, attendee: str, partstat: str, uid: str, *, auto_submitted: bool = True
+) -> bytes:
     msg = _base(sender, f"Accepted: Verkoston tapaaminen @ 12.3.2024 ({partstat})")
     if auto_submitted:
         msg["Auto-Submitted"] = "auto-generated"
@@ -105,10 +132,18 @@ def calendar_reply(sender: str, attendee: str, partstat: str, uid: str, *,
         "END:VCALENDAR\r\n"
     )
     msg.set_content(f"{attendee} has accepted this invitation.")
-    msg.add_alternative(ics.encode(), maintype="text", subtype="calendar",
-                        params={"method": "REPLY", "charset": "UTF-8"})
+    msg.add_alternative(
+        ics.encode(), maintype="text", subtype="calendar", params={"method": "REPLY", "charset": "UTF-8"}
+    )
     return msg.as_bytes()
 
 
-__all__ = ["outlook_reply", "gmail_reply", "apple_reply", "html_only_reply", "plain",
-           "calendar_reply", "make_msgid"]
+__all__ = [
+    "outlook_reply",
+    "gmail_reply",
+    "apple_reply",
+    "html_only_reply",
+    "plain",
+    "calendar_reply",
+    "make_msgid",
+]

@@ -583,8 +583,7 @@ class SmtpSink:
                     got = self._handler.messages
                     summary = [(m.envelope_from, m.envelope_to, len(m.data)) for m in got]
                     raise AssertionError(
-                        f"expected at least {count} message(s) within {timeout} s, "
-                        f"got {len(got)}: {summary}"
+                        f"expected at least {count} message(s) within {timeout} s, got {len(got)}: {summary}"
                     )
                 self._handler.arrived.wait(remaining)
             return list(self._handler.messages)
@@ -594,9 +593,7 @@ class SmtpSink:
         with self._handler.lock:
             self._handler.refusals.extend([f"{code} {text}"] * n)
 
-    def refuse_recipient(
-        self, address: str, code: int = 550, text: str = "5.1.1 no such user"
-    ) -> None:
+    def refuse_recipient(self, address: str, code: int = 550, text: str = "5.1.1 no such user") -> None:
         """Refuse RCPT TO for ``address`` (case-insensitive) from now on."""
         with self._handler.lock:
             self._handler.refused_rcpts[address.lower()] = f"{code} {text}"

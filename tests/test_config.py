@@ -68,7 +68,8 @@ def test_missing_password_variable_is_named_by_check(tmp_path: Path, monkeypatch
     (tmp_path / "contacts.csv").write_text("email,name,organisation,language\na@example.fi,A,,fi\n")
     (tmp_path / "config.toml").write_text(
         GOOD + '\n[mailbox]\nkind = "imap"\nusername = "v"\npassword_env = "NO_SUCH_PASSWORD_VAR"\n',
-        encoding="utf-8")
+        encoding="utf-8",
+    )
     result = CliRunner().invoke(main, ["--config", str(tmp_path / "config.toml"), "check"])
     assert result.exit_code == 2
     assert "NO_SUCH_PASSWORD_VAR" in result.output and "fix:" in result.output

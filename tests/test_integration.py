@@ -31,7 +31,8 @@ def write_config(tmp_path: Path, user: ImapUser, sink: SmtpSink, capacity: int =
         encoding="utf-8",
     )
     config = tmp_path / "config.toml"
-    config.write_text(f"""
+    config.write_text(
+        f"""
 [network]
 address = "verkosto@example.org"
 coordinator = "koordinaattori@example.org"
@@ -53,7 +54,7 @@ port = {sink.port}
 security = "none"
 
 [templates]
-directory = "{REPO / 'templates'}"
+directory = "{REPO / "templates"}"
 
 [[meetings]]
 code = "2024-03"
@@ -63,13 +64,16 @@ registration_deadline = 2024-02-22
 place = "Kuntatalo"
 theme = "Tekoäly"
 capacity = {capacity}
-""", encoding="utf-8")
+""",
+        encoding="utf-8",
+    )
     return config
 
 
 @pytest.fixture
-def cli(tmp_path: Path, imap_user: ImapUser, smtp_sink: SmtpSink,
-        monkeypatch: pytest.MonkeyPatch) -> Callable[..., str]:
+def cli(
+    tmp_path: Path, imap_user: ImapUser, smtp_sink: SmtpSink, monkeypatch: pytest.MonkeyPatch
+) -> Callable[..., str]:
     monkeypatch.setenv("TEST_IMAP_PASSWORD", imap_user.password)
     config = write_config(tmp_path, imap_user, smtp_sink)
 
@@ -116,8 +120,9 @@ def invitation_for(sink: SmtpSink, address: str) -> EmailMessage:
 
 def reply_to(invitation: EmailMessage, sender: str, text: str) -> bytes:
     """What a mail client sends: to the Reply-To address, referencing the invitation."""
-    return outlook_reply(sender, text, to=str(invitation["Reply-To"]),
-                         references=str(invitation["Message-ID"]))
+    return outlook_reply(
+        sender, text, to=str(invitation["Reply-To"]), references=str(invitation["Message-ID"])
+    )
 
 
 def body(msg: EmailMessage) -> str:
@@ -126,8 +131,9 @@ def body(msg: EmailMessage) -> str:
     return str(part.get_content())
 
 
-def test_invite_reply_confirm_and_nothing_twice(cli: Callable[..., str], imap_user: ImapUser,
-                                                 smtp_sink: SmtpSink) -> None:
+def test_invite_reply_confirm_and_nothing_twice(
+    cli: Callable[..., str], imap_user: ImapUser, smtp_sink: SmtpSink
+) -> None:
     assert "queued 3 invitation(s)" in cli("invite", "2024-03")
     cli("run", "--once")
     smtp_sink.wait_for(3)
@@ -151,7 +157,8 @@ def test_invite_reply_confirm_and_nothing_twice(cli: Callable[..., str], imap_us
 
     rows = json.loads(cli("registrations", "2024-03", "--format", "json"))
     assert [(r["email"], r["status"], r["diet"]) for r in rows] == [
-        ("anna@example.fi", "registered", "glutenfri")]
+        ("anna@example.fi", "registered", "glutenfri")
+    ]
 
     # A restart and another pass: nothing is read again, nothing is sent again.
     output = cli("run", "--once")
@@ -161,7 +168,8 @@ def test_invite_reply_confirm_and_nothing_twice(cli: Callable[..., str], imap_us
 
 
 def test_cancellation_through_the_reply_token_promotes_the_waiting_list(
-        tmp_path: Path, imap_user: ImapUser, smtp_sink: SmtpSink, monkeypatch: pytest.MonkeyPatch) -> None:
+    tmp_path: Path, imap_user: ImapUser, smtp_sink: SmtpSink, monkeypatch: pytest.MonkeyPatch
+) -> None:
     monkeypatch.setenv("TEST_IMAP_PASSWORD", imap_user.password)
     config = write_config(tmp_path, imap_user, smtp_sink, capacity=1)
 
@@ -197,7 +205,8 @@ def test_cancellation_through_the_reply_token_promotes_the_waiting_list(
 
 
 def test_smtp_refusing_4xx_then_accepting_delivers_exactly_once(
-        cli: Callable[..., str], imap_user: ImapUser, smtp_sink: SmtpSink) -> None:
+    cli: Callable[..., str], imap_user: ImapUser, smtp_sink: SmtpSink
+) -> None:
     # Before invitations are due (4 weeks before), so the only mail is the confirmation.
     append(imap_user, outlook_reply("maija@example.fi", "Kyllä, tulen"))
     smtp_sink.refuse_next(1)
@@ -215,8 +224,9 @@ def test_smtp_refusing_4xx_then_accepting_delivers_exactly_once(
     assert len(smtp_sink.messages) == 1
 
 
-def test_machine_mail_is_filed_and_never_answered(cli: Callable[..., str], imap_user: ImapUser,
-                                                  smtp_sink: SmtpSink) -> None:
+def test_machine_mail_is_filed_and_never_answered(
+    cli: Callable[..., str], imap_user: ImapUser, smtp_sink: SmtpSink
+) -> None:
     auto = EmailMessage()
     auto["From"] = "maija@example.fi"
     auto["To"] = "verkosto@example.org"
@@ -235,8 +245,8 @@ def test_machine_mail_is_filed_and_never_answered(cli: Callable[..., str], imap_
 
 
 def test_daemon_reconnects_after_the_imap_server_restarts(
-        tmp_path: Path, imap_user: ImapUser, smtp_sink: SmtpSink, dovecot: object,
-        monkeypatch: pytest.MonkeyPatch) -> None:
+    tmp_path: Path, imap_user: ImapUser, smtp_sink: SmtpSink, dovecot: object, monkeypatch: pytest.MonkeyPatch
+) -> None:
     from automation import config as config_module
     from automation.app import App
     from automation.cli import parse_now

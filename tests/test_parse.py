@@ -29,8 +29,11 @@ def read(raw: bytes):  # type: ignore[no-untyped-def]
         (gmail_reply("anna@example.fi", "Jag kommer inte."), Kind.CANCELLATION, "sv"),
         (apple_reply("john@example.org", "Yes, I'll attend."), Kind.REGISTRATION, "en"),
         (apple_reply("john@example.org", "Sorry, I cannot attend."), Kind.CANCELLATION, "en"),
-        (html_only_reply("pekka@example.fi", "Kyllä, tulen<br>Erityisruokavalio: vegaani"),
-         Kind.REGISTRATION, "fi"),
+        (
+            html_only_reply("pekka@example.fi", "Kyllä, tulen<br>Erityisruokavalio: vegaani"),
+            Kind.REGISTRATION,
+            "fi",
+        ),
     ],
 )
 def test_replies_from_common_clients_are_read_as_meant(raw: bytes, kind: Kind, language: str) -> None:
@@ -60,7 +63,10 @@ def test_optional_lines_are_stored_details() -> None:
     assert seen.intent is not None
     details = seen.intent.details
     assert (details.organisation, details.diet, details.attendance) == (
-        "Espoon kaupunki", "gluteeniton", "remote")
+        "Espoon kaupunki",
+        "gluteeniton",
+        "remote",
+    )
 
 
 def test_two_swedish_diets_are_kept() -> None:
@@ -71,8 +77,9 @@ def test_two_swedish_diets_are_kept() -> None:
 
 
 def test_iso_8859_1_reply_is_decoded() -> None:
-    message, seen = read(apple_reply("soren@example.fi", "Jag kommer, hälsningar Sören",
-                                     charset="iso-8859-1"))
+    message, seen = read(
+        apple_reply("soren@example.fi", "Jag kommer, hälsningar Sören", charset="iso-8859-1")
+    )
     assert "Sören" in message.reply_text
     assert seen.kind == Kind.REGISTRATION
 
@@ -96,8 +103,12 @@ def test_machines_are_never_answered(headers: dict[str, str], subject: str, kind
 
 
 def test_bounce_is_recognised_before_its_auto_submitted_header() -> None:
-    raw = plain("MAILER-DAEMON@mx.example.org", "Undelivered Mail Returned to Sender",
-                "Kyllä, tulen", Auto_Submitted="auto-replied")
+    raw = plain(
+        "MAILER-DAEMON@mx.example.org",
+        "Undelivered Mail Returned to Sender",
+        "Kyllä, tulen",
+        Auto_Submitted="auto-replied",
+    )
     _, seen = read(raw)
     assert seen.kind == Kind.BOUNCE
 

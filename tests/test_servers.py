@@ -116,9 +116,7 @@ def test_smtp_sink_refuse_recipient(smtp_sink: SmtpSink) -> None:
             smtp.send_message(_message("lost"), to_addrs=["nobody@example.test"])
         assert refused.value.recipients["nobody@example.test"][0] == 550
         # A mixed envelope is delivered to the accepted recipient only.
-        rejected = smtp.send_message(
-            _message("partial"), to_addrs=["nobody@example.test", "ok@example.test"]
-        )
+        rejected = smtp.send_message(_message("partial"), to_addrs=["nobody@example.test", "ok@example.test"])
         assert set(rejected) == {"nobody@example.test"}
     (mail,) = smtp_sink.wait_for(1)
     assert mail.envelope_to == ["ok@example.test"]

@@ -23,13 +23,24 @@ from automation.workflows.registration import Situation, decide
 
 HKI = ZoneInfo("Europe/Helsinki")
 MEETING = Meeting(
-    code="2024-03", start=datetime(2024, 3, 12, 9, tzinfo=HKI), end=datetime(2024, 3, 12, 12, tzinfo=HKI),
-    registration_deadline=datetime(2024, 2, 22, 23, 59, 59, tzinfo=HKI), place={"": "Kuntatalo"},
-    address="", theme={"": "AI"}, mode="onsite", online_url="", capacity=2,
+    code="2024-03",
+    start=datetime(2024, 3, 12, 9, tzinfo=HKI),
+    end=datetime(2024, 3, 12, 12, tzinfo=HKI),
+    registration_deadline=datetime(2024, 2, 22, 23, 59, 59, tzinfo=HKI),
+    place={"": "Kuntatalo"},
+    address="",
+    theme={"": "AI"},
+    mode="onsite",
+    online_url="",
+    capacity=2,
 )
-AUTUMN = replace(MEETING, code="2024-09", start=datetime(2024, 9, 17, 9, tzinfo=HKI),
-                 end=datetime(2024, 9, 17, 12, tzinfo=HKI),
-                 registration_deadline=datetime(2024, 9, 1, 23, 59, tzinfo=HKI))
+AUTUMN = replace(
+    MEETING,
+    code="2024-09",
+    start=datetime(2024, 9, 17, 9, tzinfo=HKI),
+    end=datetime(2024, 9, 17, 12, tzinfo=HKI),
+    registration_deadline=datetime(2024, 9, 1, 23, 59, tzinfo=HKI),
+)
 BEFORE_DEADLINE = datetime(2024, 2, 14, 10, tzinfo=HKI)
 
 
@@ -38,8 +49,7 @@ def registration(email: str, status: Status, position: int = 0) -> Registration:
 
 
 def situation(**changes: object) -> Situation:
-    base = Situation(now=BEFORE_DEADLINE, default_language="fi", meeting=MEETING,
-                     open_meetings=(MEETING,))
+    base = Situation(now=BEFORE_DEADLINE, default_language="fi", meeting=MEETING, open_meetings=(MEETING,))
     return replace(base, **changes)  # type: ignore[arg-type]
 
 
@@ -81,8 +91,12 @@ def test_reply_after_the_deadline_gets_the_closed_answer_and_changes_nothing() -
 
 def test_authorised_cancellation_frees_the_seat_for_the_first_on_the_waiting_list() -> None:
     first = registration("eka@example.fi", Status.WAITING, position=5)
-    s = situation(registration=registration("maija@example.fi", Status.REGISTERED), registered=2,
-                  waiting=1, first_waiting=first)
+    s = situation(
+        registration=registration("maija@example.fi", Status.REGISTERED),
+        registered=2,
+        waiting=1,
+        first_waiting=first,
+    )
     decision = run("Peruutan ilmoittautumiseni", s, authorised=True)
     changes = {(c.email, c.status) for c in effects(decision, SetRegistration)}
     assert changes == {("maija@example.fi", Status.CANCELLED), ("eka@example.fi", Status.REGISTERED)}
@@ -156,7 +170,9 @@ def test_uninvited_writer_is_matched_by_date_in_the_text() -> None:
 
 def test_meeting_code_in_subject_matches() -> None:
     raw = plain("uusi@example.fi", "Ilmoittautuminen 2024-03", "Tulen")
-    assert match_message(parse_message(raw), [MEETING, AUTUMN], BEFORE_DEADLINE, None, None).meeting == "2024-03"
+    assert (
+        match_message(parse_message(raw), [MEETING, AUTUMN], BEFORE_DEADLINE, None, None).meeting == "2024-03"
+    )
 
 
 def test_only_open_meeting_is_the_fallback_and_two_open_meetings_are_not_guessed() -> None:

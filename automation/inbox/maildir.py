@@ -25,6 +25,8 @@ class MaildirSource:
         attention: Path | None,
         is_known: Callable[[list[str]], set[str]],
     ) -> None:
+        for sub in ("new", "cur", "tmp"):  # git does not keep the empty ones of a tracked Maildir
+            (path / sub).mkdir(parents=True, exist_ok=True)
         self.box = mailbox.Maildir(path, create=True, factory=None)
         self.path = path
         self.handled = mailbox.Maildir(handled, create=True) if handled else None

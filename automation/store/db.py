@@ -309,6 +309,9 @@ def _registration(row: dict[str, Any]) -> Registration:
 
 def outgoing_message_id(mail: SendMail, domain: str) -> str:
     recipient = hashlib.sha256(mail.recipient.lower().encode()).hexdigest()[:12]
-    revision = re.sub(r"[^A-Za-z0-9_.-]", "-", mail.revision)[:64]
+    revision = mail.revision
+    if len(revision) > 16 or not re.fullmatch(r"[A-Za-z0-9_.-]+", revision):
+        # Replies use the inbound message's key: hash it, so no foreign address leaks into ours.
+        revision = hashlib.sha256(revision.encode()).hexdigest()[:16]
     meeting = re.sub(r"[^A-Za-z0-9_-]", "-", mail.meeting or "network")
     return f"{mail.purpose}.{meeting}.{recipient}.{revision}@{domain}"

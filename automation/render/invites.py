@@ -1,0 +1,117 @@
+"""iMIP invitations (RFC 5545/5546/6047), every byte produced by icalendar.
+
+- ORGANIZER is the service's own mailbox, so every REPLY comes back to the daemon; human
+  organisers are ATTENDEE;ROLE=CHAIR and get Accept/Decline buttons like everyone else.
+- Times carry TZID plus a VTIMEZONE in the static RRULE form (as Outlook, Google and Thunderbird
+  write it). icalendar's default RDATE-list VTIMEZONE is misread in summer by ical.js
+  (Thunderbird) and vobject, so we do not use it.
+- UID is stable per meeting; SEQUENCE grows with every significant change and every CANCEL.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import UTC, datetime, timedelta
+from zoneinfo import ZoneInfo
+
+from icalendar import Calendar, Event, Timezone, TimezoneDaylight, TimezoneStandard, vCalAddress, vText
+
+from automation.model import Meeting
+
+PRODID = "-//Network secretariat automation//verkosto//FI"
+
+
+@dataclass(frozen=True)
+class Attendee:
+    email: str
+    name: str
+    role: str = "REQ-PARTICIPANT"  # CHAIR for organisers
+    language: str = ""
+
+
+def event_uid(meeting_code: str, domain: str) -> str:
+    return f"meeting-{meeting_code}@{domain}"
+
+
+def calendar_bytes(
+    meeting: Meeting,
+    *,
+    method: str,
+    sequence: int,
+    attendee: Attendee,
+    organizer: str,
+    organizer_name: str,
+    summary: str,
+    description: str,
+    location: str,
+    stamp: datetime,
+    domain: str,
+) -> bytes:
+    """One VCALENDAR for one recipient (one message per attendee, as CalConnect advises)."""
+    zone = meeting.start.tzinfo
+    assert isinstance(zone, ZoneInfo), "meeting times are aware in the network's zone"
+    cal = Calendar()
+    cal.add("prodid", PRODID)
+    cal.add("version", "2.0")
+    cal.add("calscale", "GREGORIAN")
+    cal.add("method", method)
+    cal.add_component(vtimezone(zone, meeting.start.year))
+    event = Event()
+    event.add("uid", event_uid(meeting.code, domain))
+    event.add("dtstamp", stamp.astimezone(UTC))
+    event.add("sequence", sequence)
+    event.add("dtstart", meeting.start)
+    event.add("dtend", meeting.end)
+    event.add("summary", summary)
+    event.add("description", description)
+    if location:
+        event.add("location", location)
+    if meeting.online_url:
+        event.add("url", meeting.online_url)
+    cancelled = method == "CANCEL"
+    event.add("status", "CANCELLED" if cancelled else "CONFIRMED")
+    event.add("transp", "OPAQUE")
+    owner = vCalAddress(f"mailto:{organizer}")
+    owner.params["CN"] = vText(organizer_name)
+    event.add("organizer", owner)
+    person = vCalAddress(f"mailto:{attendee.email}")
+    if attendee.name:
+        person.params["CN"] = vText(attendee.name)
+    person.params["CUTYPE"] = "INDIVIDUAL"
+    person.params["ROLE"] = attendee.role
+    person.params["PARTSTAT"] = "NEEDS-ACTION"
+    person.params["RSVP"] = "FALSE" if cancelled else "TRUE"
+    if attendee.language:
+        person.params["LANGUAGE"] = attendee.language
+    event.add("attendee", person)
+    cal.add_component(event)
+    return bytes(cal.to_ical())
+
+
+def vtimezone(zone: ZoneInfo, year: int) -> Timezone:
+    """VTIMEZONE in RRULE form for a zone following the EU rule (last Sunday of March/October,
+    01:00 UTC), or a single STANDARD for a zone without daylight saving time."""
+    winter = datetime(year, 1, 15, 12, tzinfo=zone).utcoffset() or timedelta(0)
+    summer = datetime(year, 7, 15, 12, tzinfo=zone).utcoffset() or timedelta(0)
+    tz = Timezone()
+    tz.add("tzid", zone.key)
+    standard = TimezoneStandard()
+    standard.add("tzname", datetime(year, 1, 15, 12, tzinfo=zone).tzname() or zone.key)
+    standard.add("tzoffsetfrom", summer)
+    standard.add("tzoffsetto", winter)
+    if winter == summer:
+        standard.add("dtstart", datetime(1970, 1, 1))
+        tz.add_component(standard)
+        return tz
+    # The EU switch is at 01:00 UTC; expressed in local time before the change.
+    standard.add("dtstart", datetime(1970, 10, 25) + timedelta(hours=1) + summer)
+    standard.add("rrule", {"freq": "yearly", "bymonth": 10, "byday": "-1su"})
+    daylight = TimezoneDaylight()
+    daylight.add("tzname", datetime(year, 7, 15, 12, tzinfo=zone).tzname() or zone.key)
+    daylight.add("tzoffsetfrom", winter)
+    daylight.add("tzoffsetto", summer)
+    daylight.add("dtstart", datetime(1970, 3, 29) + timedelta(hours=1) + winter)
+    daylight.add("rrule", {"freq": "yearly", "bymonth": 3, "byday": "-1su"})
+    tz.add_component(daylight)
+    tz.add_component(standard)
+    return tz
