@@ -167,6 +167,11 @@ def _sample_context(settings: Settings) -> dict[str, Any]:
         "already": False,
         "position": 2,
         "open_meetings": [meeting],
+        "previous": meeting,
+        "changed": ["start", "place"],
+        "upcoming": [{**meeting, "open": True}],
+        "past": [meeting],
+        "via_calendar": False,
     }
 
 
@@ -195,7 +200,8 @@ def run(obj: Context, once: bool) -> None:
 @click.pass_obj
 def invite(obj: Context, code: str) -> None:
     """Queue the invitation to CODE for every contact who has not had it."""
-    from automation.service import queue_invitations, sync_contacts
+    from automation.jobs import queue_invitations
+    from automation.service import sync_contacts
 
     settings = obj.settings()
     app = App.open(settings)
@@ -283,3 +289,20 @@ def status(obj: Context) -> None:
         app.close()
     if not healthy:
         sys.exit(1)
+
+
+@main.command()
+@click.option(
+    "--output",
+    type=click.Path(file_okay=False, path_type=Path),
+    help="Directory to write (default: [publish] directory in the config).",
+)
+@click.pass_obj
+def publish(obj: Context, output: Path | None) -> None:
+    """Write the public static files: index.html and the meetings.ics calendar feed."""
+    from automation.publish import publish as write_site
+
+    settings = obj.settings()
+    target = output or settings.path(settings.publish.directory)
+    for path in write_site(settings, target, obj.clock(settings)()):
+        click.echo(f"wrote {path}")

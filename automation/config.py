@@ -118,10 +118,23 @@ class TemplatesSettings(_Section):
     directory: Path = Path("templates")
 
 
+class PublishSettings(_Section):
+    directory: Path = Path("public")
+
+
 class ScheduleSettings(_Section):
     invite_days_before: int = Field(default=28, ge=0)
     outbox_seconds: float = Field(default=10.0, gt=0)
     lifecycle_seconds: float = Field(default=60.0, gt=0)
+
+
+class OrganiserSettings(_Section):
+    """A member of the preparatory group or a contact person: gets a calendar invite (CHAIR)."""
+
+    email: EmailAddress
+    name: str = ""
+    organisation: str = ""
+    language: Literal["fi", "sv", "en", ""] = ""
 
 
 class MeetingSettings(_Section):
@@ -154,6 +167,8 @@ class Settings(_Section):
     contacts: ContactsSettings = ContactsSettings()
     templates: TemplatesSettings = TemplatesSettings()
     schedule: ScheduleSettings = ScheduleSettings()
+    publish: PublishSettings = PublishSettings()
+    organisers: list[OrganiserSettings] = []
     meetings: list[MeetingSettings] = []
     # Where the file was read from; relative paths in it are relative to its directory.
     source: Annotated[Path, Field(exclude=True)] = Path("config.toml")

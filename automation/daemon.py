@@ -19,8 +19,9 @@ import schedule
 from automation.app import App
 from automation.errors import TransientError
 from automation.inbox.base import MailSource
+from automation.jobs import lifecycle
 from automation.outbox import FlushReport, flush, recover_interrupted
-from automation.service import Outcome, lifecycle, poll, sync_contacts
+from automation.service import Outcome, poll, sync_contacts
 from automation.transports.base import Transport
 
 log = logging.getLogger(__name__)

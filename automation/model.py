@@ -200,6 +200,20 @@ class SendMail:
     in_reply_to: str = ""
     reply_token: bool = True
     auto_submitted: str = "auto-replied"
+    # iMIP part: "REQUEST" or "CANCEL" for this recipient's copy of the meeting's event.
+    calendar: str = ""
+    calendar_role: str = "REQ-PARTICIPANT"
+    # None: the store uses the event's current SEQUENCE (a CANCEL to one person bumps it).
+    sequence: int | None = None
+
+
+@dataclass(frozen=True)
+class CalendarResponse:
+    """What a person answered in their calendar (ACCEPTED, DECLINED, TENTATIVE)."""
+
+    meeting: str
+    email: str
+    partstat: str
 
 
 @dataclass(frozen=True)
@@ -212,7 +226,7 @@ class Attention:
     reason: str
 
 
-Effect = SetRegistration | SendMail | Unsubscribe | Attention
+Effect = SetRegistration | SendMail | Unsubscribe | CalendarResponse | Attention
 
 
 @dataclass(frozen=True)

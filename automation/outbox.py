@@ -22,6 +22,7 @@ from automation.render.emails import Outgoing, build_message
 from automation.render.formatting import meeting_context
 from automation.store.db import Store, iso
 from automation.transports.base import Transport
+from automation.workflows.calendar import meeting_from_snapshot
 
 log = logging.getLogger(__name__)
 
@@ -141,10 +142,16 @@ def outgoing(row: dict[str, Any], settings: Settings, now: datetime) -> Outgoing
         "already": False,
         "position": 0,
         "open_meetings": [],
+        "previous": None,
+        "changed": [],
+        "via_calendar": False,
     }
     stored = json.loads(row["context"] or "{}")
     codes = stored.pop("open_meetings", [])
+    previous = stored.pop("previous", None)
     context.update(stored)
+    if previous and meeting:
+        context["previous"] = meeting_context(meeting_from_snapshot(meeting, previous), language)
     context["open_meetings"] = [
         meeting_context(m, language) for code in codes if (m := settings.meeting(code)) is not None
     ]
@@ -163,4 +170,8 @@ def outgoing(row: dict[str, Any], settings: Settings, now: datetime) -> Outgoing
         unsubscribe=f"{local}+unsubscribe@{domain}" if row["purpose"] == "invite" else "",
         date=now,
         context=context,
+        meeting=meeting,
+        calendar_method=row["calendar_method"],
+        calendar_sequence=int(row["calendar_sequence"]),
+        calendar_role=row["calendar_role"] or "REQ-PARTICIPANT",
     )

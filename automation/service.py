@@ -15,7 +15,6 @@ from dataclasses import dataclass
 from datetime import datetime
 
 from automation.app import App, read_contacts
-from automation.errors import AutomationError
 from automation.inbox.base import MailSource, RawMail
 from automation.model import (
     Classification,
@@ -24,15 +23,14 @@ from automation.model import (
     Inbound,
     Kind,
     Match,
-    SendMail,
     Status,
 )
 from automation.parse.classify import classify
 from automation.parse.message import parse_message
 from automation.store.db import iso
 from automation.workflows import commands
+from automation.workflows.calendar import match_calendar_reply
 from automation.workflows.matching import match_message, open_meetings, reply_tokens
-from automation.workflows.meetings import invitations, invitations_open
 from automation.workflows.registration import Situation, decide
 
 log = logging.getLogger(__name__)
@@ -56,10 +54,15 @@ def understand(app: App, message: Inbound, now: datetime) -> tuple[Classificatio
     tokens = reply_tokens(message, settings.network.address)
     token_owner = next((o for t in tokens if (o := app.store.token_owner(t))), None)
     reference_owner = app.store.sent_message_owner(list(message.references))
-    match = match_message(message, meetings, now, token_owner, reference_owner)
+    if seen.kind == Kind.CALENDAR_REPLY and message.calendar is not None:
+        candidates = {message.calendar.attendee, message.sender} - {""}
+        match = match_calendar_reply(message, meetings, {e for e in candidates if _known(app, e)})
+    else:
+        match = match_message(message, meetings, now, token_owner, reference_owner)
     meeting = settings.meeting(match.meeting) if match.meeting else None
     email = match.email if match.authorised and match.email else message.sender
     registration = app.store.registration(meeting.code, email) if meeting else None
+    holder = app.store.holder(meeting.code, email) if meeting else None
     contact_row = app.store.contact(email)
     contact = (
         Contact(
@@ -82,8 +85,23 @@ def understand(app: App, message: Inbound, now: datetime) -> tuple[Classificatio
         waiting=app.store.count(meeting.code, Status.WAITING) if meeting else 0,
         first_waiting=app.store.first_waiting(meeting.code) if meeting else None,
         known_languages=tuple(settings.network.languages),
+        holder_state=holder["state"] if holder else "",
+        holder_role=holder["role"] if holder else "",
     )
     return seen, match, situation
+
+
+def _known(app: App, email: str) -> bool:
+    """Someone we invited or who is on our lists: only they may answer for themselves."""
+    db = app.store.db
+    return any(
+        db.execute(sql, [email]).fetchone()
+        for sql in (
+            "SELECT 1 FROM contacts WHERE email = ?",
+            "SELECT 1 FROM calendar_holders WHERE email = ?",
+            "SELECT 1 FROM registrations WHERE email = ?",
+        )
+    )
 
 
 def handle(app: App, raw: RawMail, now: datetime) -> Outcome:
@@ -95,7 +113,7 @@ def handle(app: App, raw: RawMail, now: datetime) -> Outcome:
         seen, match, situation = understand(app, message, now)
         if seen.kind == Kind.COMMAND and seen.intent is not None:
             decision = commands.decide(message, seen, situation)
-        elif seen.kind.is_machine or seen.kind == Kind.CALENDAR_REPLY and not seen.answerable:
+        elif seen.kind.is_machine:
             decision = _ignored(seen)
         else:
             decision = decide(message, seen, match, situation)
@@ -175,40 +193,3 @@ def sync_contacts(app: App, now: datetime) -> int:
     contacts = read_contacts(app.contacts_file(), list(app.settings.network.languages))
     with app.store.transaction():
         return app.store.sync_contacts(contacts, now)
-
-
-def queue_invitations(app: App, code: str, now: datetime) -> int:
-    """Queue the invitation for every active contact who has not had it. Returns how many."""
-    settings = app.settings
-    meeting = settings.meeting(code)
-    if meeting is None:
-        known = ", ".join(m.code for m in settings.meetings) or "none"
-        raise AutomationError(f"no meeting {code!r} in {settings.source}; known codes: {known}")
-    already = {
-        str(r[0])
-        for r in app.store.db.execute(
-            "SELECT recipient FROM outbox WHERE meeting = ? AND purpose = 'invite'", [code]
-        ).fetchall()
-    }
-    mails: list[SendMail] = invitations(
-        meeting,
-        app.store.active_contacts(),
-        already,
-        settings.network.default_language,
-        settings.network.languages,
-    )
-    with app.store.transaction():
-        queued = app.store.apply(Decision(tuple(mails), "invitations"), now, app.domain)
-    return len(queued)
-
-
-def lifecycle(app: App, now: datetime) -> list[str]:
-    """Scheduled work that is due now, derived from state (never from timers)."""
-    done = []
-    days = app.settings.schedule.invite_days_before
-    for meeting in app.settings.meeting_objects():
-        if invitations_open(meeting, now, days):
-            count = queue_invitations(app, meeting.code, now)
-            if count:
-                done.append(f"queued {count} invitation(s) to {meeting.code}")
-    return done

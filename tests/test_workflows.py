@@ -4,13 +4,12 @@ from __future__ import annotations
 
 from dataclasses import replace
 from datetime import datetime
-from zoneinfo import ZoneInfo
 
 from mails import outlook_reply, plain
+from meetings import AUTUMN, HKI, MEETING
 
 from automation.model import (
     Match,
-    Meeting,
     Registration,
     SendMail,
     SetRegistration,
@@ -21,26 +20,6 @@ from automation.parse.message import parse_message
 from automation.workflows.matching import match_message, reply_tokens
 from automation.workflows.registration import Situation, decide
 
-HKI = ZoneInfo("Europe/Helsinki")
-MEETING = Meeting(
-    code="2024-03",
-    start=datetime(2024, 3, 12, 9, tzinfo=HKI),
-    end=datetime(2024, 3, 12, 12, tzinfo=HKI),
-    registration_deadline=datetime(2024, 2, 22, 23, 59, 59, tzinfo=HKI),
-    place={"": "Kuntatalo"},
-    address="",
-    theme={"": "AI"},
-    mode="onsite",
-    online_url="",
-    capacity=2,
-)
-AUTUMN = replace(
-    MEETING,
-    code="2024-09",
-    start=datetime(2024, 9, 17, 9, tzinfo=HKI),
-    end=datetime(2024, 9, 17, 12, tzinfo=HKI),
-    registration_deadline=datetime(2024, 9, 1, 23, 59, tzinfo=HKI),
-)
 BEFORE_DEADLINE = datetime(2024, 2, 14, 10, tzinfo=HKI)
 
 

@@ -21,21 +21,17 @@ import markdown
 import nh3
 from jinja2 import Environment, FileSystemLoader, StrictUndefined, TemplateError
 
+from automation.model import Meeting
 from automation.parse.classify import LOOP_HEADER
+from automation.render.invites import Attendee, calendar_bytes
 
 TEMPLATE_NAMES = (
-    "invitation",
-    "confirmation",
-    "waitlisted",
-    "promoted",
-    "cancelled",
-    "declined",
-    "cancel_confirm",
-    "registration_closed",
-    "unclear",
-    "open_meetings",
-    "unsubscribed",
-)
+    "invitation", "confirmation", "waitlisted", "promoted", "cancelled", "declined",
+    "cancel_confirm", "registration_closed", "unclear", "open_meetings", "unsubscribed",
+    "organiser_invitation", "meeting_updated", "meeting_cancelled",
+)  # fmt: skip
+# The calendar event's own texts, one file each: event.summary.txt, event.description.txt.
+EVENT_PARTS = ("event.summary.txt", "event.description.txt")
 PARTS = ("subject.txt", "txt", "md")
 
 
@@ -56,6 +52,10 @@ class Outgoing:
     unsubscribe: str
     date: datetime
     context: dict[str, Any]
+    meeting: Meeting | None = None
+    calendar_method: str = ""
+    calendar_sequence: int = 0
+    calendar_role: str = "REQ-PARTICIPANT"
 
 
 @lru_cache(maxsize=8)
@@ -115,9 +115,39 @@ def build_message(out: Outgoing, directory: Path) -> EmailMessage:
         msg["List-Unsubscribe"] = f"<mailto:{out.unsubscribe}?subject=unsubscribe>"
     msg.set_content(text, cte="quoted-printable")
     msg.add_alternative(page, subtype="html", cte="quoted-printable")
+    if out.calendar_method and out.meeting is not None:
+        attach_calendar(msg, out, directory, context)
     # After the body: set_content() drops every Content-* header set before it.
     msg["Content-Language"] = out.language
     return msg
+
+
+def attach_calendar(msg: EmailMessage, out: Outgoing, directory: Path, context: dict[str, Any]) -> None:
+    """The iMIP part as Thunderbird and Google send it (RFC 6047): text/calendar with method=
+    inside the alternative (what Outlook reads) plus the same bytes as an invite.ics attachment
+    (what some other clients read)."""
+    assert out.meeting is not None
+    text_env, _ = environments(str(directory))
+    summary = text_env.get_template(f"{out.language}/event.summary.txt").render(context)
+    description = text_env.get_template(f"{out.language}/event.description.txt").render(context)
+    place = out.meeting.text("place", out.language)
+    location = ", ".join(part for part in (place, out.meeting.address) if part)
+    ics = calendar_bytes(
+        out.meeting,
+        method=out.calendar_method,
+        sequence=out.calendar_sequence,
+        attendee=Attendee(out.recipient, _one_line(out.name), out.calendar_role, out.language),
+        organizer=out.sender,
+        organizer_name=_one_line(out.sender_name),
+        summary=" ".join(summary.split()),
+        description=description.strip(),
+        location=location,
+        stamp=out.date,
+        domain=out.sender.partition("@")[2],
+    )
+    params = {"method": out.calendar_method, "charset": "UTF-8"}
+    msg.add_alternative(ics, maintype="text", subtype="calendar", params=params, cte="base64")
+    msg.add_attachment(ics, maintype="application", subtype="ics", filename="invite.ics")
 
 
 def _one_line(value: str) -> str:
@@ -136,23 +166,23 @@ def check_templates(directory: Path, languages: list[str], sample: dict[str, Any
         "recipient": {"name": "Maija", "email": "m@example.fi"},
         "reply_address": "verkosto+token@example.org",
     }
+    files = [(name, part) for name in TEMPLATE_NAMES for part in PARTS]
+    files += [("event", part.removeprefix("event.")) for part in EVENT_PARTS]
+    files += [("site_index", "html")]
     for language in languages:
-        for name in TEMPLATE_NAMES:
-            for part in PARTS:
-                relative = template_path(name, language, part)
-                if not (directory / relative).exists():
-                    problems.append(
-                        f"{directory / relative}: missing; fix: create it (copy the fi version and translate)"
-                    )
-                    continue
-                env = md_env if part == "md" else text_env
-                try:
-                    env.get_template(relative).render({**context, "language": language})
-                except TemplateError as exc:
-                    line = getattr(exc, "lineno", None)
-                    at = f"{directory / relative}:{line}" if line else str(directory / relative)
-                    detail = getattr(exc, "message", None) or str(exc)
-                    problems.append(
-                        f"{at}: {detail}; fix: use only the variables listed in templates/README.md"
-                    )
+        for name, part in files:
+            relative = template_path(name, language, part)
+            if not (directory / relative).exists():
+                problems.append(
+                    f"{directory / relative}: missing; fix: create it (copy the fi version and translate)"
+                )
+                continue
+            env = md_env if part in ("md", "html") else text_env
+            try:
+                env.get_template(relative).render({**context, "language": language})
+            except TemplateError as exc:
+                line = getattr(exc, "lineno", None)
+                at = f"{directory / relative}:{line}" if line else str(directory / relative)
+                detail = getattr(exc, "message", None) or str(exc)
+                problems.append(f"{at}: {detail}; fix: use only the variables listed in templates/README.md")
     return problems

@@ -50,6 +50,7 @@ def calendar_bytes(
     """One VCALENDAR for one recipient (one message per attendee, as CalConnect advises)."""
     zone = meeting.start.tzinfo
     assert isinstance(zone, ZoneInfo), "meeting times are aware in the network's zone"
+    assert stamp.tzinfo is not None, "DTSTAMP must be an aware time"
     cal = Calendar()
     cal.add("prodid", PRODID)
     cal.add("version", "2.0")
@@ -103,6 +104,7 @@ def vtimezone(zone: ZoneInfo, year: int) -> Timezone:
         standard.add("dtstart", datetime(1970, 1, 1))
         tz.add_component(standard)
         return tz
+    _require_eu_rule(zone, year)
     # The EU switch is at 01:00 UTC; expressed in local time before the change.
     standard.add("dtstart", datetime(1970, 10, 25) + timedelta(hours=1) + summer)
     standard.add("rrule", {"freq": "yearly", "bymonth": 10, "byday": "-1su"})
@@ -115,3 +117,17 @@ def vtimezone(zone: ZoneInfo, year: int) -> Timezone:
     tz.add_component(daylight)
     tz.add_component(standard)
     return tz
+
+
+def _require_eu_rule(zone: ZoneInfo, year: int) -> None:
+    """The RRULE form above is the EU rule; refuse to write a wrong one for another zone."""
+    for month in (3, 10):
+        last_sunday = max(day for day in range(25, 32) if datetime(year, month, day).weekday() == 6)
+        switch = datetime(year, month, last_sunday, 1, tzinfo=UTC)
+        before = (switch - timedelta(minutes=1)).astimezone(zone).utcoffset()
+        after = (switch + timedelta(minutes=1)).astimezone(zone).utcoffset()
+        if before == after:
+            raise ValueError(
+                f"time zone {zone.key} does not follow the EU daylight-saving rule; "
+                "calendar invites support EU zones (or zones without daylight saving time)"
+            )

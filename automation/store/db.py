@@ -19,6 +19,7 @@ import sqlite_utils
 
 from automation.model import (
     Attention,
+    CalendarResponse,
     Contact,
     Decision,
     Registration,
@@ -101,6 +102,8 @@ class Store:
                 message_id = self.enqueue(effect, now, domain)
                 if message_id:
                     queued.append(message_id)
+            elif isinstance(effect, CalendarResponse):
+                self.set_partstat(effect.meeting, effect.email, effect.partstat, now)
             elif isinstance(effect, Unsubscribe):
                 self.unsubscribe(effect.email, now)
             elif isinstance(effect, Attention):
@@ -146,12 +149,16 @@ class Store:
     def enqueue(self, mail: SendMail, now: datetime, domain: str) -> str | None:
         """Queue one mail; queuing the same (purpose, meeting, recipient, revision) is a no-op."""
         message_id = outgoing_message_id(mail, domain)
+        if self.db.execute("SELECT 1 FROM outbox WHERE message_id = ?", [message_id]).fetchone():
+            return None
         token = self.token_for(mail.meeting, mail.recipient, now) if mail.reply_token and mail.meeting else ""
-        cursor = self.db.execute(
-            "INSERT OR IGNORE INTO outbox (message_id, purpose, meeting, recipient, name, language,"
+        sequence = self._calendar_copy(mail, now) if mail.calendar and mail.meeting else 0
+        self.db.execute(
+            "INSERT INTO outbox (message_id, purpose, meeting, recipient, name, language,"
             " template, context, reply_token, in_reply_to, auto_submitted, status, attempts,"
-            " next_attempt_at, created_at, sent_at, error)"
-            " VALUES (?,?,?,?,?,?,?,?,?,?,?,'pending',0,?,?,'','')",
+            " next_attempt_at, created_at, sent_at, error, calendar_method, calendar_sequence,"
+            " calendar_role)"
+            " VALUES (?,?,?,?,?,?,?,?,?,?,?,'pending',0,?,?,'','',?,?,?)",
             [
                 message_id,
                 mail.purpose,
@@ -166,9 +173,87 @@ class Store:
                 mail.auto_submitted,
                 iso(now),
                 iso(now),
+                mail.calendar,
+                sequence,
+                mail.calendar_role if mail.calendar else "",
             ],
         )
-        return message_id if cursor.rowcount else None
+        return message_id
+
+    # ---- calendar events and who holds them ------------------------------------------------
+
+    def _calendar_copy(self, mail: SendMail, now: datetime) -> int:
+        """The SEQUENCE for this copy; records that the recipient holds (or no longer holds) it."""
+        assert mail.meeting is not None
+        if mail.sequence is not None:
+            sequence = mail.sequence
+        elif mail.calendar == "CANCEL":
+            # Removing one attendee is a new revision for them; a later re-invite must outrank it.
+            sequence = self.calendar_event(mail.meeting)[0] + 1
+            self.set_event(mail.meeting, sequence, None, now)
+        else:
+            sequence = self.calendar_event(mail.meeting)[0]
+        state = "cancelled" if mail.calendar == "CANCEL" else "holding"
+        self.db.execute(
+            "INSERT INTO calendar_holders VALUES (?,?,?,?,?,?,'',?) ON CONFLICT(meeting, email) DO"
+            " UPDATE SET state = excluded.state, role = excluded.role,"
+            " updated_at = excluded.updated_at,"
+            " name = CASE WHEN excluded.name != '' THEN excluded.name ELSE calendar_holders.name END",
+            [mail.meeting, mail.recipient, mail.name, mail.calendar_role, mail.language, state, iso(now)],
+        )
+        return sequence
+
+    def calendar_event(self, meeting: str) -> tuple[int, dict[str, Any] | None, bool]:
+        row = self.db.execute(
+            "SELECT sequence, snapshot, cancelled FROM calendar_events WHERE meeting = ?", [meeting]
+        ).fetchone()
+        if row is None:
+            return 0, None, False
+        return int(row[0]), (json.loads(row[1]) if row[1] else None), bool(row[2])
+
+    def set_event(
+        self,
+        meeting: str,
+        sequence: int,
+        snapshot: dict[str, Any] | None,
+        now: datetime,
+        cancelled: bool | None = None,
+    ) -> None:
+        _, old_snapshot, old_cancelled = self.calendar_event(meeting)
+        self.db.table("calendar_events").insert(
+            {
+                "meeting": meeting,
+                "sequence": sequence,
+                "snapshot": json.dumps(snapshot if snapshot is not None else old_snapshot),
+                "cancelled": int(old_cancelled if cancelled is None else cancelled),
+                "updated_at": iso(now),
+            },
+            pk="meeting",
+            replace=True,
+        )
+
+    def holders(self, meeting: str) -> list[dict[str, Any]]:
+        return list(
+            self.db.query(
+                "SELECT * FROM calendar_holders WHERE meeting = ? AND state = 'holding' ORDER BY email",
+                [meeting],
+            )
+        )
+
+    def holder(self, meeting: str, email: str) -> dict[str, Any] | None:
+        rows = list(
+            self.db.query("SELECT * FROM calendar_holders WHERE meeting = ? AND email = ?", [meeting, email])
+        )
+        return rows[0] if rows else None
+
+    def set_partstat(self, meeting: str, email: str, partstat: str, now: datetime) -> None:
+        # A participant who declines no longer gets updates; an organiser stays informed.
+        self.db.execute(
+            "UPDATE calendar_holders SET partstat = ?, updated_at = ?,"
+            " state = CASE WHEN ? = 'DECLINED' AND role != 'CHAIR' THEN 'declined' ELSE state END"
+            " WHERE meeting = ? AND email = ?",
+            [partstat, iso(now), partstat, meeting, email],
+        )
 
     # ---- tokens ----------------------------------------------------------------------------
 

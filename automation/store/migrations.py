@@ -101,3 +101,29 @@ def m001_core(db: sqlite_utils.Database) -> None:
     db.table("outbox").create_index(["meeting", "purpose"])
     # Where each mail source stopped reading: poll cost must not grow with the mailbox.
     db.table("source_state").create({"source": str, "uidvalidity": int, "last_uid": int}, pk="source")
+
+
+@migration
+def m002_calendar(db: sqlite_utils.Database) -> None:
+    # One event per meeting: its SEQUENCE and the facts last sent, to see what changed.
+    db.table("calendar_events").create(
+        {"meeting": str, "sequence": int, "snapshot": str, "cancelled": int, "updated_at": str},
+        pk="meeting",
+    )
+    # Who holds the event in their calendar, so updates and cancellations reach exactly them.
+    db.table("calendar_holders").create(
+        {
+            "meeting": str,
+            "email": str,
+            "name": str,
+            "role": str,
+            "language": str,
+            "state": str,
+            "partstat": str,
+            "updated_at": str,
+        },
+        pk=("meeting", "email"),
+    )
+    db.table("outbox").add_column("calendar_method", str, not_null_default="")
+    db.table("outbox").add_column("calendar_sequence", int, not_null_default=0)
+    db.table("outbox").add_column("calendar_role", str, not_null_default="")

@@ -6,11 +6,12 @@ go in; a Decision (state changes + mails to queue + attention) comes out.
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import datetime
 
 from automation.model import (
     Attention,
+    CalendarResponse,
     Classification,
     Contact,
     Decision,
@@ -43,9 +44,14 @@ class Situation:
     waiting: int = 0
     first_waiting: Registration | None = None
     known_languages: tuple[str, ...] = field(default=("fi", "sv", "en"))
+    # This person's copy of the meeting's calendar event: "holding", "cancelled", "declined", "".
+    holder_state: str = ""
+    holder_role: str = ""
 
 
 def decide(message: Inbound, seen: Classification, match: Match, s: Situation) -> Decision:
+    if seen.kind == Kind.CALENDAR_REPLY:
+        return decide_calendar(message, seen, match, s)
     if seen.kind == Kind.REGISTRATION:
         return _register(message, seen, match, s)
     if seen.kind == Kind.CANCELLATION:
@@ -112,6 +118,8 @@ def _register(message: Inbound, seen: Classification, match: Match, s: Situation
             (change, reply), f"{who} is on the waiting list for {meeting.code} (#{s.waiting + 1})"
         )
     reply = _reply(message, seen, match, s, "confirmation", "confirm", already=False, position=0)
+    if s.holder_state != "holding":
+        reply = replace(reply, calendar="REQUEST")  # their own copy of the event, to accept
     return Decision((change, reply), f"{who} registered for {meeting.code}")
 
 
@@ -151,9 +159,12 @@ def _cancel(message: Inbound, seen: Classification, match: Match, s: Situation) 
             name=current.name,
         )
         return Decision((ask,), f"asked {current.email} to confirm cancelling {meeting.code}")
+    reply = _reply(message, seen, match, s, "cancelled", "cancel")
+    if s.holder_state == "holding" and seen.kind != Kind.CALENDAR_REPLY:
+        reply = replace(reply, calendar="CANCEL")  # take the event out of their calendar
     effects: list[Effect] = [
         SetRegistration(meeting.code, current.email, Status.CANCELLED, language=language),
-        _reply(message, seen, match, s, "cancelled", "cancel"),
+        reply,
     ]
     summary = f"{who} cancelled {meeting.code}"
     promoted = s.first_waiting
@@ -169,6 +180,7 @@ def _cancel(message: Inbound, seen: Classification, match: Match, s: Situation) 
                 meeting=meeting.code,
                 revision="1",
                 auto_submitted="auto-generated",
+                calendar="REQUEST",
             )
         )
         summary += f"; {promoted.email} promoted from the waiting list"
@@ -241,3 +253,55 @@ def _who(match: Match, message: Inbound) -> str:
 
 def _position(current: Registration, s: Situation) -> int:
     return current.position if current.status == Status.WAITING else 0
+
+
+def decide_calendar(message: Inbound, seen: Classification, match: Match, s: Situation) -> Decision:
+    """Accept / Decline / Tentative pressed in a calendar counts like a written reply.
+
+    A reply that changes nothing (accepting what one already has) gets no answer: calendar
+    robots (Google's REPLY is Auto-Submitted) receive at most one confirmation.
+    """
+    reply = message.calendar
+    assert reply is not None
+    meeting = s.meeting
+    if meeting is None or match.email is None:
+        return Decision(
+            (Attention(f"calendar reply not matched: {match.by}"),),
+            f"calendar reply kept for the coordinator ({match.by})",
+        )
+    partstat = reply.partstat
+    noted = CalendarResponse(meeting.code, match.email, partstat)
+    who = match.email
+    if s.holder_role == "CHAIR":
+        return Decision((noted,), f"organiser {who} answered {partstat} for {meeting.code}")
+    active = s.registration is not None and s.registration.status in ACTIVE
+    registered = s.registration is not None and s.registration.status in (Status.REGISTERED, Status.WAITING)
+    if partstat == "ACCEPTED":
+        if registered:
+            return Decision((noted,), f"{who} accepted the calendar invite (already registered)")
+        decision = _register(message, seen, match, s)
+        return Decision((noted, *_via_calendar(decision.effects)), decision.summary + " (calendar)")
+    if partstat == "DECLINED":
+        if not active:
+            change = SetRegistration(meeting.code, who, Status.DECLINED, name=message.sender_name)
+            return Decision((noted, change), f"{who} declined {meeting.code} in their calendar")
+        decision = _cancel(message, seen, match, s)
+        return Decision((noted, *_via_calendar(decision.effects)), decision.summary + " (calendar)")
+    if partstat == "TENTATIVE":
+        if registered:
+            return Decision((noted,), f"{who} marked {meeting.code} tentative; kept registered")
+        change = SetRegistration(
+            meeting.code, who, Status.TENTATIVE, name=message.sender_name, language=_language(seen, s)
+        )
+        return Decision((noted, change), f"{who} is tentative for {meeting.code}")
+    return Decision(
+        (noted, Attention(f"calendar reply with PARTSTAT={partstat}")),
+        f"calendar reply {partstat} from {who} kept for the coordinator",
+    )
+
+
+def _via_calendar(effects: tuple[Effect, ...]) -> tuple[Effect, ...]:
+    return tuple(
+        replace(e, context={**e.context, "via_calendar": True}) if isinstance(e, SendMail) else e
+        for e in effects
+    )
