@@ -24,7 +24,7 @@ from automation.config import Settings
 from automation.errors import AutomationError, ConfigError
 from automation.model import Status
 from automation.render.emails import check_templates
-from automation.render.formatting import meeting_context
+from automation.render.sample import sample_context
 
 
 @dataclass
@@ -120,7 +120,7 @@ def check(obj: Context) -> None:
         check_templates(
             settings.path(settings.templates.directory),
             list(settings.network.languages),
-            _sample_context(settings),
+            sample_context(settings),
         )
     )
     if problems:
@@ -129,50 +129,6 @@ def check(obj: Context) -> None:
         f"ok: {settings.source}: {len(settings.meetings)} meeting(s), {len(contacts)}"
         f" contact(s), templates valid in {', '.join(settings.network.languages)}"
     )
-
-
-def _sample_context(settings: Settings) -> dict[str, Any]:
-    meetings = settings.meeting_objects()
-    meeting = (
-        meeting_context(meetings[0], settings.network.default_language)
-        if meetings
-        else {
-            "code": "2024-03",
-            "date": "tiistai 12.3.2024",
-            "short_date": "12.3.2024",
-            "time": "9.00–12.00",
-            "start_time": "9.00",
-            "place": "Kuntatalo",
-            "address": "",
-            "theme": "Tekoäly",
-            "mode": "hybrid",
-            "online_url": "https://example.org/meet",
-            "deadline": "22.2.2024",
-            "deadline_time": "23.59",
-            "capacity": 40,
-            "cancelled": False,
-        }
-    )
-    return {
-        "network": {
-            "name": settings.network.name,
-            "address": settings.network.address,
-            "coordinator": settings.network.coordinator or "",
-        },
-        "meeting": meeting,
-        "evidence": "Kyllä, tulen",
-        "diet": "gluteeniton",
-        "organisation": "Espoo",
-        "attendance": "remote",
-        "already": False,
-        "position": 2,
-        "open_meetings": [meeting],
-        "previous": meeting,
-        "changed": ["start", "place"],
-        "upcoming": [{**meeting, "open": True}],
-        "past": [meeting],
-        "via_calendar": False,
-    }
 
 
 @main.command()
@@ -306,3 +262,98 @@ def publish(obj: Context, output: Path | None) -> None:
     target = output or settings.path(settings.publish.directory)
     for path in write_site(settings, target, obj.clock(settings)()):
         click.echo(f"wrote {path}")
+
+
+@main.command()
+@click.option("--until", "until_text", metavar="DATE", help="Last day to include (default: 60 days ahead).")
+@click.pass_obj
+def plan(obj: Context, until_text: str | None) -> None:
+    """Every mail the daemon would send until DATE: time, kind, meeting, recipients, languages."""
+    from automation.plan import plan as make_plan
+
+    settings = obj.settings()
+    now = obj.clock(settings)()
+    until = parse_now(until_text, settings.network.zone) if until_text else now + timedelta(days=60)
+    if until_text and len(until_text) <= 10:
+        until = until.replace(hour=23, minute=59, second=59)
+    app = App.open(settings)
+    try:
+        rows = make_plan(app, now, until)
+    finally:
+        app.close()
+    click.echo(
+        f"Mail the daemon would send from {now:%d.%m.%Y %H:%M} until {until:%d.%m.%Y} (nothing is sent):"
+    )
+    if not rows:
+        click.echo("  nothing")
+    for row in rows:
+        click.echo(
+            f"  {row.when:%d.%m.%Y %H:%M}  {row.what:<28} {row.meeting:<10} "
+            f"{row.recipients:>4} recipient(s)  {row.languages}"
+        )
+
+
+@main.command()
+@click.argument("template")
+@click.option("--meeting", "code", help="Meeting code whose data fills the template.")
+@click.option("--lang", "language", default=None, help="fi, sv or en (default: the network's first).")
+@click.option("--html", "as_html", is_flag=True, help="Print the HTML part instead of the text part.")
+@click.option("--open", "open_browser", is_flag=True, help="Open the HTML part in a browser.")
+@click.pass_obj
+def preview(
+    obj: Context, template: str, code: str | None, language: str | None, as_html: bool, open_browser: bool
+) -> None:
+    """Render one message (TEMPLATE, e.g. invitation) with real data, without sending it."""
+    import tempfile
+
+    from automation.outbox import outgoing
+    from automation.render.emails import TEMPLATE_NAMES, render_parts
+
+    settings = obj.settings()
+    if template not in TEMPLATE_NAMES:
+        raise AutomationError(f"no template {template!r}; known: {', '.join(TEMPLATE_NAMES)}")
+    language = language or settings.network.default_language
+    if language not in settings.network.languages:
+        raise AutomationError(f"--lang {language}: not one of {', '.join(settings.network.languages)}")
+    if code and settings.meeting(code) is None:
+        raise AutomationError(f"no meeting {code!r} in {settings.source}")
+    now = obj.clock(settings)()
+    row = {
+        "message_id": "preview@localhost",
+        "template": template,
+        "language": language,
+        "recipient": "maija.meikalainen@example.fi",
+        "name": "Maija Meikäläinen",
+        "meeting": code or "",
+        "reply_token": "0" * 32,
+        "in_reply_to": "",
+        "auto_submitted": "",
+        "purpose": "preview",
+        "calendar_method": "",
+        "calendar_sequence": 0,
+        "calendar_role": "",
+        "context": json.dumps(
+            {
+                k: v
+                for k, v in sample_context(settings).items()
+                if k not in ("network", "meeting", "previous", "past")
+            }
+            | {"open_meetings": [code] if code else [], "upcoming": [code] if code else []}
+        ),
+    }
+    out = outgoing(row, settings, now)
+    context = {
+        **out.context,
+        "language": language,
+        "reply_address": out.reply_to,
+        "recipient": {"name": out.name, "email": out.recipient},
+    }
+    subject, text, page = render_parts(
+        settings.path(settings.templates.directory), template, language, context
+    )
+    if open_browser:
+        with tempfile.NamedTemporaryFile("w", suffix=".html", delete=False, encoding="utf-8") as handle:
+            handle.write(page)
+        click.launch(handle.name)
+    click.echo(f"Subject: {subject}\n")
+    click.echo(page if as_html else text)

@@ -124,8 +124,30 @@ class PublishSettings(_Section):
 
 class ScheduleSettings(_Section):
     invite_days_before: int = Field(default=28, ge=0)
+    deadline_reminder_days_before: int = Field(default=5, ge=0)
+    meeting_reminder_days_before: int = Field(default=2, ge=0)
+    thanks_hours_after: int = Field(default=3, ge=0)
     outbox_seconds: float = Field(default=10.0, gt=0)
     lifecycle_seconds: float = Field(default=60.0, gt=0)
+
+
+class RotationEntry(_Section):
+    organisation: str
+    name: str = ""
+    email: EmailAddress
+
+
+class RotationSettings(_Section):
+    """The preparatory group's responsibility rotates yearly in this order."""
+
+    first_year: int = 2024
+    turn_of_year: str = Field(default="01-01", pattern=r"^(0[1-9]|1[0-2])-(0[1-9]|[12]\d|3[01])$")
+    order: list[RotationEntry] = []
+
+    @property
+    def turn(self) -> tuple[int, int]:
+        month, day = self.turn_of_year.split("-")
+        return int(month), int(day)
 
 
 class OrganiserSettings(_Section):
@@ -149,6 +171,8 @@ class MeetingSettings(_Section):
     online_url: str = ""
     capacity: int | None = Field(default=None, gt=0)
     cancelled: bool = False
+    bring: LocalisedText = ""
+    late_replies: Literal["closed", "waiting_list"] = "closed"
 
     @model_validator(mode="after")
     def _coherent_times(self) -> MeetingSettings:
@@ -168,6 +192,7 @@ class Settings(_Section):
     templates: TemplatesSettings = TemplatesSettings()
     schedule: ScheduleSettings = ScheduleSettings()
     publish: PublishSettings = PublishSettings()
+    rotation: RotationSettings = RotationSettings()
     organisers: list[OrganiserSettings] = []
     meetings: list[MeetingSettings] = []
     # Where the file was read from; relative paths in it are relative to its directory.
@@ -210,6 +235,8 @@ def to_meeting(m: MeetingSettings, network: NetworkSettings) -> Meeting:
         online_url=m.online_url,
         capacity=m.capacity,
         cancelled=m.cancelled,
+        bring=_localised(m.bring),
+        late_to_waiting_list=m.late_replies == "waiting_list",
     )
 
 

@@ -16,11 +16,14 @@ from types import FrameType
 
 import schedule
 
+from automation import config as config_module
 from automation.app import App
-from automation.errors import TransientError
+from automation.errors import ConfigError, TransientError
 from automation.inbox.base import MailSource
 from automation.jobs import lifecycle
 from automation.outbox import FlushReport, flush, recover_interrupted
+from automation.render.emails import check_templates
+from automation.render.sample import sample_context
 from automation.service import Outcome, poll, sync_contacts
 from automation.transports.base import Transport
 
@@ -47,6 +50,7 @@ class Daemon:
         self.stopping = False
         self.backoff = 0.0
         self.retry_at = 0.0
+        self.stamp = self._stamp()
         recover_interrupted(app.store)
 
     # ---- steps ---------------------------------------------------------------------------------
@@ -76,6 +80,41 @@ class Daemon:
         report.flushed.retrying.extend(result.retrying)
         report.flushed.failed.extend(result.failed)
 
+    def reload_if_changed(self) -> bool:
+        """Config and templates are re-read when their files change; a broken edit is reported
+        and the previous good configuration keeps running."""
+        stamp = self._stamp()
+        if stamp == self.stamp:
+            return False
+        self.stamp = stamp
+        settings = self.app.settings
+        try:
+            fresh = config_module.load(settings.source)
+        except ConfigError as exc:
+            for problem in exc.problems:
+                log.error("config not reloaded, the previous one keeps running: %s", problem)
+            return False
+        problems = check_templates(
+            fresh.path(fresh.templates.directory), list(fresh.network.languages), sample_context(fresh)
+        )
+        for problem in problems:
+            log.error("template problem (messages using it wait until it is fixed): %s", problem)
+        servers_changed = (fresh.mailbox, fresh.sending) != (settings.mailbox, settings.sending)
+        self.app.settings = fresh
+        if servers_changed:
+            self.source.close()
+            self.source = self.app.source()
+            self.transport = self.app.transport()
+        log.info("configuration reloaded from %s", fresh.source)
+        return True
+
+    def _stamp(self) -> tuple[float, ...]:
+        settings = self.app.settings
+        files = [settings.source, settings.path(settings.contacts.file)]
+        directory = settings.path(settings.templates.directory)
+        files += sorted(directory.rglob("*")) if directory.exists() else []
+        return tuple(path.stat().st_mtime if path.exists() else 0.0 for path in files)
+
     def run_once(self) -> PassReport:
         report = PassReport()
         self.lifecycle_step(report)
@@ -93,6 +132,7 @@ class Daemon:
             self._logged, self.lifecycle_step
         )
         jobs.every(max(1, round(settings.schedule.outbox_seconds))).seconds.do(self._logged, self.flush_step)
+        jobs.every(2).seconds.do(self.reload_if_changed)
         self._install_signals()
         self._logged(self.lifecycle_step)
         self._react()

@@ -9,9 +9,21 @@ from datetime import datetime
 
 from automation.app import App
 from automation.errors import AutomationError
-from automation.model import Decision, SendMail, Status
+from automation.model import Decision, Meeting, SendMail, Status
 from automation.workflows.calendar import EventState, Person, sync_event
-from automation.workflows.meetings import invitations, invitations_open
+from automation.workflows.lifecycle import (
+    INVITE,
+    Audience,
+    Offsets,
+    Responsible,
+    responsible_for,
+    rotation_mails,
+    rule_mails,
+    stage_mails,
+    stages,
+)
+from automation.workflows.lifecycle import due as lifecycle_due
+from automation.workflows.meetings import invitations
 
 
 def queue_invitations(app: App, code: str, now: datetime) -> int:
@@ -41,43 +53,132 @@ def queue_invitations(app: App, code: str, now: datetime) -> int:
 
 def lifecycle(app: App, now: datetime) -> list[str]:
     """Scheduled work that is due now, derived from state (never from timers)."""
-    done = sync_calendar(app, now)
-    days = app.settings.schedule.invite_days_before
+    return sync_calendar(app, now) + run_stages(app, now) + network_rules(app, now)
+
+
+def offsets(app: App) -> Offsets:
+    s = app.settings.schedule
+    return Offsets(
+        s.invite_days_before,
+        s.deadline_reminder_days_before,
+        s.meeting_reminder_days_before,
+        s.thanks_hours_after,
+    )
+
+
+def audience(app: App, meeting: Meeting) -> Audience:
+    settings = app.settings
+    return Audience(
+        contacts=tuple(app.store.active_contacts()),
+        registrations=tuple(app.store.registrations(meeting.code)),
+        organisers=tuple(organisers(app)),
+        default_language=settings.network.default_language,
+        languages=tuple(settings.network.languages),
+    )
+
+
+def organisers(app: App) -> list[Person]:
+    settings = app.settings
+    people = [
+        Person(o.email.lower(), o.name, o.language or settings.network.default_language, "CHAIR")
+        for o in settings.organisers
+    ]
+    if not people and settings.network.coordinator:
+        people = [Person(settings.network.coordinator, "", settings.network.default_language, "CHAIR")]
+    return people
+
+
+def run_stages(app: App, now: datetime) -> list[str]:
+    """Reminders, the participant list at the deadline, thanks: each stage once, on time or
+    while it still means something; a stage missed while the daemon was down is dropped."""
+    lines = []
+    store = app.store
     for meeting in app.settings.meeting_objects():
-        if invitations_open(meeting, now, days):
+        done = store.stages_done(meeting.code)
+        run, dropped = lifecycle_due(meeting, offsets(app), now, done)
+        with store.transaction():
+            for stage in dropped:
+                store.mark_stage(meeting.code, stage.name, "dropped", now)
+                lines.append(f"dropped {stage.name} of {meeting.code}: its moment passed")
+        for stage in run:
+            if stage.name == INVITE:
+                continue  # below: invitations go on to contacts added later, until the deadline
+            mails = stage_mails(stage, meeting, audience(app, meeting))
+            with store.transaction():
+                queued = store.apply(Decision(tuple(mails), stage.name), now, app.domain)
+                store.mark_stage(meeting.code, stage.name, "done", now)
+            lines.append(f"{stage.name} of {meeting.code}: queued {len(queued)} message(s)")
+        invite = next((s for s in stages(meeting, offsets(app)) if s.name == INVITE), None)
+        if invite is not None and invite.due <= now <= invite.until:
             count = queue_invitations(app, meeting.code, now)
+            with store.transaction():
+                store.mark_stage(meeting.code, INVITE, "done", now)
             if count:
-                done.append(f"queued {count} invitation(s) to {meeting.code}")
-    return done
+                lines.append(f"queued {count} invitation(s) to {meeting.code}")
+    return lines
+
+
+def network_rules(app: App, now: datetime) -> list[str]:
+    """At least two meetings a year; the yearly rotation of the preparatory responsibility."""
+    settings = app.settings
+    rotation = settings.rotation
+    order = [Responsible(e.organisation, e.name, e.email.lower()) for e in rotation.order]
+    recipients = []
+    if settings.network.coordinator:
+        recipients.append(Person(settings.network.coordinator, "", settings.network.default_language))
+    if order:
+        _, current, _ = responsible_for(order, rotation.first_year, rotation.turn, now)
+        recipients.append(Person(current.email, current.name, settings.network.default_language))
+    languages = tuple(settings.network.languages)
+    mails = rule_mails(
+        settings.meeting_objects(),
+        now,
+        {p.email: p for p in recipients}.values(),
+        languages,
+        settings.network.default_language,
+    )
+    mails += rotation_mails(
+        order, rotation.first_year, rotation.turn, now, organisers(app), settings.network.default_language
+    )
+    if not mails:
+        return []
+    with app.store.transaction():
+        queued = app.store.apply(Decision(tuple(mails), "network rules"), now, app.domain)
+    return [f"network rules: queued {len(queued)} message(s)"] if queued else []
+
+
+def calendar_inputs(app: App, meeting: Meeting) -> tuple[EventState, list[Person], set[str], list[Person]]:
+    """(stored event, who holds it, who ever had it, registered people to tell of a cancellation)."""
+    store = app.store
+    default = app.settings.network.default_language
+    sequence, snapshot, cancelled = store.calendar_event(meeting.code)
+    holders = [Person(h["email"], h["name"], h["language"], h["role"]) for h in store.holders(meeting.code)]
+    ever = {
+        str(r[0])
+        for r in store.db.execute(
+            "SELECT email FROM calendar_holders WHERE meeting = ?", [meeting.code]
+        ).fetchall()
+    }
+    others = [
+        Person(r.email, r.name, r.language or default)
+        for r in store.registrations(meeting.code)
+        if r.status in (Status.REGISTERED, Status.WAITING, Status.TENTATIVE)
+    ]
+    return EventState(sequence, snapshot, cancelled), holders, ever, others
+
+
+def chairs(app: App) -> list[Person]:
+    default = app.settings.network.default_language
+    return [Person(o.email.lower(), o.name, o.language or default, "CHAIR") for o in app.settings.organisers]
 
 
 def sync_calendar(app: App, now: datetime) -> list[str]:
     """Organisers' invites, updates after a change of time or place, cancellations."""
     done = []
-    settings = app.settings
-    organisers = [
-        Person(o.email.lower(), o.name, o.language or settings.network.default_language, "CHAIR")
-        for o in settings.organisers
-    ]
-    for meeting in settings.meeting_objects():
-        store = app.store
-        sequence, snapshot, cancelled = store.calendar_event(meeting.code)
-        holders = [
-            Person(h["email"], h["name"], h["language"], h["role"]) for h in store.holders(meeting.code)
-        ]
-        ever = {
-            str(r[0])
-            for r in store.db.execute(
-                "SELECT email FROM calendar_holders WHERE meeting = ?", [meeting.code]
-            ).fetchall()
-        }
-        others = [
-            Person(r.email, r.name, r.language or settings.network.default_language)
-            for r in store.registrations(meeting.code)
-            if r.status in (Status.REGISTERED, Status.WAITING, Status.TENTATIVE)
-        ]
-        stored = EventState(sequence, snapshot, cancelled)
-        state, mails = sync_event(meeting, stored, holders, organisers, ever, others, now)
+    store = app.store
+    for meeting in app.settings.meeting_objects():
+        stored, holders, ever, others = calendar_inputs(app, meeting)
+        state, mails = sync_event(meeting, stored, holders, chairs(app), ever, others, now)
         if state == stored and not mails:
             continue
         with store.transaction():

@@ -129,6 +129,8 @@ class Meeting:
     online_url: str
     capacity: int | None
     cancelled: bool = False
+    bring: dict[str, str] = field(default_factory=dict)
+    late_to_waiting_list: bool = False
 
     def text(self, field_name: str, language: str) -> str:
         values: dict[str, str] = getattr(self, field_name)

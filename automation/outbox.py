@@ -23,6 +23,7 @@ from automation.render.formatting import meeting_context
 from automation.store.db import Store, iso
 from automation.transports.base import Transport
 from automation.workflows.calendar import meeting_from_snapshot
+from automation.workflows.lifecycle import Responsible, responsible_for
 
 log = logging.getLogger(__name__)
 
@@ -69,7 +70,11 @@ def flush(store: Store, transport: Transport, settings: Settings, now: datetime)
                     break  # the server went away: the rest stay pending for the next pass
                 except TransientError as exc:
                     _retry(store, row, now, settings, str(exc), report)
-                except (PermanentError, TemplateError, ValueError) as exc:
+                except TemplateError as exc:
+                    # A broken template edit: the message waits (with the error shown by
+                    # `automation status`) until the coordinator fixes the template.
+                    _retry(store, row, now, settings, f"template problem: {exc}", report)
+                except (PermanentError, ValueError) as exc:
                     _fail(store, row, str(exc), report)
                 else:
                     store.db.execute(
@@ -145,13 +150,25 @@ def outgoing(row: dict[str, Any], settings: Settings, now: datetime) -> Outgoing
         "previous": None,
         "changed": [],
         "via_calendar": False,
+        "counts": {},
+        "diets": [],
+        "upcoming": [],
+        "year": 0,
+        "outgoing": None,
+        "incoming": None,
     }
     stored = json.loads(row["context"] or "{}")
     codes = stored.pop("open_meetings", [])
+    coming = stored.pop("upcoming", [])
+    attachments = stored.pop("attachments", [])
     previous = stored.pop("previous", None)
     context.update(stored)
     if previous and meeting:
         context["previous"] = meeting_context(meeting_from_snapshot(meeting, previous), language)
+    context["upcoming"] = [
+        meeting_context(m, language) for code in coming if (m := settings.meeting(code)) is not None
+    ]
+    context["network"]["coordinator"] = coordinator_at(settings, now)
     context["open_meetings"] = [
         meeting_context(m, language) for code in codes if (m := settings.meeting(code)) is not None
     ]
@@ -174,4 +191,15 @@ def outgoing(row: dict[str, Any], settings: Settings, now: datetime) -> Outgoing
         calendar_method=row["calendar_method"],
         calendar_sequence=int(row["calendar_sequence"]),
         calendar_role=row["calendar_role"] or "REQ-PARTICIPANT",
+        attachments=tuple(attachments),
     )
+
+
+def coordinator_at(settings: Settings, now: datetime) -> str:
+    """Who people should contact: the organisation responsible this year, when a rotation is
+    configured (its contact follows the turn of the year), else the configured coordinator."""
+    rotation = settings.rotation
+    if rotation.order:
+        order = [Responsible(e.organisation, e.name, e.email) for e in rotation.order]
+        return responsible_for(order, rotation.first_year, rotation.turn, now)[1].email
+    return settings.network.coordinator or ""

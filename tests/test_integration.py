@@ -35,7 +35,6 @@ def write_config(tmp_path: Path, user: ImapUser, sink: SmtpSink, capacity: int =
         f"""
 [network]
 address = "verkosto@example.org"
-coordinator = "koordinaattori@example.org"
 
 [mailbox]
 kind = "imap"

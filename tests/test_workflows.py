@@ -173,3 +173,26 @@ def test_thanks_from_someone_already_registered_is_not_asked_whether_they_meant_
     decision = run("Kiitos vahvistuksesta!", s, authorised=True)
     assert decision.needs_attention
     assert not effects(decision, SendMail) and not effects(decision, SetRegistration)
+
+
+def test_late_reply_joins_the_waiting_list_when_the_meeting_allows_it() -> None:
+    late = situation(
+        now=datetime(2024, 2, 23, 8, tzinfo=HKI), meeting=replace(MEETING, late_to_waiting_list=True)
+    )
+    decision = run("Kyllä, tulen", late)
+    [change] = effects(decision, SetRegistration)
+    assert change.status == Status.WAITING
+    assert effects(decision, SendMail)[0].template == "waitlisted"
+
+
+def test_dates_with_month_names_match_in_english_swedish_and_finnish() -> None:
+    for text in (
+        "Re: Invitation: network meeting 17 September 2024",
+        "Anmälan till träffen 17 september",
+        "Tulen 17. syyskuuta",
+    ):
+        raw = plain("uusi@example.fi", text, "Yes")
+        assert (
+            match_message(parse_message(raw), [MEETING, AUTUMN], BEFORE_DEADLINE, None, None).meeting
+            == "2024-09"
+        )

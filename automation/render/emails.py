@@ -56,6 +56,7 @@ class Outgoing:
     calendar_method: str = ""
     calendar_sequence: int = 0
     calendar_role: str = "REQ-PARTICIPANT"
+    attachments: tuple[dict[str, str], ...] = ()
 
 
 @lru_cache(maxsize=8)
@@ -117,6 +118,10 @@ def build_message(out: Outgoing, directory: Path) -> EmailMessage:
     msg.add_alternative(page, subtype="html", cte="quoted-printable")
     if out.calendar_method and out.meeting is not None:
         attach_calendar(msg, out, directory, context)
+    for attachment in out.attachments:
+        msg.add_attachment(
+            attachment["content"], subtype=attachment.get("subtype", "plain"), filename=attachment["filename"]
+        )
     # After the body: set_content() drops every Content-* header set before it.
     msg["Content-Language"] = out.language
     return msg

@@ -56,4 +56,5 @@ def meeting_context(meeting: Any, language: str) -> dict[str, Any]:
         "deadline_time": clock(meeting.registration_deadline, language),
         "capacity": meeting.capacity,
         "cancelled": meeting.cancelled,
+        "bring": meeting.text("bring", language) if meeting.bring else "",
     }

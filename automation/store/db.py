@@ -255,6 +255,17 @@ class Store:
             [partstat, iso(now), partstat, meeting, email],
         )
 
+    # ---- lifecycle stages --------------------------------------------------------------------
+
+    def stages_done(self, meeting: str) -> set[str]:
+        rows = self.db.execute("SELECT stage FROM lifecycle_runs WHERE meeting = ?", [meeting])
+        return {str(r[0]) for r in rows.fetchall()}
+
+    def mark_stage(self, meeting: str, stage: str, outcome: str, now: datetime) -> None:
+        self.db.execute(
+            "INSERT OR REPLACE INTO lifecycle_runs VALUES (?, ?, ?, ?)", [meeting, stage, outcome, iso(now)]
+        )
+
     # ---- tokens ----------------------------------------------------------------------------
 
     def token_for(self, meeting: str, email: str, now: datetime) -> str:

@@ -127,3 +127,11 @@ def m002_calendar(db: sqlite_utils.Database) -> None:
     db.table("outbox").add_column("calendar_method", str, not_null_default="")
     db.table("outbox").add_column("calendar_sequence", int, not_null_default=0)
     db.table("outbox").add_column("calendar_role", str, not_null_default="")
+
+
+@migration
+def m003_lifecycle(db: sqlite_utils.Database) -> None:
+    # Which lifecycle stages of a meeting ran (or were dropped because their moment passed).
+    db.table("lifecycle_runs").create(
+        {"meeting": str, "stage": str, "outcome": str, "at": str}, pk=("meeting", "stage")
+    )

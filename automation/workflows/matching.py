@@ -17,6 +17,70 @@ from automation.model import Inbound, Match, Meeting
 _TOKEN = re.compile(r"^[^@+]+\+(?:reg-)?([0-9a-f]{32})@", re.I)
 _DATE = re.compile(r"\b(\d{1,2})\.(\d{1,2})\.(\d{4}|\d{2})?(?!\d)")
 _ISO_DATE = re.compile(r"\b(\d{4})-(\d{2})-(\d{2})\b")
+_MONTHS = {
+    # en, sv, fi (the partitive "maaliskuuta" as written after a day number)
+    **{
+        m: i
+        for i, m in enumerate(
+            [
+                "january",
+                "february",
+                "march",
+                "april",
+                "may",
+                "june",
+                "july",
+                "august",
+                "september",
+                "october",
+                "november",
+                "december",
+            ],
+            1,
+        )
+    },
+    **{
+        m: i
+        for i, m in enumerate(
+            [
+                "januari",
+                "februari",
+                "mars",
+                "april",
+                "maj",
+                "juni",
+                "juli",
+                "augusti",
+                "september",
+                "oktober",
+                "november",
+                "december",
+            ],
+            1,
+        )
+    },
+    **{
+        m: i
+        for i, m in enumerate(
+            [
+                "tammikuuta",
+                "helmikuuta",
+                "maaliskuuta",
+                "huhtikuuta",
+                "toukokuuta",
+                "kesäkuuta",
+                "heinäkuuta",
+                "elokuuta",
+                "syyskuuta",
+                "lokakuuta",
+                "marraskuuta",
+                "joulukuuta",
+            ],
+            1,
+        )
+    },
+}
+_NAMED_DATE = re.compile(r"\b(\d{1,2})\.? (" + "|".join(_MONTHS) + r")\b(?: (\d{4}))?", re.IGNORECASE)
 
 
 def reply_tokens(message: Inbound, own_address: str) -> list[str]:
@@ -72,6 +136,8 @@ def _meetings_by_date(text: str, meetings: Sequence[Meeting], now: datetime) -> 
         dates.add((full_year, int(month), int(day)))
     for year, month, day in _ISO_DATE.findall(text):
         dates.add((int(year), int(month), int(day)))
+    for day, month_name, year in _NAMED_DATE.findall(text):
+        dates.add((int(year) if year else None, _MONTHS[month_name.lower()], int(day)))
     found = []
     for meeting in meetings:
         start = meeting.start

@@ -71,7 +71,9 @@ def _register(message: Inbound, seen: Classification, match: Match, s: Situation
     who = _who(match, message)
     if meeting is None:
         return _which_meeting(message, seen, match, s)
-    if meeting.cancelled or s.now > meeting.registration_deadline:
+    late = s.now > meeting.registration_deadline
+    waiting_allowed = meeting.late_to_waiting_list and s.now < meeting.start
+    if meeting.cancelled or (late and not waiting_allowed):
         return Decision(
             (_reply(message, seen, match, s, "registration_closed", "closed"),),
             f"told {who} that registration for {meeting.code} has closed",
@@ -99,7 +101,8 @@ def _register(message: Inbound, seen: Classification, match: Match, s: Situation
         )
     name = details.name or (s.contact.name if s.contact else "") or message.sender_name
     organisation = details.organisation or (s.contact.organisation if s.contact else "")
-    full = meeting.capacity is not None and s.registered >= meeting.capacity
+    # After the deadline (when the meeting allows it) a yes can only join the waiting list.
+    full = late or (meeting.capacity is not None and s.registered >= meeting.capacity)
     status = Status.WAITING if full else Status.REGISTERED
     change = SetRegistration(
         meeting.code,

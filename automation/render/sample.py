@@ -1,0 +1,66 @@
+"""A complete, realistic template context: what `automation check` renders every template with,
+and what `automation preview` fills in where the register has nothing yet."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from automation.config import Settings
+from automation.render.formatting import meeting_context
+
+
+def sample_context(settings: Settings) -> dict[str, Any]:
+    meetings = settings.meeting_objects()
+    meeting = (
+        meeting_context(meetings[0], settings.network.default_language)
+        if meetings
+        else {
+            "code": "2024-03",
+            "date": "tiistai 12.3.2024",
+            "short_date": "12.3.2024",
+            "time": "9.00–12.00",
+            "start_time": "9.00",
+            "place": "Kuntatalo",
+            "address": "",
+            "theme": "Tekoäly",
+            "mode": "hybrid",
+            "online_url": "https://example.org/meet",
+            "deadline": "22.2.2024",
+            "deadline_time": "23.59",
+            "capacity": 40,
+            "cancelled": False,
+        }
+    )
+    return {
+        "network": {
+            "name": settings.network.name,
+            "address": settings.network.address,
+            "coordinator": settings.network.coordinator or "",
+        },
+        "meeting": meeting,
+        "evidence": "Kyllä, tulen",
+        "diet": "gluteeniton",
+        "organisation": "Espoo",
+        "attendance": "remote",
+        "already": False,
+        "position": 2,
+        "open_meetings": [meeting],
+        "previous": meeting,
+        "changed": ["start", "place"],
+        "upcoming": [{**meeting, "open": True}],
+        "past": [meeting],
+        "counts": {
+            "registered": 12,
+            "waiting": 2,
+            "cancelled": 1,
+            "declined": 3,
+            "tentative": 1,
+            "not_answered": 20,
+            "remote": 4,
+        },
+        "diets": [{"diet": "gluteeniton", "count": 2}],
+        "year": 2024,
+        "outgoing": {"organisation": "Opetushallitus", "name": "Pekka", "email": "p@example.fi"},
+        "incoming": {"organisation": "Kuntaliitto", "name": "Kaisa", "email": "k@example.fi"},
+        "via_calendar": False,
+    }
