@@ -241,10 +241,28 @@ def status(obj: Context) -> None:
     app = App.open(settings)
     try:
         healthy = print_status(app, obj.clock(settings)())
+        reachable = _mailbox_reachable(app)
     finally:
         app.close()
-    if not healthy:
+    if not (healthy and reachable):
         sys.exit(1)
+
+
+def _mailbox_reachable(app: App) -> bool:
+    """Connect to the mailbox once, as the daemon would; say so when it cannot."""
+    from automation.errors import TransientError
+
+    source = app.source()
+    try:
+        # Connects and selects the folder as a poll does; reads nothing and marks nothing.
+        next(iter(source.fetch_new(2**31, 0)), None)
+        click.echo(f"Mailbox: {source.describe()} reachable")
+        return True
+    except (TransientError, ConfigError) as exc:
+        click.echo(f"MAILBOX UNREACHABLE: {exc}")
+        return False
+    finally:
+        source.close()
 
 
 @main.command()

@@ -223,7 +223,8 @@ class Corpus:
             f"Authentication-Results: mail.example.org; dkim=pass header.d={domain};"
             f" spf=pass smtp.mailfrom={sender}; dmarc=pass header.from={domain}",
             f"DKIM-Signature: v=1; a=rsa-sha256; c=relaxed/relaxed; d={domain}; s=selector1;\n\t"
-            f"h=From:Date:Subject:Message-ID:Content-Type:MIME-Version;\n\tbh={_b64(str(i))[:43]}=;\n\t"
+            f"h=From:Date:Subject:Message-ID:Content-Type:MIME-Version;\n\t"
+            f"bh={base64.b64encode(str(i).encode() * 30).decode()[:43]}=;\n\t"
             f"b={base64.b64encode(f'{i}-{sender}'.encode() * 6).decode()[:200]}",
             f"From: {formataddr((name, sender), charset='utf-8')}",
             f"To: {formataddr(('Verkosto', OWN))}",
@@ -419,7 +420,7 @@ class Corpus:
         language, answer, text = self._answer()
         name, sender = self._person(i)
         attribution = {
-            "fi": f"{name} kirjoitti 13.2.2024 klo 10.00:",
+            "fi": "13.2.2024 klo 10.00 Verkosto kirjoitti:",
             "sv": "Den 2024-02-13 kl. 10:00, skrev Verkosto:",
             "en": "On 13/02/2024 10:00, Verkosto wrote:",
         }[language]

@@ -270,3 +270,15 @@ def test_daemon_reconnects_after_the_imap_server_restarts(
     finally:
         daemon.source.close()
         app.close()
+
+
+def test_status_exits_nonzero_when_the_mailbox_is_unreachable(
+    tmp_path: Path, imap_user: ImapUser, smtp_sink: SmtpSink, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("TEST_IMAP_PASSWORD", "wrong password")
+    config = write_config(tmp_path, imap_user, smtp_sink)
+    result = CliRunner().invoke(main, ["--config", str(config), "--now", NOW, "status"])
+    assert result.exit_code == 1 and "MAILBOX UNREACHABLE" in result.output
+    monkeypatch.setenv("TEST_IMAP_PASSWORD", imap_user.password)
+    result = CliRunner().invoke(main, ["--config", str(config), "--now", NOW, "status"])
+    assert result.exit_code == 0 and "reachable" in result.output

@@ -29,6 +29,8 @@ TEMPLATE_NAMES = (
     "invitation", "confirmation", "waitlisted", "promoted", "cancelled", "declined",
     "cancel_confirm", "registration_closed", "unclear", "open_meetings", "unsubscribed",
     "organiser_invitation", "meeting_updated", "meeting_cancelled",
+    "deadline_reminder", "participant_list", "meeting_reminder", "waitlist_final", "thanks",
+    "rule_two_meetings", "rotation",
 )  # fmt: skip
 # The calendar event's own texts, one file each: event.summary.txt, event.description.txt.
 EVENT_PARTS = ("event.summary.txt", "event.description.txt")
