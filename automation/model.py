@@ -233,9 +233,90 @@ Effect = SetRegistration | SendMail | Unsubscribe | CalendarResponse | Attention
 
 @dataclass(frozen=True)
 class Decision:
-    effects: tuple[Effect, ...]
+    effects: tuple[AnyEffect, ...]
     summary: str
 
     @property
     def needs_attention(self) -> bool:
         return any(isinstance(e, Attention) for e in self.effects)
+
+
+# ---- the public archive: what may be published, nothing personal beyond consent --------------
+
+
+@dataclass(frozen=True)
+class HistoryEntry:
+    at: str  # ISO date-time
+    status: str
+    note: str = ""
+    meeting: str = ""
+
+
+@dataclass(frozen=True)
+class PublicInitiative:
+    reference: str  # e.g. ALOITE-2024-007
+    title: str
+    text: str  # plain text as written (never HTML); the site escapes it
+    status: str  # received | preparation | agenda | rejected | resolved
+    meeting: str  # meeting code when on an agenda, else ""
+    submitter: str  # the name only if the submitter agreed to publish it, else ""
+    created_at: str
+    history: tuple[HistoryEntry, ...] = ()
+    attachments: tuple[str, ...] = ()  # file names only
+
+
+@dataclass(frozen=True)
+class PublicSummary:
+    meeting: str
+    language: str
+    markdown: str  # as the coordinator wrote it; rendered and sanitised by the site
+    published_at: str
+
+
+@dataclass(frozen=True)
+class SiteData:
+    network_name: str
+    network_address: str
+    languages: tuple[str, ...]  # the first is the site's default language
+    meetings: tuple[Meeting, ...]
+    initiatives: tuple[PublicInitiative, ...]
+    summaries: tuple[PublicSummary, ...]
+    now: datetime
+    base_url: str = ""  # absolute URL of the site when known (Atom needs absolute links)
+
+
+# ---- initiatives -------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Initiative:
+    reference: str
+    title: str
+    text: str
+    submitter_email: str
+    submitter_name: str
+    language: str
+    status: str
+    meeting: str
+    created_at: str
+    publish_name: bool = False
+
+
+@dataclass(frozen=True)
+class CreateInitiative:
+    initiative: Initiative
+
+
+@dataclass(frozen=True)
+class SetInitiativeStatus:
+    reference: str
+    status: str
+    meeting: str = ""
+    note: str = ""
+    actor: str = ""
+
+
+INITIATIVE_STATUSES = ("received", "preparation", "agenda", "rejected", "resolved")
+
+# Every change a workflow may ask for; the store applies them in one transaction.
+AnyEffect = Effect | CreateInitiative | SetInitiativeStatus

@@ -135,3 +135,38 @@ def m003_lifecycle(db: sqlite_utils.Database) -> None:
     db.table("lifecycle_runs").create(
         {"meeting": str, "stage": str, "outcome": str, "at": str}, pk=("meeting", "stage")
     )
+
+
+@migration
+def m004_initiatives(db: sqlite_utils.Database) -> None:
+    db.table("initiatives").create(
+        {
+            "reference": str,
+            "year": int,
+            "number": int,
+            "title": str,
+            "text": str,
+            "submitter_email": str,
+            "submitter_name": str,
+            "publish_name": int,
+            "language": str,
+            "status": str,
+            "meeting": str,
+            "created_at": str,
+            "updated_at": str,
+        },
+        pk="reference",
+    )
+    db.table("initiatives").create_index(["status"])
+    db.table("initiatives").create_index(["meeting"])
+    # References are never reused: the counter survives deleted or erased initiatives.
+    db.table("initiative_counters").create({"year": int, "last": int}, pk="year")
+    db.table("initiative_events").create(
+        {"id": int, "reference": str, "at": str, "status": str, "note": str, "actor": str, "meeting": str},
+        pk="id",
+    )
+    db.table("initiative_events").create_index(["reference"])
+    db.table("initiative_attachments").create(
+        {"id": int, "reference": str, "filename": str, "content_type": str, "size": int, "path": str},
+        pk="id",
+    )

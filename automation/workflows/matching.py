@@ -114,7 +114,9 @@ def match_message(
     if token_owner and token_owner[0] in known:
         return Match(token_owner[0], token_owner[1], "reply token", authorised=True)
     if reference_owner and reference_owner[0] in known:
-        return Match(reference_owner[0], reference_owner[1], "reply to our message", authorised=True)
+        # Our Message-IDs are deterministic, so a References header can be forged: it names the
+        # meeting, but only the secret reply token authorises changes to someone's registration.
+        return Match(reference_owner[0], message.sender, "reply to our message")
     sender = message.sender
     text = f"{message.subject}\n{message.reply_text}"
     by_code = [m for m in meetings if re.search(rf"(?<![\w-]){re.escape(m.code)}(?![\w-])", text)]

@@ -10,6 +10,7 @@ from dataclasses import dataclass, field, replace
 from datetime import datetime
 
 from automation.model import (
+    AnyEffect,
     Attention,
     CalendarResponse,
     Classification,
@@ -303,7 +304,7 @@ def decide_calendar(message: Inbound, seen: Classification, match: Match, s: Sit
     )
 
 
-def _via_calendar(effects: tuple[Effect, ...]) -> tuple[Effect, ...]:
+def _via_calendar(effects: tuple[AnyEffect, ...]) -> tuple[AnyEffect, ...]:
     return tuple(
         replace(e, context={**e.context, "via_calendar": True}) if isinstance(e, SendMail) else e
         for e in effects
