@@ -123,12 +123,56 @@ def check(obj: Context) -> None:
             sample_context(settings),
         )
     )
+    problems.extend(check_site(settings))
     if problems:
         raise ConfigError(problems)
     click.echo(
         f"ok: {settings.source}: {len(settings.meetings)} meeting(s), {len(contacts)}"
         f" contact(s), templates valid in {', '.join(settings.network.languages)}"
     )
+
+
+def check_site(settings: Settings) -> list[str]:
+    """Render the public archive's templates once with sample data, in a throwaway directory."""
+    import tempfile
+
+    from jinja2 import TemplateError
+
+    from automation.model import HistoryEntry, PublicInitiative, PublicSummary, SiteData
+    from automation.render.archive import write_site
+
+    meetings = tuple(settings.meeting_objects())
+    sample = SiteData(
+        network_name=settings.network.name,
+        network_address=settings.network.address,
+        languages=tuple(settings.network.languages),
+        meetings=meetings,
+        initiatives=(
+            PublicInitiative(
+                "ALOITE-2024-001",
+                "Otsikko",
+                "Teksti",
+                "agenda",
+                meetings[0].code if meetings else "",
+                "",
+                "2024-01-01T00:00:00+02:00",
+                (HistoryEntry("2024-01-01T00:00:00+02:00", "received"),),
+                ("a.pdf",),
+            ),
+        ),
+        summaries=tuple(
+            PublicSummary(m.code, settings.network.default_language, "# Otsikko", "2024-01-01T00:00:00+00:00")
+            for m in meetings[:1]
+        ),
+        now=datetime.now(settings.network.zone),
+    )
+    with tempfile.TemporaryDirectory() as scratch:
+        try:
+            write_site(sample, settings.path(settings.templates.directory), Path(scratch))
+        except TemplateError as exc:
+            where = getattr(exc, "filename", None) or "templates/site"
+            return [f"{where}: {getattr(exc, 'message', None) or exc}; fix: see templates/README.md"]
+    return []
 
 
 @main.command()
@@ -278,7 +322,12 @@ def publish(obj: Context, output: Path | None) -> None:
 
     settings = obj.settings()
     target = output or settings.path(settings.publish.directory)
-    for path in write_site(settings, target, obj.clock(settings)()):
+    app = App.open(settings)
+    try:
+        written = write_site(app, target, obj.clock(settings)())
+    finally:
+        app.close()
+    for path in written:
         click.echo(f"wrote {path}")
 
 
@@ -375,3 +424,92 @@ def preview(
         click.launch(handle.name)
     click.echo(f"Subject: {subject}\n")
     click.echo(page if as_html else text)
+
+
+@main.group()
+def initiatives() -> None:
+    """Initiatives: list them, show one, set a status (the submitter is told)."""
+
+
+@initiatives.command("list")
+@click.option("--format", "fmt", type=click.Choice(["json", "table"]), default="table", show_default=True)
+@click.pass_obj
+def initiatives_list(obj: Context, fmt: str) -> None:
+    """Every initiative with its reference, title, status, submitter and meeting."""
+    settings = obj.settings()
+    app = App.open(settings)
+    try:
+        rows = [
+            {
+                "reference": i.reference,
+                "title": i.title,
+                "status": i.status,
+                "submitter": i.submitter_email,
+                "submitter_name": i.submitter_name,
+                "meeting": i.meeting or None,
+                "created_at": i.created_at,
+            }
+            for i in app.store.initiatives()
+        ]
+    finally:
+        app.close()
+    if fmt == "json":
+        click.echo(json.dumps(rows, ensure_ascii=False, indent=2))
+        return
+    for row in rows:
+        click.echo(f"{row['reference']:<17} {row['status']:<12} {row['meeting'] or '-':<9} {row['title']}")
+
+
+@initiatives.command("show")
+@click.argument("reference")
+@click.pass_obj
+def initiatives_show(obj: Context, reference: str) -> None:
+    """One initiative: text, attachments and history."""
+    settings = obj.settings()
+    app = App.open(settings)
+    try:
+        item = app.store.initiative(reference)
+        if item is None:
+            raise AutomationError(f"no initiative {reference!r}; see: automation initiatives list")
+        history = app.store.initiative_history(reference)
+        attachments = app.store.attachments(reference)
+    finally:
+        app.close()
+    on = f" ({item.meeting})" if item.meeting else ""
+    click.echo(f"{item.reference}: {item.title}\nstatus: {item.status}{on}")
+    click.echo(f"from: {item.submitter_name} <{item.submitter_email}>, {item.created_at}")
+    if attachments:
+        click.echo("attachments: " + ", ".join(attachments))
+    click.echo("\n" + item.text + "\n")
+    for event in history:
+        where = event["meeting"] or ""
+        click.echo(f"  {event['at']}  {event['status']:<12} {where:<9} {event['actor']}  {event['note']}")
+
+
+@initiatives.command("set")
+@click.argument("reference")
+@click.argument("status", type=click.Choice(["received", "preparation", "agenda", "rejected", "resolved"]))
+@click.option("--meeting", "code", help="The meeting whose agenda it goes on (with status agenda).")
+@click.option("--note", default="", help="The reason or outcome, told to the submitter.")
+@click.pass_obj
+def initiatives_set(obj: Context, reference: str, status: str, code: str | None, note: str) -> None:
+    """Set the STATUS of initiative REFERENCE; the submitter gets an email."""
+    from automation.model import Decision, SetInitiativeStatus
+    from automation.workflows.initiatives import status_mails
+
+    settings = obj.settings()
+    if status == "agenda" and (not code or settings.meeting(code) is None):
+        raise AutomationError("status agenda needs --meeting CODE of a meeting in the config")
+    app = App.open(settings)
+    try:
+        item = app.store.initiative(reference)
+        if item is None:
+            raise AutomationError(f"no initiative {reference!r}; see: automation initiatives list")
+        now = obj.clock(settings)()
+        change = SetInitiativeStatus(reference, status, code or "", note, "coordinator (command line)")
+        decision = Decision((*status_mails(item, change, now.isoformat()), change), "set")
+        with app.store.transaction():
+            app.store.apply(decision, now, app.domain)
+    finally:
+        app.close()
+    click.echo(f"{reference}: {status}; the submitter will be told on the next pass")

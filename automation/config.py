@@ -118,6 +118,20 @@ class TemplatesSettings(_Section):
     directory: Path = Path("templates")
 
 
+class InitiativesSettings(_Section):
+    reference_prefix: str = Field(default="ALOITE", pattern=r"^[A-Z]{2,12}$")
+    notify: Literal["each", "daily"] = "each"  # the preparatory group: a mail per initiative or a digest
+    digest_hour: int = Field(default=8, ge=0, le=23)
+    attachments: Path = Path("attachments")
+    max_attachment_kb: int = Field(default=5120, gt=0)
+    plus_address: str = "aloite"  # verkosto+aloite@… also counts as an initiative
+
+
+class SummariesSettings(_Section):
+    directory: Path = Path("summaries")  # <code>.md (default language), <code>.sv.md, <code>.en.md
+    send_days_after: float = Field(default=1.0, ge=0)
+
+
 class PublishSettings(_Section):
     directory: Path = Path("public")
 
@@ -193,6 +207,8 @@ class Settings(_Section):
     schedule: ScheduleSettings = ScheduleSettings()
     publish: PublishSettings = PublishSettings()
     rotation: RotationSettings = RotationSettings()
+    initiatives: InitiativesSettings = InitiativesSettings()
+    summaries: SummariesSettings = SummariesSettings()
     organisers: list[OrganiserSettings] = []
     meetings: list[MeetingSettings] = []
     # Where the file was read from; relative paths in it are relative to its directory.

@@ -5,7 +5,7 @@ Nothing is remembered in timers: a restart, a moved meeting or a late start does
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import datetime, timedelta
 
 from automation.app import App
 from automation.errors import AutomationError
@@ -24,6 +24,7 @@ from automation.workflows.lifecycle import (
 )
 from automation.workflows.lifecycle import due as lifecycle_due
 from automation.workflows.meetings import invitations
+from automation.workflows.summaries import read_summary, summary_mails, version_of
 
 
 def queue_invitations(app: App, code: str, now: datetime) -> int:
@@ -53,7 +54,13 @@ def queue_invitations(app: App, code: str, now: datetime) -> int:
 
 def lifecycle(app: App, now: datetime) -> list[str]:
     """Scheduled work that is due now, derived from state (never from timers)."""
-    return sync_calendar(app, now) + run_stages(app, now) + network_rules(app, now)
+    return (
+        sync_calendar(app, now)
+        + run_stages(app, now)
+        + network_rules(app, now)
+        + send_summaries(app, now)
+        + initiative_jobs(app, now)
+    )
 
 
 def offsets(app: App) -> Offsets:
@@ -189,3 +196,95 @@ def sync_calendar(app: App, now: datetime) -> list[str]:
                 f"queued {len(queued)} calendar message(s) for {meeting.code} (sequence {state.sequence})"
             )
     return done
+
+
+def summary_versions(app: App, code: str) -> dict[str, tuple[str, int]]:
+    """The summary files of one meeting: {language: (markdown, version)}."""
+    settings = app.settings
+    directory = settings.path(settings.summaries.directory)
+    versions: dict[str, tuple[str, int]] = {}
+    for language in settings.network.languages:
+        suffix = "" if language == settings.network.default_language else f".{language}"
+        path = directory / f"{code}{suffix}.md"
+        if path.exists():
+            meta, markdown = read_summary(path.read_text(encoding="utf-8"))
+            if markdown:
+                versions[language] = (markdown, version_of(meta))
+    return versions
+
+
+def send_summaries(app: App, now: datetime) -> list[str]:
+    """Once a meeting is over (plus `send_days_after`) and its summary exists, everyone who
+    registered and the whole contact list get it; a raised `version:` sends it again."""
+    settings = app.settings
+    lines = []
+    delay = timedelta(days=settings.summaries.send_days_after)
+    for meeting in settings.meeting_objects():
+        if meeting.cancelled or now < meeting.end + delay:
+            continue
+        versions = summary_versions(app, meeting.code)
+        if not versions:
+            continue
+        default = settings.network.default_language
+        people = [
+            Person(r.email, r.name, r.language or default)
+            for r in app.store.registrations(meeting.code)
+            if r.status == Status.REGISTERED
+        ]
+        people += [Person(c.email, c.name, c.language or default) for c in app.store.active_contacts()]
+        mails = summary_mails(meeting, versions, people, default, settings.network.public_url)
+        with app.store.transaction():
+            queued = app.store.apply(Decision(tuple(mails), "summary"), now, app.domain)
+        if queued:
+            lines.append(f"summary of {meeting.code}: queued {len(queued)} message(s)")
+    return lines
+
+
+def initiative_jobs(app: App, now: datetime) -> list[str]:
+    """The daily digest of new initiatives (when so configured) and, a month before each
+    meeting, the list of initiatives still open for the preparatory group."""
+    settings = app.settings
+    group = organisers(app)
+    mails: list[SendMail] = []
+    if settings.initiatives.notify == "daily" and now.hour >= settings.initiatives.digest_hour:
+        since = (now - timedelta(days=1)).isoformat(timespec="seconds")
+        fresh = [i for i in app.store.initiatives() if i.created_at > since]
+        if fresh:
+            mails += [
+                SendMail(
+                    template="initiatives_digest",
+                    recipient=p.email,
+                    name=p.name,
+                    language=p.language,
+                    purpose="initiatives-digest",
+                    meeting="initiative:digest",
+                    revision=now.strftime("%Y-%m-%d"),
+                    auto_submitted="auto-generated",
+                    context={"fresh": [i.reference for i in fresh]},
+                )
+                for p in group
+            ]
+    still_open = [i for i in app.store.initiatives() if i.status in ("received", "preparation")]
+    for meeting in settings.meeting_objects():
+        due = meeting.start - timedelta(days=30)
+        if meeting.cancelled or not due <= now < meeting.start or not still_open:
+            continue
+        mails += [
+            SendMail(
+                template="initiatives_reminder",
+                recipient=p.email,
+                name=p.name,
+                language=p.language,
+                purpose="initiatives-reminder",
+                meeting=meeting.code,
+                revision="1",
+                auto_submitted="auto-generated",
+                reply_token=False,
+            )
+            for p in group
+        ]
+    if not mails:
+        return []
+    with app.store.transaction():
+        queued = app.store.apply(Decision(tuple(mails), "initiatives"), now, app.domain)
+    return [f"initiatives: queued {len(queued)} message(s)"] if queued else []

@@ -18,6 +18,7 @@ from jinja2 import TemplateError
 
 from automation.config import Settings
 from automation.errors import ConnectionLost, PermanentError, TransientError
+from automation.model import Initiative
 from automation.render.emails import Outgoing, build_message
 from automation.render.formatting import meeting_context
 from automation.store.db import Store, iso
@@ -62,7 +63,7 @@ def flush(store: Store, transport: Transport, settings: Settings, now: datetime)
                     continue
                 try:
                     message = build_message(
-                        outgoing(row, settings, now), settings.path(settings.templates.directory)
+                        outgoing(row, settings, now, store), settings.path(settings.templates.directory)
                     )
                     session.send(message, settings.network.address, row["recipient"])
                 except ConnectionLost as exc:
@@ -128,7 +129,7 @@ def _fail(store: Store, row: dict[str, Any], error: str, report: FlushReport) ->
     )
 
 
-def outgoing(row: dict[str, Any], settings: Settings, now: datetime) -> Outgoing:
+def outgoing(row: dict[str, Any], settings: Settings, now: datetime, store: Store | None = None) -> Outgoing:
     network = settings.network
     local, _, domain = network.address.partition("@")
     meeting = settings.meeting(row["meeting"]) if row["meeting"] else None
@@ -156,11 +157,24 @@ def outgoing(row: dict[str, Any], settings: Settings, now: datetime) -> Outgoing
         "year": 0,
         "outgoing": None,
         "incoming": None,
+        "initiative": None,
+        "initiatives": [],
+        "fresh": [],
+        "agenda": [],
+        "note": "",
+        "attachments": [],
+        "refused": [],
+        "summary_text": "",
+        "summary_markdown": "",
+        "summary_language_fallback": False,
+        "site_url": settings.network.public_url,
     }
     stored = json.loads(row["context"] or "{}")
+    reference = stored.pop("initiative", None)
+    fresh = stored.pop("fresh", [])
     codes = stored.pop("open_meetings", [])
     coming = stored.pop("upcoming", [])
-    attachments = stored.pop("attachments", [])
+    attachments = stored.pop("attach_files", [])
     previous = stored.pop("previous", None)
     context.update(stored)
     if previous and meeting:
@@ -169,6 +183,7 @@ def outgoing(row: dict[str, Any], settings: Settings, now: datetime) -> Outgoing
         meeting_context(m, language) for code in coming if (m := settings.meeting(code)) is not None
     ]
     context["network"]["coordinator"] = coordinator_at(settings, now)
+    context.update(initiative_context(store, settings, reference, row["meeting"] or "", fresh))
     context["open_meetings"] = [
         meeting_context(m, language) for code in codes if (m := settings.meeting(code)) is not None
     ]
@@ -203,3 +218,39 @@ def coordinator_at(settings: Settings, now: datetime) -> str:
         order = [Responsible(e.organisation, e.name, e.email) for e in rotation.order]
         return responsible_for(order, rotation.first_year, rotation.turn, now)[1].email
     return settings.network.coordinator or ""
+
+
+def initiative_context(
+    store: Store | None, settings: Settings, reference: str | None, meeting: str, fresh: list[str]
+) -> dict[str, Any]:
+    """Initiative data is read when the mail is rendered, so it shows the current status."""
+    if store is None:
+        return {}
+    site = settings.network.public_url.rstrip("/")
+
+    def as_dict(item: Initiative) -> dict[str, Any]:
+        return {
+            "reference": item.reference,
+            "title": item.title,
+            "text": item.text,
+            "status": item.status,
+            "meeting": item.meeting,
+            "submitter_name": item.submitter_name,
+            "submitter_email": item.submitter_email,
+            "created_at": item.created_at,
+            "url": f"{site}/initiatives.html#{item.reference}" if site else "",
+            "attachments": store.attachments(item.reference),
+        }
+
+    everything = store.initiatives()
+    result: dict[str, Any] = {
+        "initiatives": [as_dict(i) for i in everything if i.status in ("received", "preparation")],
+        "agenda": [
+            as_dict(i) for i in everything if meeting and i.meeting == meeting and i.status == "agenda"
+        ],
+    }
+    result["fresh"] = [as_dict(i) for ref in fresh if (i := store.initiative(ref)) is not None]
+    current = store.initiative(reference) if reference else None
+    if current is not None:
+        result["initiative"] = as_dict(current)
+    return result

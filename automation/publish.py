@@ -1,60 +1,59 @@
-"""`automation publish`: the public static files. For now the calendar feed and an index page;
-no personal data, only what the config says about meetings."""
+"""`automation publish`: the open archive, built from the config, the register and the summary
+files. Only what may be public goes in: meetings, initiatives (the submitter's name only when
+they asked for it, never an address), their history without who acted, and the summaries."""
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import UTC, datetime
 from pathlib import Path
 
-from automation.config import Settings
-from automation.model import Meeting
-from automation.render.emails import environments
-from automation.render.feed import public_calendar
-from automation.render.formatting import meeting_context
+from automation.app import App
+from automation.jobs import summary_versions
+from automation.model import HistoryEntry, PublicInitiative, PublicSummary, SiteData
+from automation.render.archive import write_site
 
 
-def publish(settings: Settings, output: Path, now: datetime) -> list[Path]:
-    output.mkdir(parents=True, exist_ok=True)
-    language = settings.network.default_language
-    directory = settings.path(settings.templates.directory)
-    text_env, _ = environments(str(directory))
-    network = {
-        "name": settings.network.name,
-        "address": settings.network.address,
-        "coordinator": settings.network.coordinator or "",
-    }
-
-    def render(name: str, meeting: Meeting) -> str:
-        context = {"network": network, "meeting": meeting_context(meeting, language), "language": language}
-        return text_env.get_template(f"{language}/{name}").render(context).strip()
-
-    meetings = settings.meeting_objects()
-    written = []
-    if meetings:
-        feed = public_calendar(
-            meetings,
-            name=settings.network.name,
-            domain=settings.network.address.partition("@")[2],
-            stamp=now,
-            summary=lambda m: " ".join(render("event.summary.txt", m).split()),
-            description=lambda m: render("event.description.txt", m),
-            language=language,
+def site_data(app: App, now: datetime) -> SiteData:
+    settings = app.settings
+    store = app.store
+    initiatives = tuple(
+        PublicInitiative(
+            reference=item.reference,
+            title=item.title,
+            text=item.text,
+            status=item.status,
+            meeting=item.meeting,
+            submitter=item.submitter_name if item.publish_name else "",
+            created_at=item.created_at,
+            history=tuple(
+                HistoryEntry(e["at"], e["status"], e["note"] or "", e["meeting"] or "")
+                for e in store.initiative_history(item.reference)
+            ),
+            attachments=tuple(store.attachments(item.reference)),
         )
-        (output / "meetings.ics").write_bytes(feed)
-        written.append(output / "meetings.ics")
-    _, html_env = environments(str(directory))
-    upcoming = [m for m in meetings if m.end >= now]
-    past = [m for m in meetings if m.end < now]
-    page = html_env.get_template(f"{language}/site_index.html").render(
-        network=network,
-        language=language,
-        now=now,
-        upcoming=[
-            {**meeting_context(m, language), "open": not m.cancelled and now <= m.registration_deadline}
-            for m in sorted(upcoming, key=lambda m: m.start)
-        ],
-        past=[meeting_context(m, language) for m in sorted(past, key=lambda m: m.start, reverse=True)],
+        for item in store.initiatives()
     )
-    (output / "index.html").write_text(page, encoding="utf-8")
-    written.append(output / "index.html")
-    return written
+    summaries = []
+    directory = settings.path(settings.summaries.directory)
+    for meeting in settings.meeting_objects():
+        for language, (markdown, _) in summary_versions(app, meeting.code).items():
+            suffix = "" if language == settings.network.default_language else f".{language}"
+            stamp = datetime.fromtimestamp((directory / f"{meeting.code}{suffix}.md").stat().st_mtime, UTC)
+            summaries.append(
+                PublicSummary(meeting.code, language, markdown, stamp.isoformat(timespec="seconds"))
+            )
+    return SiteData(
+        network_name=settings.network.name,
+        network_address=settings.network.address,
+        languages=tuple(settings.network.languages),
+        meetings=tuple(settings.meeting_objects()),
+        initiatives=initiatives,
+        summaries=tuple(summaries),
+        now=now,
+        base_url=settings.network.public_url,
+    )
+
+
+def publish(app: App, output: Path, now: datetime) -> list[Path]:
+    output.mkdir(parents=True, exist_ok=True)
+    return write_site(site_data(app, now), app.settings.path(app.settings.templates.directory), output)

@@ -10,11 +10,15 @@ from __future__ import annotations
 
 import hashlib
 import logging
+import sqlite3
 import traceback
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime
 
+from automation import submissions
 from automation.app import App, read_contacts
+from automation.errors import TransientError
 from automation.inbox.base import MailSource, RawMail
 from automation.model import (
     Classification,
@@ -111,23 +115,45 @@ def handle(app: App, raw: RawMail, now: datetime) -> Outcome:
             _record_position(app, raw)
             return Outcome(raw.ref, message.sender, "duplicate", "already handled", False, True)
         seen, match, situation = understand(app, message, now)
-        if seen.kind == Kind.COMMAND and seen.intent is not None:
+        submission = submissions.route(app, raw.data, message, seen, now)
+        if submission is not None:
+            decide_now = submission
+        elif seen.kind == Kind.COMMAND and seen.intent is not None:
             decision = commands.decide(message, seen, situation)
+            decide_now = lambda: decision  # noqa: E731
         elif seen.kind.is_machine:
-            decision = _ignored(seen)
+            decide_now = lambda: _ignored(seen)  # noqa: E731
         else:
             decision = decide(message, seen, match, situation)
+            decide_now = lambda: decision  # noqa: E731
+        return _commit(app, raw, message, seen, match.meeting or "", decide_now, now)
+    except sqlite3.OperationalError as exc:
+        # Database locked or disk full: the message stays unhandled (not filed) and is retried.
+        raise TransientError(f"database unavailable, message left for the next pass: {exc}") from exc
     except Exception as exc:  # noqa: BLE001 - one bad message must never stop the daemon
         log.exception("could not handle %s", raw.ref)
         return _keep_broken(app, raw, now, exc)
+
+
+def _commit(
+    app: App,
+    raw: RawMail,
+    message: Inbound,
+    seen: Classification,
+    meeting: str,
+    decide_now: Callable[[], Decision],
+    now: datetime,
+) -> Outcome:
+    """One transaction: the decision's effects, the "handled" record and the source position."""
     with app.store.transaction():
+        decision = decide_now()
         app.store.apply(decision, now, app.domain)
         app.store.record_message(
             {
                 "key": message.key,
                 "source_ref": raw.ref,
                 "kind": str(seen.kind),
-                "meeting": match.meeting or "",
+                "meeting": meeting,
                 "sender": message.sender,
                 "language": seen.language or "",
                 "reason": seen.reason + " → " + decision.summary,

@@ -21,7 +21,8 @@ from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from email.header import Header
-from email.utils import format_datetime, formataddr
+from email.utils import format_datetime
+from functools import lru_cache
 
 OWN = "verkosto@example.org"
 MEETING_CODE = "2024-03"
@@ -144,8 +145,14 @@ def _b64(text: str) -> str:
     return base64.encodebytes(text.replace("\n", "\r\n").encode()).decode("ascii")
 
 
+@lru_cache(maxsize=4096)
 def _enc(text: str) -> str:
+    """RFC 2047 encoded words for non-ASCII header text (cached: encoding is slow)."""
     return text if text.isascii() else Header(text, "utf-8").encode()
+
+
+def _address(name: str, address: str) -> str:
+    return f"{_enc(name)} <{address}>"
 
 
 def _quote_lines(lines: list[str]) -> str:
@@ -226,8 +233,8 @@ class Corpus:
             f"h=From:Date:Subject:Message-ID:Content-Type:MIME-Version;\n\t"
             f"bh={base64.b64encode(str(i).encode() * 30).decode()[:43]}=;\n\t"
             f"b={base64.b64encode(f'{i}-{sender}'.encode() * 6).decode()[:200]}",
-            f"From: {formataddr((name, sender), charset='utf-8')}",
-            f"To: {formataddr(('Verkosto', OWN))}",
+            f"From: {_address(name, sender)}",
+            f"To: {_address('Verkosto', OWN)}",
             f"Subject: {subject}",
             f"Date: {format_datetime(when)}",
             f"Message-ID: <{i:07d}.{self.rng.getrandbits(48):012x}@{domain}>",
@@ -455,7 +462,7 @@ class Corpus:
         partstat = self._partstat()
         word = {"ACCEPTED": "Accepted", "DECLINED": "Declined", "TENTATIVE": "Tentatively accepted"}[partstat]
         ics = self._ics(sender, name, partstat, "-//Google Inc//Google Calendar 70.9054//EN")
-        subject = _enc(f"{word}: Verkoston tapaaminen @ ti 12.3.2024 9.00–12.00 (EET) ({sender})")
+        subject = _enc(f"{word}: Verkoston tapaaminen @ ti 12.3.2024 9.00–12.00 (EET)") + f" ({sender})"
         body = (
             '--0000000000001234\nContent-Type: multipart/alternative; boundary="0000000000001233"\n\n'
             '--0000000000001233\nContent-Type: text/plain; charset="UTF-8"; format=flowed; delsp=yes\n'

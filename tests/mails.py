@@ -112,6 +112,7 @@ def html_only_reply(sender: str, html_body: str) -> bytes:
 def plain(sender: str, subject: str, text: str, **headers: str) -> bytes:
     msg = _base(sender, subject)
     for key, value in headers.items():
+        del msg[key.replace("_", "-")]
         msg[key.replace("_", "-")] = value
     msg.set_content(text)
     return msg.as_bytes()

@@ -7,6 +7,7 @@ import json
 import os
 import re
 import time
+import traceback
 from collections.abc import Callable
 from email import policy
 from email.message import EmailMessage
@@ -40,7 +41,7 @@ def setup(
 
     def cli(*args: str, now: str = "2024-02-01T10:00") -> str:
         result = CliRunner().invoke(main, ["--config", str(config), "--now", now, *args])
-        assert result.exit_code == 0, result.output + repr(result.exception)
+        assert result.exit_code == 0, result.output + "".join(traceback.format_exception(*result.exc_info))
         return result.output
 
     return config, cli

@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import email
 import mailbox
+import traceback
 from collections.abc import Callable
 from datetime import datetime
 from email import policy
@@ -81,7 +82,7 @@ name = "Outi Öhman"
         """One pass at `when` (frozen): the (purpose, recipient) of each message sent by it."""
         with time_machine.travel(when, tick=False):
             result = CliRunner().invoke(main, ["--config", str(self.root / "config.toml"), "run", "--once"])
-        assert result.exit_code == 0, result.output + repr(result.exception)
+        assert result.exit_code == 0, result.output + "".join(traceback.format_exception(*result.exc_info))
         return self.new_mail()
 
     def new_mail(self) -> list[tuple[str, str]]:

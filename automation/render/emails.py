@@ -31,6 +31,8 @@ TEMPLATE_NAMES = (
     "organiser_invitation", "meeting_updated", "meeting_cancelled",
     "deadline_reminder", "participant_list", "meeting_reminder", "waitlist_final", "thanks",
     "rule_two_meetings", "rotation",
+    "initiative_received", "initiative_new", "initiative_status", "initiatives_reminder",
+    "initiatives_digest", "summary",
 )  # fmt: skip
 # The calendar event's own texts, one file each: event.summary.txt, event.description.txt.
 EVENT_PARTS = ("event.summary.txt", "event.description.txt")
@@ -175,7 +177,6 @@ def check_templates(directory: Path, languages: list[str], sample: dict[str, Any
     }
     files = [(name, part) for name in TEMPLATE_NAMES for part in PARTS]
     files += [("event", part.removeprefix("event.")) for part in EVENT_PARTS]
-    files += [("site_index", "html")]
     for language in languages:
         for name, part in files:
             relative = template_path(name, language, part)
@@ -184,7 +185,7 @@ def check_templates(directory: Path, languages: list[str], sample: dict[str, Any
                     f"{directory / relative}: missing; fix: create it (copy the fi version and translate)"
                 )
                 continue
-            env = md_env if part in ("md", "html") else text_env
+            env = md_env if part == "md" else text_env
             try:
                 env.get_template(relative).render({**context, "language": language})
             except TemplateError as exc:

@@ -31,7 +31,7 @@ def sample_context(settings: Settings) -> dict[str, Any]:
             "cancelled": False,
         }
     )
-    return {
+    sample: dict[str, Any] = {
         "network": {
             "name": settings.network.name,
             "address": settings.network.address,
@@ -60,7 +60,30 @@ def sample_context(settings: Settings) -> dict[str, Any]:
         },
         "diets": [{"diet": "gluteeniton", "count": 2}],
         "year": 2024,
+        "initiative": {
+            "reference": "ALOITE-2024-007",
+            "title": "Yhteiset tunnukset",
+            "text": "Ehdotan…\nToinen rivi",
+            "status": "agenda",
+            "meeting": "2024-03",
+            "submitter_name": "Maija",
+            "submitter_email": "m@example.fi",
+            "created_at": "2024-02-01T10:00:00+02:00",
+            "url": "",
+            "attachments": ["liite.pdf"],
+        },
+        "note": "Hyvä ajatus",
+        "attachments": ["liite.pdf"],
+        "refused": [{"filename": "x.exe", "reason": "file type not accepted"}],
+        "summary_text": "# Yhteenveto\n\nTeksti",
+        "summary_markdown": "# Yhteenveto\n\nTeksti",
+        "summary_language_fallback": True,
+        "site_url": "https://verkosto.example.org",
         "outgoing": {"organisation": "Opetushallitus", "name": "Pekka", "email": "p@example.fi"},
         "incoming": {"organisation": "Kuntaliitto", "name": "Kaisa", "email": "k@example.fi"},
         "via_calendar": False,
     }
+    sample["initiatives"] = [sample["initiative"]]
+    sample["agenda"] = [sample["initiative"]]
+    sample["fresh"] = [sample["initiative"]]
+    return sample

@@ -70,6 +70,7 @@ def intake(
     group: Sequence[Person],
     kept: Sequence[str],
     refused: Sequence[dict[str, str]],
+    open_codes: Sequence[str] = (),
 ) -> Decision:
     """A new initiative: stored, acknowledged to the submitter, sent to the preparatory group."""
     initiative = Initiative(
@@ -84,7 +85,12 @@ def intake(
         created_at=now.isoformat(timespec="seconds"),
         publish_name=bool(PUBLISH_NAME.search(message.reply_text)),
     )
-    context = {"initiative": reference, "attachments": list(kept), "refused": list(refused)}
+    context = {
+        "initiative": reference,
+        "attachments": list(kept),
+        "refused": list(refused),
+        "open_meetings": list(open_codes),
+    }
     effects: list[object] = [
         CreateInitiative(initiative),
         SendMail(

@@ -233,7 +233,7 @@ def participant_summary(meeting: Meeting, people: Audience) -> dict[str, Any]:
     return {
         "counts": counts,
         "diets": [{"diet": d, "count": n} for d, n in sorted(diets.items())],
-        "attachments": [
+        "attach_files": [
             {"filename": f"participants-{meeting.code}.csv", "subtype": "csv", "content": buffer.getvalue()}
         ],
     }

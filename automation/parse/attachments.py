@@ -1,0 +1,88 @@
+"""Attachments worth keeping: size-limited and type-checked by extension AND content.
+
+A file is kept only when its name has an allowed extension and its first bytes agree with it
+(a PDF starts with %PDF, an Office file is a ZIP, text decodes as UTF-8), so a renamed
+executable is refused, with the reason told to the sender.
+"""
+
+from __future__ import annotations
+
+import email
+import re
+from dataclasses import dataclass
+from email import policy
+
+ALLOWED = {
+    "pdf": (b"%PDF",),
+    "png": (b"\x89PNG",),
+    "jpg": (b"\xff\xd8\xff",),
+    "jpeg": (b"\xff\xd8\xff",),
+    "docx": (b"PK\x03\x04",),
+    "xlsx": (b"PK\x03\x04",),
+    "pptx": (b"PK\x03\x04",),
+    "odt": (b"PK\x03\x04",),
+    "ods": (b"PK\x03\x04",),
+    "odp": (b"PK\x03\x04",),
+    "txt": (),
+    "md": (),
+    "csv": (),
+}
+_TEXT = {"txt", "md", "csv"}
+_MAX_FILES = 10
+
+
+@dataclass(frozen=True)
+class Kept:
+    filename: str
+    content_type: str
+    data: bytes
+
+
+def safe_filename(name: str) -> str:
+    """A file name that cannot climb out of its directory or surprise a shell."""
+    base = re.split(r"[\\/]", name)[-1]
+    cleaned = re.sub(r"[^\w.\- ]", "_", base).strip(" .")
+    return cleaned[:120] or "attachment"
+
+
+def extract(raw: bytes, max_bytes: int) -> tuple[list[Kept], list[dict[str, str]]]:
+    try:
+        message = email.message_from_bytes(raw, policy=policy.default)
+    except Exception:  # noqa: BLE001 - the message itself was already kept; no attachments then
+        return [], []
+    kept: list[Kept] = []
+    refused: list[dict[str, str]] = []
+    for part in message.walk():
+        if part.is_multipart():
+            continue
+        filename = part.get_filename()
+        if not filename or (part.get_content_disposition() or "") == "inline" and not filename:
+            continue
+        name = safe_filename(str(filename))
+        reason = ""
+        data = part.get_payload(decode=True)
+        data = data if isinstance(data, bytes) else b""
+        extension = name.rsplit(".", 1)[-1].lower() if "." in name else ""
+        if len(kept) >= _MAX_FILES:
+            reason = f"more than {_MAX_FILES} attachments"
+        elif extension not in ALLOWED:
+            reason = "file type not accepted"
+        elif len(data) > max_bytes:
+            reason = f"larger than {max_bytes // 1024} kB"
+        elif not _content_matches(extension, data):
+            reason = "content does not match the file type"
+        if reason:
+            refused.append({"filename": name, "reason": reason})
+        else:
+            kept.append(Kept(name, part.get_content_type(), data))
+    return kept, refused
+
+
+def _content_matches(extension: str, data: bytes) -> bool:
+    if extension in _TEXT:
+        try:
+            data.decode("utf-8")
+        except UnicodeDecodeError:
+            return False
+        return b"\x00" not in data
+    return any(data.startswith(magic) for magic in ALLOWED[extension])

@@ -1,0 +1,248 @@
+"""The open static archive: meeting pages with their summaries, the initiatives, an Atom feed of
+the summaries and the public calendar, all in the site's default language (`data.languages[0]`).
+
+Every word that is not data comes from `templates/site/<lang>/`. Jinja autoescapes everything
+people wrote (titles, initiative texts, names); the one piece of HTML inserted as is, a summary,
+has been through Markdown and then nh3, which keeps only http(s) and mailto links.
+"""
+
+from __future__ import annotations
+
+import re
+import xml.etree.ElementTree as ET
+from collections.abc import Callable, Iterable
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any
+
+import markdown
+import nh3
+from jinja2 import Environment, FileSystemLoader, StrictUndefined
+from markupsafe import Markup
+
+from automation.model import Meeting, PublicInitiative, PublicSummary, SiteData
+from automation.render.feed import public_calendar
+from automation.render.formatting import meeting_context, short_date
+
+ATOM = "http://www.w3.org/2005/Atom"
+XML_LANG = "{http://www.w3.org/XML/1998/namespace}lang"
+# A summary link with any other scheme (javascript:, data:, vbscript:…) loses its href.
+URL_SCHEMES = {"http", "https", "mailto"}
+# A meeting code becomes a file name and part of URLs: nothing that could leave meetings/.
+_SAFE_CODE = re.compile(r"[A-Za-z0-9][A-Za-z0-9._-]*")
+Context = dict[str, Any]
+
+
+def write_site(data: SiteData, templates: Path, output: Path) -> list[Path]:
+    """Render the whole archive into `output`; returns the files written."""
+    language = data.languages[0]
+    domain = data.network_address.partition("@")[2]
+    if not domain:
+        # Feed ids and calendar UIDs are built from it; an empty one would make them collide.
+        raise ValueError(f"network address {data.network_address!r} has no domain")
+    for meeting in data.meetings:
+        if not _SAFE_CODE.fullmatch(meeting.code):
+            raise ValueError(f"meeting code {meeting.code!r} cannot be a file name")
+    loader = FileSystemLoader(str(templates))
+    html_env = Environment(loader=loader, autoescape=True, undefined=StrictUndefined)
+    # Feed titles and calendar texts are escaped by ElementTree and icalendar, not by Jinja.
+    text_env = Environment(loader=loader, autoescape=False, undefined=StrictUndefined)
+    base = data.base_url.rstrip("/") + "/" if data.base_url else ""
+    network = {"name": data.network_name, "address": data.network_address, "coordinator": ""}
+    summaries = _chosen_summaries(data.summaries, data.languages)
+    meetings = {
+        m.code: _meeting(m, data.now, language, summaries.get(m.code))
+        for m in sorted(data.meetings, key=lambda m: m.start)
+    }
+    initiatives = [
+        _initiative(i, meetings, language)
+        for i in sorted(data.initiatives, key=lambda i: (i.created_at, i.reference), reverse=True)
+    ]
+    common = {
+        "network": network,
+        "language": language,
+        "has_calendar": bool(meetings),
+        "updated": short_date(data.now, language),
+    }
+    written: list[Path] = []
+
+    def write(relative: str, content: str | bytes) -> None:
+        target = output / relative
+        target.parent.mkdir(parents=True, exist_ok=True)
+        if isinstance(content, str):
+            content = content.encode("utf-8")
+        # Written beside and renamed: a web server serving `output` never sends half a page.
+        partial = target.with_name(target.name + ".partial")
+        partial.write_bytes(content)
+        partial.replace(target)
+        written.append(target)
+
+    def page(name: str, relative: str, **context: Any) -> None:
+        # Pages link to each other relatively, so the archive works from any URL or from disk.
+        root = "../" * relative.count("/")
+        template = html_env.get_template(f"site/{language}/{name}")
+        write(relative, template.render({**common, "root": root, "page": name, **context}))
+
+    def text(name: str, **context: Any) -> str:
+        template = text_env.get_template(f"site/{language}/{name}")
+        return template.render({"network": network, "language": language, **context}).strip()
+
+    page(
+        "index.html",
+        "index.html",
+        upcoming=[m for m in meetings.values() if not m["past"]],
+        past=[m for m in reversed(meetings.values()) if m["past"]],
+    )
+    for m in meetings.values():
+        agenda = [i for i in initiatives if i["meeting_code"] == m["code"]]
+        page("meeting.html", m["href"], meeting=m, initiatives=agenda)
+    page("initiatives.html", "initiatives.html", initiatives=initiatives)
+    write("style.css", (templates / "site" / "style.css").read_bytes())
+
+    entries = [(meetings[code], summary) for code, summary in summaries.items() if code in meetings]
+    write("feed.xml", _atom(data, language, domain, base, entries, text))
+    if data.meetings:
+
+        def event_text(name: str, meeting: Meeting) -> str:
+            m = meetings[meeting.code]
+            return text(name, meeting=m, url=base + m["href"] if base else "")
+
+        write(
+            "meetings.ics",
+            public_calendar(
+                data.meetings,
+                name=data.network_name,
+                domain=domain,
+                stamp=data.now,
+                summary=lambda m: " ".join(event_text("event_summary.txt", m).split()),
+                description=lambda m: event_text("event_description.txt", m),
+                language=language,
+            ),
+        )
+    return written
+
+
+def _chosen_summaries(
+    summaries: Iterable[PublicSummary], languages: tuple[str, ...]
+) -> dict[str, PublicSummary]:
+    """One summary per meeting: the site's language, else the next configured one, else any."""
+    rank = {lang: n for n, lang in enumerate(languages)}
+    chosen: dict[str, PublicSummary] = {}
+    for s in summaries:
+        current = chosen.get(s.meeting)
+        if current is None or rank.get(s.language, len(rank)) < rank.get(current.language, len(rank)):
+            chosen[s.meeting] = s
+    return chosen
+
+
+def _meeting(meeting: Meeting, now: datetime, language: str, summary: PublicSummary | None) -> Context:
+    url = meeting.online_url
+    if meeting.cancelled:
+        registration = "cancelled"
+    else:
+        registration = "open" if now <= meeting.registration_deadline else "closed"
+    return {
+        **meeting_context(meeting, language),
+        "href": f"meetings/{meeting.code}.html",
+        "start_iso": meeting.start.isoformat(),
+        "past": meeting.end < now,
+        "registration": registration,
+        # Only web links become links; anything else in the config is shown as text.
+        "online_link": url if url.startswith(("https://", "http://")) else "",
+        "summary": _summary(summary, language) if summary else None,
+    }
+
+
+def _summary(summary: PublicSummary, language: str) -> Context:
+    # baselevel 3: the summary sits under the page's h2, so "# Title" must not become a 2nd h1.
+    rendered = markdown.markdown(
+        summary.markdown, extensions=["toc"], extension_configs={"toc": {"baselevel": 3}}
+    )
+    published = _moment(summary.published_at)
+    return {
+        # Markup only after nh3: it drops <script>, event handlers and non-web link schemes.
+        "html": Markup(nh3.clean(rendered, url_schemes=URL_SCHEMES)),
+        "language": summary.language,
+        "foreign": summary.language != language,
+        "published": short_date(published, language),
+        "published_iso": published.isoformat(),
+    }
+
+
+def _initiative(initiative: PublicInitiative, meetings: dict[str, Context], language: str) -> Context:
+    return {
+        "reference": initiative.reference,
+        "title": initiative.title,
+        "text": initiative.text.replace("\r\n", "\n"),
+        "status": initiative.status,
+        "meeting_code": initiative.meeting,
+        "meeting": meetings.get(initiative.meeting),
+        "submitter": initiative.submitter,
+        "created": _date(initiative.created_at, language),
+        "attachments": list(initiative.attachments),
+        "history": [
+            {
+                "date": _date(h.at, language),
+                "status": h.status,
+                "note": h.note,
+                "meeting": meetings.get(h.meeting),
+            }
+            for h in sorted(initiative.history, key=lambda h: h.at)
+        ],
+    }
+
+
+def _moment(value: str) -> datetime:
+    moment = datetime.fromisoformat(value)
+    # Atom requires an offset; the store writes UTC when it writes none.
+    return moment if moment.tzinfo else moment.replace(tzinfo=UTC)
+
+
+def _date(value: str, language: str) -> Context:
+    """{"text", "iso"} for a <time> element; a value we cannot read is shown as written."""
+    try:
+        moment = datetime.fromisoformat(value)
+    except ValueError:
+        return {"text": value, "iso": ""}
+    return {"text": short_date(moment, language), "iso": value}
+
+
+def _atom(
+    data: SiteData,
+    language: str,
+    domain: str,
+    base: str,
+    entries: list[tuple[Context, PublicSummary]],
+    text: Callable[..., str],
+) -> bytes:
+    """Atom 1.0 (RFC 4287) of the summaries. Ids use tag: URIs (RFC 4151) so that they stay the
+    same when the site moves; the year is the meeting's, fixed once the meeting has been held."""
+    first_year = min((m.start.year for m in data.meetings), default=data.now.year)
+    # Plain tag names under an xmlns attribute: the default namespace without ET's global
+    # register_namespace, and ET's default_namespace= rejects unqualified attributes (href, rel).
+    feed = ET.Element("feed", {"xmlns": ATOM, XML_LANG: language})
+
+    def add(parent: ET.Element, tag: str, value: str = "", **attrs: str) -> ET.Element:
+        element = ET.SubElement(parent, tag, attrs)
+        element.text = value or None
+        return element
+
+    add(feed, "id", f"tag:{domain},{first_year}:summaries")
+    add(feed, "title", text("feed_title.txt"))
+    stamps = [_moment(s.published_at) for _, s in entries]
+    add(feed, "updated", max(stamps, default=data.now).isoformat())
+    add(add(feed, "author"), "name", data.network_name)
+    add(feed, "link", rel="alternate", type="text/html", href=base or "index.html")
+    if base:
+        add(feed, "link", rel="self", type="application/atom+xml", href=base + "feed.xml")
+    ordered = sorted(zip(entries, stamps, strict=True), key=lambda pair: pair[1], reverse=True)
+    for (meeting, summary), stamp in ordered:
+        entry = add(feed, "entry")
+        add(entry, "id", f"tag:{domain},{meeting['start_iso'][:4]}:summary-{meeting['code']}")
+        add(entry, "title", " ".join(text("feed_entry_title.txt", meeting=meeting).split()))
+        add(entry, "updated", stamp.isoformat())
+        add(entry, "link", rel="alternate", type="text/html", href=base + meeting["href"])
+        content = add(entry, "content", str(meeting["summary"]["html"]), type="html")
+        if summary.language != language:
+            content.set(XML_LANG, summary.language)
+    return ET.tostring(feed, encoding="utf-8", xml_declaration=True)

@@ -1,0 +1,151 @@
+"""The shell around initiatives and summaries sent by email: tokens, references, files.
+
+`route` looks at a message that has been classified and says whether it is a submission. If so it
+returns a function to call INSIDE the message's transaction (a reference number is allocated
+there, so a crash never skips or reuses one) that returns the Decision.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable
+from datetime import datetime
+from pathlib import Path
+
+from automation.app import App
+from automation.jobs import organisers
+from automation.model import Attention, Classification, Decision, Inbound, Kind
+from automation.parse.attachments import Kept, extract
+from automation.workflows import initiatives as flow
+from automation.workflows.matching import reply_tokens, upcoming_meetings
+from automation.workflows.summaries import summary_target
+
+Decide = Callable[[], Decision]
+_REFERENCE = re.compile(r"\b([A-Z]{2,12}-\d{4}-\d{3})\b")
+
+
+def route(app: App, raw: bytes, message: Inbound, seen: Classification, now: datetime) -> Decide | None:
+    settings = app.settings
+    if seen.kind.is_machine:
+        return None
+    scoped = _initiative_token(app, message)
+    if scoped is not None:
+        return lambda: _act(app, message, scoped, now)
+    if seen.kind == Kind.INITIATIVE or _plus_addressed(app, message):
+        return lambda: _intake(app, raw, message, seen, now)
+    if flow.has_action(message.reply_text):
+        reason = "an initiative #command without the token of a notification: nothing changed"
+        return lambda: Decision((Attention(reason),), f"{message.sender}: {reason}")
+    if seen.kind == Kind.SUMMARY and settings.meetings:
+        return lambda: _summary(app, raw, message, seen, now)
+    return None
+
+
+def _initiative_token(app: App, message: Inbound) -> tuple[str, str] | None:
+    for token in reply_tokens(message, app.settings.network.address):
+        owner = app.store.token_owner(token)
+        if owner and owner[0].startswith("initiative"):
+            return owner
+    return None
+
+
+def _plus_addressed(app: App, message: Inbound) -> bool:
+    local, _, domain = app.settings.network.address.partition("@")
+    wanted = f"{local}+{app.settings.initiatives.plus_address}@{domain}".lower()
+    return wanted in message.recipients
+
+
+def _act(app: App, message: Inbound, scoped: tuple[str, str], now: datetime) -> Decision:
+    scope, member = scoped
+    reference = flow.reference_of_scope(scope)
+    if reference == "digest" or reference is None:
+        # A reply to a daily digest must name the initiative it acts on.
+        named = _REFERENCE.search(message.reply_text)
+        reference = named.group(1) if named else None
+    initiative = app.store.initiative(reference) if reference else None
+    if initiative is None:
+        return Decision(
+            (Attention("reply to an initiative notification names no known initiative"),),
+            f"kept {message.sender}'s initiative reply for the coordinator",
+        )
+    if message.sender != member:
+        # The token belongs to `member`; another From means a forwarded or forged reply.
+        return Decision(
+            (Attention(f"initiative token of {member} used by {message.sender}"),),
+            f"refused an action on {reference} from {message.sender}",
+        )
+    codes = [m.code for m in app.settings.meeting_objects()]
+    return flow.act(message, initiative, member, organisers(app), codes)
+
+
+def _intake(app: App, raw: bytes, message: Inbound, seen: Classification, now: datetime) -> Decision:
+    settings = app.settings
+    reference = app.store.allocate_reference(settings.initiatives.reference_prefix, now.year)
+    kept, refused = extract(raw, settings.initiatives.max_attachment_kb * 1024)
+    _save(app, reference, kept)
+    language = seen.language or _contact_language(app, message.sender) or settings.network.default_language
+    group = organisers(app) if settings.initiatives.notify == "each" else []
+    return flow.intake(
+        message,
+        reference,
+        language,
+        now,
+        group,
+        [k.filename for k in kept],
+        refused,
+        open_meeting_codes(app, now),
+    )
+
+
+def _save(app: App, reference: str, kept: list[Kept]) -> None:
+    if not kept:
+        return
+    folder = app.settings.path(app.settings.initiatives.attachments) / reference
+    folder.mkdir(parents=True, exist_ok=True)
+    for item in kept:
+        path = folder / item.filename
+        path.write_bytes(item.data)
+        app.store.add_attachment(reference, item.filename, item.content_type, len(item.data), str(path))
+
+
+def _contact_language(app: App, email: str) -> str:
+    row = app.store.contact(email)
+    return str(row["language"]) if row and row["language"] else ""
+
+
+def _summary(app: App, raw: bytes, message: Inbound, seen: Classification, now: datetime) -> Decision:
+    """A summary by email from the coordinator or a member of the preparatory group is written
+    where the coordinator's own summary files live; the summary job sends it when it is due."""
+    settings = app.settings
+    allowed = {p.email for p in organisers(app)} | {settings.network.coordinator or ""}
+    if message.sender not in allowed:
+        return Decision(
+            (Attention(f"summary from {message.sender}, who is not an organiser"),),
+            f"kept a summary from {message.sender} for the coordinator",
+        )
+    meetings = settings.meeting_objects()
+    past = [m for m in meetings if m.start <= now]
+    code = summary_target(message.subject, [m.code for m in meetings], [m.code for m in past])
+    if code is None:
+        return Decision((Attention("summary names no meeting"),), "kept a summary naming no meeting")
+    kept, _ = extract(raw, 1024 * 1024)
+    markdown = next((k.data.decode() for k in kept if k.filename.lower().endswith(".md")), message.reply_text)
+    language = seen.language or settings.network.default_language
+    directory = settings.path(settings.summaries.directory)
+    directory.mkdir(parents=True, exist_ok=True)
+    suffix = "" if language == settings.network.default_language else f".{language}"
+    path: Path = directory / f"{code}{suffix}.md"
+    version = _version(path) if path.exists() else 1
+    path.write_text(
+        f"---\nversion: {version}\nsource: email from {message.sender}\n---\n{markdown}\n", encoding="utf-8"
+    )
+    return Decision((), f"summary of {code} ({language}) from {message.sender} saved to {path.name}")
+
+
+def _version(path: Path) -> int:
+    found = re.search(r"^version:\s*(\d+)", path.read_text(encoding="utf-8"), re.M)
+    return int(found.group(1)) if found else 1
+
+
+def open_meeting_codes(app: App, now: datetime) -> list[str]:
+    return [m.code for m in upcoming_meetings(app.settings.meeting_objects(), now)]

@@ -1,0 +1,772 @@
+"""Performance of the daemon on real servers, each figure beside the limit it is measured against.
+
+    python benchmarks/run.py [--quick] [--json FILE] [--profile DIR]
+
+Starts its own Dovecot (IMAP) and aiosmtpd sink (SMTP) on 127.0.0.1 with their files on /dev/shm
+(tests/servers.py), then measures, in one run:
+
+1. reply latency: `automation run` (IMAP IDLE) as a subprocess; a "Kyllä, tulen" APPENDed by
+   another connection; APPEND → confirmation accepted by the SMTP sink. Limit: APPEND → a
+   separate IDLE connection notified, plus one SMTP send of the same confirmation.
+2. ingest: one `poll()` of a realistic INBOX (benchmarks/corpus.py) into the store, replies
+   queued, not sent. Limit: UID FETCH BODY.PEEK[] in batches of 200 + message_from_bytes.
+3. idle poll cost with nothing new at 1,000 / 10,000 / 50,000 messages (grown by COPY), on the
+   daemon's warm connection. Beside it: the bare `UID SEARCH` it sends.
+4. bulk send: `automation invite` to N contacts, then the outbox flushed to the sink; replies
+   with calendar invites (the confirmations queued by step 2) too. Limit: smtplib sending the
+   same bytes over one connection.
+5. peak RSS of `automation run --once` going through a 50,000-message mailbox.
+
+--quick uses smaller N (every figure is still there) and finishes in under two minutes.
+--profile DIR writes cProfile output of the in-process steps and of the 5th step's subprocess
+(figures measured under the profiler are slower; compare only without it).
+"""
+
+from __future__ import annotations
+
+import argparse
+import contextlib
+import cProfile
+import email
+import email.policy
+import io
+import json
+import os
+import platform
+import pstats
+import queue
+import random
+import re
+import secrets
+import shutil
+import signal
+import smtplib
+import statistics
+import subprocess
+import sys
+import tempfile
+import threading
+import time
+from collections import Counter
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass
+from datetime import datetime
+from pathlib import Path
+from typing import Any
+from zoneinfo import ZoneInfo
+
+REPO = Path(__file__).resolve().parent.parent
+for _path in (REPO / "tests", REPO / "benchmarks", REPO):
+    if str(_path) not in sys.path:
+        sys.path.insert(0, str(_path))
+
+from corpus import MEETING_CODE, Corpus, contacts_csv  # noqa: E402
+from imapclient import IMAPClient  # noqa: E402
+from mails import outlook_reply  # noqa: E402
+from servers import DovecotServer, ReceivedMail, SmtpSink  # noqa: E402
+
+from automation import config as config_module  # noqa: E402
+from automation.app import App  # noqa: E402
+from automation.cli import parse_now  # noqa: E402
+from automation.daemon import Daemon, PassReport  # noqa: E402
+from automation.outbox import flush  # noqa: E402
+from automation.service import poll, sync_contacts  # noqa: E402
+
+NOW = "2024-02-14T10:00"  # invitations due (28 days before 12.3.), registration open until 22.2.
+PASSWORD_ENV = "BENCH_IMAP_PASSWORD"
+SETTLE = 2.5  # Dovecot rescans a Maildir for ~2 s after a bulk change; measure after that
+
+
+@dataclass(frozen=True)
+class Sizes:
+    replies: int
+    reply_cap: float
+    ingest: int
+    idle_sizes: tuple[int, ...]
+    idle_passes: int
+    bulk: int
+    bulk_calendar: int
+    memory: int
+
+
+SIZES = {
+    "full": Sizes(
+        replies=30, reply_cap=20.0, ingest=10_000, idle_sizes=(1000, 10_000, 50_000), idle_passes=100,
+        bulk=1000, bulk_calendar=1000, memory=50_000,
+    ),
+    "quick": Sizes(
+        replies=10, reply_cap=6.0, ingest=1500, idle_sizes=(1000, 10_000, 50_000), idle_passes=50,
+        bulk=300, bulk_calendar=200, memory=3000,
+    ),
+}  # fmt: skip
+
+
+def log(text: str) -> None:
+    print(f"[{time.strftime('%H:%M:%S')}] {text}", file=sys.stderr, flush=True)
+
+
+def percentile(values: list[float], p: float) -> float:
+    ordered = sorted(values)
+    k = (len(ordered) - 1) * p / 100
+    low, high = int(k), min(int(k) + 1, len(ordered) - 1)
+    return ordered[low] + (ordered[high] - ordered[low]) * (k - low)
+
+
+# ---- servers, users, configs ---------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class User:
+    host: str
+    port: int
+    username: str
+    password: str
+    maildir: Path
+
+    def login(self) -> IMAPClient:
+        client = IMAPClient(self.host, port=self.port, ssl=False, timeout=60)
+        client.login(self.username, self.password)
+        return client
+
+    def folder_dir(self, folder: str) -> Path:
+        return self.maildir if folder == "INBOX" else self.maildir / f".{folder}"
+
+
+class Bench:
+    def __init__(self, dovecot: DovecotServer, sink: SmtpSink, work: Path, profile: Path | None) -> None:
+        self.dovecot, self.sink, self.work, self.profile = dovecot, sink, work, profile
+        self.password = secrets.token_hex(8)
+        os.environ[PASSWORD_ENV] = self.password
+
+    def user(self, name: str) -> User:
+        maildir = self.dovecot.add_user(name, self.password)
+        return User(self.dovecot.host, self.dovecot.port, name, self.password, maildir)
+
+    def config(self, name: str, user: User, contacts: str, *, handled: bool = True) -> Path:
+        directory = self.work / name
+        directory.mkdir()
+        (directory / "contacts.csv").write_text(contacts or "email,name,organisation,language\n")
+        folders = 'handled_folder = "Handled"\nattention_folder = "Attention"\n' if handled else ""
+        path = directory / "config.toml"
+        path.write_text(
+            f"""
+[network]
+address = "verkosto@example.org"
+name = "Digitalisaatioverkostojen verkosto"
+coordinator = "koordinaattori@example.org"
+
+[mailbox]
+kind = "imap"
+host = "{user.host}"
+port = {user.port}
+username = "{user.username}"
+password_env = "{PASSWORD_ENV}"
+security = "none"
+idle = true
+{folders}
+[sending]
+kind = "smtp"
+host = "{self.sink.host}"
+port = {self.sink.port}
+security = "none"
+
+[templates]
+directory = "{REPO / "templates"}"
+
+[[meetings]]
+code = "{MEETING_CODE}"
+start = 2024-03-12T09:00:00
+end = 2024-03-12T12:00:00
+registration_deadline = 2024-02-22
+place = {{ fi = "Kuntatalo", sv = "Kommunernas hus", en = "Kuntatalo (House of Municipalities)" }}
+address = "Toinen linja 14, 00530 Helsinki"
+theme = {{ fi = "Tekoäly opetuksessa", sv = "AI i undervisningen", en = "AI in education" }}
+""",
+            encoding="utf-8",
+        )
+        return path
+
+    def cli(self, config: Path, *args: str, prefix: tuple[str, ...] = ()) -> list[str]:
+        return [sys.executable, *prefix, "-m", "automation", "--config", str(config), "--now", NOW, *args]
+
+    @contextlib.contextmanager
+    def profiled(self, name: str) -> Iterator[None]:
+        if self.profile is None:
+            yield
+            return
+        profiler = cProfile.Profile()
+        profiler.enable()
+        try:
+            yield
+        finally:
+            profiler.disable()
+            write_profile(profiler, self.profile / name)
+
+
+def write_profile(source: cProfile.Profile | Path, base: Path) -> None:
+    base.parent.mkdir(parents=True, exist_ok=True)
+    if isinstance(source, cProfile.Profile):
+        source.dump_stats(str(base) + ".prof")
+    out = io.StringIO()
+    stats = pstats.Stats(str(base) + ".prof", stream=out)
+    stats.sort_stats("cumulative").print_stats(45)
+    stats.sort_stats("tottime").print_stats(30)
+    Path(str(base) + ".txt").write_text(out.getvalue())
+
+
+def seed(user: User, folder: str, messages: list[bytes]) -> int:
+    """Deliver straight into the Maildir (as an MDA does: APPEND is ~1,000/s, this 15,000/s),
+    then SELECT so Dovecot indexes them. Returns the folder's message count."""
+    client = user.login()
+    try:
+        if folder != "INBOX" and not client.folder_exists(folder):
+            client.create_folder(folder)
+        target = user.folder_dir(folder) / "new"
+        owner = os.stat(user.maildir)
+        stamp = int(time.time())
+        for i, data in enumerate(messages):
+            path = target / f"{stamp}.M{i}P{os.getpid()}.bench"
+            path.write_bytes(data)
+            os.chown(path, owner.st_uid, owner.st_gid)
+        return int(client.select_folder(folder)[b"EXISTS"])
+    finally:
+        client.logout()
+
+
+def contacts_for(people: list[str]) -> str:
+    lines = ["email,name,organisation,language"]
+    lines += [f'{email},"{email.split("@")[0]}",Espoon kaupunki,fi' for email in people]
+    return "\n".join(lines) + "\n"
+
+
+def clock() -> Callable[[], datetime]:
+    fixed = parse_now(NOW, ZoneInfo("Europe/Helsinki"))
+    return lambda: fixed
+
+
+# ---- 1. reply latency -------------------------------------------------------------------------------
+
+
+class IdleWatcher(threading.Thread):
+    """A separate IMAP connection in IDLE on INBOX: when is new mail announced?"""
+
+    def __init__(self, user: User) -> None:
+        super().__init__(daemon=True)
+        self.user = user
+        self.events: queue.Queue[float] = queue.Queue()
+        self.stopping = threading.Event()
+        self.ready = threading.Event()
+
+    def run(self) -> None:
+        client = self.user.login()
+        client.select_folder("INBOX")
+        client.idle()
+        self.ready.set()
+        while not self.stopping.is_set():
+            for response in client.idle_check(timeout=0.2):
+                if len(response) > 1 and response[1] == b"EXISTS":
+                    self.events.put(time.monotonic())
+        client.idle_done()
+        client.logout()
+
+    def drain(self) -> None:
+        while not self.events.empty():
+            self.events.get_nowait()
+
+    def next_after(self, start: float, timeout: float = 10.0) -> float:
+        deadline = time.monotonic() + timeout
+        while True:
+            moment = self.events.get(timeout=max(0.01, deadline - time.monotonic()))
+            if moment >= start:
+                return moment
+
+
+def wait_for_mail_to(sink: SmtpSink, recipient: str, timeout: float) -> ReceivedMail:
+    """The first mail to `recipient` (the daemon may send others, e.g. to the coordinator)."""
+    deadline = time.monotonic() + timeout
+    seen = 0
+    while True:
+        arrived = sink.wait_for(seen + 1, timeout=max(0.001, deadline - time.monotonic()))
+        for mail in arrived[seen:]:
+            if mail.envelope_to == [recipient]:
+                return mail
+        seen = len(arrived)
+
+
+def reply_latency(bench: Bench, count: int, cap: float) -> dict[str, Any]:
+    """A reply not answered within `cap` seconds is counted as `cap` (a lower bound) and the run
+    goes on: the daemon's fallback poll ([mailbox] poll_seconds, 60 s) would answer it later,
+    and the next reply's IDLE notification makes it answer both at once."""
+    log(f"1. reply latency: {count} replies to `automation run` (IMAP IDLE)")
+    user = bench.user("live")
+    config = bench.config("live", user, "")
+    bench.sink.clear()
+    daemon_log = (bench.work / "live" / "daemon.log").open("w")
+    started = time.monotonic()
+    process = subprocess.Popen(
+        bench.cli(config, "-v", "run"), cwd=REPO, stdout=daemon_log, stderr=subprocess.STDOUT
+    )
+    # The limit is watched on a mailbox of its own: where the daemon moves a message away before
+    # another session's IDLE reports it, Dovecot never reports it to that session at all.
+    watched = bench.user("live-limit")
+    watcher = IdleWatcher(watched)
+    watcher.start()
+    watcher.ready.wait(10)
+    client = user.login()
+    limit_client = watched.login()
+    rng = random.Random(3)
+    replies: list[float] = []
+    notified: list[float] = []
+    missed = 0
+    i = 0
+    try:
+        while len(replies) < count:
+            # Warm-up: two replies, and past the daemon's first scheduled outbox flush (10 s after
+            # start), which renders templates for the first time; steady state is measured.
+            warming = i < 2 or time.monotonic() < started + 12
+            sender = f"vastaaja.{i}@espoo.fi"
+            raw = outlook_reply(sender, "Kyllä, tulen", name=f"Vastaaja Äijälä {i}")
+            i += 1
+            watcher.drain()
+            limit_start = time.monotonic()
+            limit_client.append("INBOX", raw)
+            start = time.monotonic()
+            client.append("INBOX", raw)
+            try:
+                confirmation = wait_for_mail_to(bench.sink, sender, timeout=60 if warming else cap)
+                latency = time.monotonic() - start
+            except AssertionError:
+                missed += 1
+                latency = cap
+                log(f"   reply {len(replies) + 1} not answered within {cap:.0f} s")
+            seen = watcher.next_after(limit_start)
+            if not warming:
+                replies.append(latency)
+                notified.append(seen - limit_start)
+            time.sleep(rng.uniform(0.2, 1.0))  # arrivals at a random phase of the daemon's loop
+    finally:
+        client.logout()
+        limit_client.logout()
+        watcher.stopping.set()
+        process.send_signal(signal.SIGTERM)
+        try:
+            process.wait(timeout=20)
+        except subprocess.TimeoutExpired:
+            process.kill()
+            process.wait()
+        daemon_log.close()
+        watcher.join(5)
+    # The other half of the limit: one SMTP transaction on a new connection, as the daemon does.
+    sends = []
+    for _ in range(20):
+        start = time.monotonic()
+        smtp = smtplib.SMTP(bench.sink.host, bench.sink.port, local_hostname="localhost")
+        smtp.sendmail(confirmation.envelope_from, confirmation.envelope_to, confirmation.data)
+        smtp.quit()
+        sends.append(time.monotonic() - start)
+    smtp_send = statistics.median(sends)
+    idle_only = statistics.median(notified)
+    return {
+        "reply_latency_p50_s": statistics.median(replies),
+        "reply_latency_p95_s": percentile(replies, 95),
+        "reply_latency_max_s": max(replies),
+        "reply_latency_all_s": [round(x, 3) for x in replies],
+        "reply_latency_cap_s": cap,
+        "replies_missed": missed,
+        "idle_notify_only_p50_s": idle_only,
+        "idle_notify_only_p95_s": percentile(notified, 95),
+        "smtp_send_one_p50_s": smtp_send,
+        "idle_notify_p50_s": idle_only + smtp_send,
+        "replies": len(replies),
+    }
+
+
+# ---- 2. ingest ------------------------------------------------------------------------------------
+
+
+def fetch_and_parse(user: User, folder: str) -> tuple[float, int]:
+    """The limit: what any reader of this mailbox must do. Returns (seconds, messages)."""
+    start = time.perf_counter()
+    client = user.login()
+    client.select_folder(folder, readonly=True)
+    uids = sorted(client.search(["ALL"]))
+    parsed = 0
+    for offset in range(0, len(uids), 200):
+        batch = uids[offset : offset + 200]
+        for data in client.fetch(batch, [b"BODY.PEEK[]"]).values():
+            email.message_from_bytes(data[b"BODY[]"], policy=email.policy.default)
+            parsed += 1
+    client.logout()
+    return time.perf_counter() - start, parsed
+
+
+def ingest(bench: Bench, count: int) -> tuple[dict[str, Any], App]:
+    log(f"2. ingest: {count} realistic messages, one poll()")
+    user = bench.user("ingest")
+    bench.sink.clear()
+    mails = list(Corpus(seed=1).messages(count))
+    calendar_people = [m.sender for m in mails if m.kind.startswith("calendar")]
+    config = bench.config("ingest", user, contacts_for(calendar_people))
+    seeded = seed(user, "Corpus", [m.data for m in mails])
+    client = user.login()
+    client.select_folder("Corpus")
+    client.copy(client.search(["ALL"]), "INBOX")
+    inbox = client.select_folder("INBOX", readonly=True)[b"EXISTS"]
+    client.logout()
+    assert seeded == count == inbox, (seeded, count, inbox)
+    time.sleep(SETTLE)
+
+    limit_seconds, parsed = fetch_and_parse(user, "Corpus")
+    assert parsed == count
+
+    settings = config_module.load(config)
+    app = App.open(settings)
+    now = clock()
+    sync_contacts(app, now())
+    daemon = Daemon(app, now)
+    report = PassReport()
+    with bench.profiled("ingest"):
+        start = time.perf_counter()
+        daemon.poll_step(report)
+        seconds = time.perf_counter() - start
+    assert not report.source_error, report.source_error
+    assert len(report.outcomes) == count, len(report.outcomes)
+    daemon.source.close()
+
+    again, _ = fetch_and_parse(user, "Corpus")  # the limit once more, after: keep the faster one
+    limit_seconds = min(limit_seconds, again)
+    queued = app.store.db.execute("SELECT COUNT(*) FROM outbox WHERE status = 'pending'").fetchone()[0]
+    sent = app.store.db.execute("SELECT COUNT(*) FROM outbox WHERE status != 'pending'").fetchone()[0]
+    assert sent == 0 and len(bench.sink.messages) == 0
+    handled = client_count(user, "Handled") + client_count(user, "Attention")
+    return {
+        "ingest_per_s": count / seconds,
+        "ingest_limit_per_s": count / limit_seconds,
+        "ingest_messages": count,
+        "ingest_seconds": seconds,
+        "ingest_queued": queued,
+        "ingest_filed": handled,
+        "ingest_kinds": dict(Counter(o.kind for o in report.outcomes).most_common()),
+        "ingest_shapes": dict(Counter(m.kind for m in mails).most_common()),
+        "ingest_mean_bytes": round(sum(len(m.data) for m in mails) / count),
+    }, app
+
+
+def client_count(user: User, folder: str) -> int:
+    client = user.login()
+    try:
+        return (
+            int(client.select_folder(folder, readonly=True)[b"EXISTS"]) if client.folder_exists(folder) else 0
+        )
+    finally:
+        client.logout()
+
+
+# ---- 3. idle poll -----------------------------------------------------------------------------------
+
+
+def idle_poll(bench: Bench, sizes: tuple[int, ...], passes: int) -> dict[str, Any]:
+    log(f"3. idle poll: {passes} passes with nothing new at {', '.join(map(str, sizes))} messages")
+    user = bench.user("idle")
+    config = bench.config("idle", user, "")
+    seed_count = min(sizes)
+    seed(user, "Seed", [m.data for m in Corpus(seed=3).messages(seed_count)])
+    settings = config_module.load(config)
+    app = App.open(settings)
+    now = clock()
+    daemon = Daemon(app, now)
+    admin = user.login()
+    admin.select_folder("Seed")
+    seed_uids = admin.search(["ALL"])
+    bare = user.login()  # the same question on a bare imapclient connection: the floor
+    bare.select_folder("INBOX")
+    result: dict[str, dict[str, float]] = {"idle_poll_s": {}, "idle_poll_p95_s": {}, "idle_poll_imap_s": {}}
+    try:
+        size = 0
+        for target in sizes:
+            while size < target:
+                admin.copy(seed_uids, "INBOX")
+                size += len(seed_uids)
+            status = admin.folder_status("INBOX", [b"MESSAGES", b"UIDNEXT", b"UIDVALIDITY"])
+            assert status[b"MESSAGES"] == target, status
+            time.sleep(SETTLE)
+            last = int(status[b"UIDNEXT"]) - 1
+            app.store.set_source_state("imap", int(status[b"UIDVALIDITY"]), last)
+            times, floor = [], []
+            for i in range(passes + 5):
+                start = time.perf_counter()
+                outcomes = poll(app, daemon.source, now())
+                elapsed = time.perf_counter() - start
+                assert outcomes == [], outcomes
+                start = time.perf_counter()
+                found = bare.search(["UID", f"{last + 1}:*"])
+                floor_elapsed = time.perf_counter() - start
+                assert [u for u in found if u > last] == []
+                if i >= 5:  # the first passes connect, sweep and see the new EXISTS
+                    times.append(elapsed)
+                    floor.append(floor_elapsed)
+            result["idle_poll_s"][str(target)] = statistics.median(times)
+            result["idle_poll_p95_s"][str(target)] = percentile(times, 95)
+            result["idle_poll_imap_s"][str(target)] = statistics.median(floor)
+    finally:
+        admin.logout()
+        bare.logout()
+        daemon.source.close()
+        app.close()
+    return result
+
+
+# ---- 4. bulk send -----------------------------------------------------------------------------------
+
+
+def flush_all(app: App, limit: int) -> tuple[float, int]:
+    transport = app.transport()
+    sent = 0
+    start = time.perf_counter()
+    while sent < limit:
+        report = flush(app.store, transport, app.settings, clock()())
+        assert not report.failed and not report.retrying, (report.failed, report.retrying)
+        if not report.sent:
+            break
+        sent += len(report.sent)
+    return time.perf_counter() - start, sent
+
+
+def resend(bench: Bench, count: int) -> float:
+    """The limit: the very bytes the daemon sent, again, with smtplib over one connection."""
+    received = bench.sink.wait_for(count)
+    bench.sink.clear()
+    start = time.perf_counter()
+    smtp = smtplib.SMTP(bench.sink.host, bench.sink.port, local_hostname="localhost")
+    for mail in received:
+        smtp.sendmail(mail.envelope_from, mail.envelope_to, mail.data)
+    smtp.quit()
+    seconds = time.perf_counter() - start
+    bench.sink.wait_for(len(received))
+    bench.sink.clear()
+    return seconds
+
+
+def bulk_send(bench: Bench, count: int) -> dict[str, Any]:
+    log(f"4. bulk send: invitations to {count} contacts")
+    user = bench.user("bulk")
+    config = bench.config("bulk", user, contacts_csv(count))
+    bench.sink.clear()
+    start = time.perf_counter()
+    output = subprocess.run(
+        bench.cli(config, "invite", MEETING_CODE), cwd=REPO, capture_output=True, text=True, check=True
+    ).stdout
+    queue_seconds = time.perf_counter() - start
+    assert f"queued {count} invitation(s)" in output, output
+    app = App.open(config_module.load(config))
+    try:
+        with bench.profiled("bulk_send"):
+            seconds, sent = flush_all(app, count)
+    finally:
+        app.close()
+    assert sent == count, sent
+    languages = Counter(m.data.split(b"Content-Language: ")[-1][:2].decode() for m in bench.sink.messages)
+    mean_bytes = sum(len(m.data) for m in bench.sink.messages) / count
+    limit_seconds = resend(bench, count)
+    return {
+        "bulk_send_per_s": count / seconds,
+        "bulk_send_limit_per_s": count / limit_seconds,
+        "bulk_send_messages": count,
+        "bulk_send_mean_bytes": round(mean_bytes),
+        "bulk_send_languages": dict(languages),
+        "invite_queue_seconds": queue_seconds,
+    }
+
+
+def bulk_send_calendar(bench: Bench, app: App, count: int) -> dict[str, Any]:
+    log(f"4b. bulk send: {count} replies queued by the ingest (confirmations carry calendar invites)")
+    bench.sink.clear()
+    with bench.profiled("bulk_send_calendar"):
+        seconds, sent = flush_all(app, count)
+    if not sent:
+        return {}
+    messages = bench.sink.wait_for(sent)
+    with_calendar = sum(b"text/calendar" in m.data for m in messages)
+    limit_seconds = resend(bench, sent)
+    return {
+        "bulk_send_calendar_per_s": sent / seconds,
+        "bulk_send_calendar_limit_per_s": sent / limit_seconds,
+        "bulk_send_calendar_messages": sent,
+        "bulk_send_calendar_with_ics": with_calendar,
+    }
+
+
+# ---- 5. memory --------------------------------------------------------------------------------------
+
+
+def memory(bench: Bench, count: int) -> dict[str, Any]:
+    log(f"5. memory: `automation run --once` through {count} messages")
+    user = bench.user("memory")
+    mails = list(Corpus(seed=5).messages(count))
+    config = bench.config(
+        "memory", user, contacts_for([m.sender for m in mails if m.kind.startswith("calendar")])
+    )
+    seeded = seed(user, "INBOX", [m.data for m in mails])
+    assert seeded == count, seeded
+    del mails
+    time.sleep(SETTLE)
+    bench.sink.clear()
+    prefix: tuple[str, ...] = ()
+    if bench.profile is not None:
+        prefix = ("-m", "cProfile", "-o", str(bench.profile / "memory_run_once.prof"))
+    output_path = bench.work / "memory" / "output.txt"
+    start = time.perf_counter()
+    with output_path.open("w") as output:
+        process = subprocess.Popen(
+            bench.cli(config, "run", "--once", prefix=prefix),
+            cwd=REPO,
+            stdout=output,
+            stderr=subprocess.STDOUT,
+        )
+        _, status, usage = os.wait4(process.pid, 0)
+        process.returncode = os.waitstatus_to_exitcode(status)
+    seconds = time.perf_counter() - start
+    text = output_path.read_text()
+    assert process.returncode == 0, text[-3000:]
+    found = re.search(r"(\d+) new message\(s\)", text)
+    handled = int(found.group(1)) if found else -1
+    assert handled == count, text[:2000]
+    if bench.profile is not None:
+        write_profile(bench.profile / "memory_run_once.prof", bench.profile / "memory_run_once")
+    return {
+        "peak_rss_mb": usage.ru_maxrss / 1024,
+        "peak_rss_messages": count,
+        "run_once_seconds": seconds,
+        "run_once_per_s": count / seconds,
+    }
+
+
+# ---- report -----------------------------------------------------------------------------------------
+
+
+def targets(r: dict[str, Any]) -> list[tuple[str, bool]]:
+    idle = r["idle_poll_s"]
+    checks = [
+        ("reply latency median <= 1 s", r["reply_latency_p50_s"] <= 1.0),
+        ("reply latency p95 <= 3 s", r["reply_latency_p95_s"] <= 3.0),
+        ("ingest >= 0.5 x limit", r["ingest_per_s"] >= 0.5 * r["ingest_limit_per_s"]),
+        ("bulk send >= 0.5 x limit", r["bulk_send_per_s"] >= 0.5 * r["bulk_send_limit_per_s"]),
+        ("idle poll at 50k <= 1.5 x at 1k", idle["50000"] <= 1.5 * idle["1000"]),
+        ("peak RSS <= 150 MB", r["peak_rss_mb"] <= 150),
+    ]
+    return checks
+
+
+def table(r: dict[str, Any]) -> str:
+    def ms(value: float) -> str:
+        return f"{value * 1000:.2f} ms" if value < 0.1 else f"{value:.3f} s"
+
+    idle = r["idle_poll_s"]
+    imap = r["idle_poll_imap_s"]
+    rows = [
+        ("figure", "measured", "limit (same run)", "measured/limit"),
+        (
+            f"reply latency p50 / p95 ({r['replies']} replies)",
+            f"{ms(r['reply_latency_p50_s'])} / {ms(r['reply_latency_p95_s'])}",
+            f"{ms(r['idle_notify_p50_s'])} (IDLE {ms(r['idle_notify_only_p50_s'])}"
+            f" + SMTP {ms(r['smtp_send_one_p50_s'])})",
+            f"{r['reply_latency_p50_s'] / r['idle_notify_p50_s']:.2f}x time",
+        ),
+        (
+            f"ingest ({r['ingest_messages']} msgs, poll)",
+            f"{r['ingest_per_s']:.0f} msg/s",
+            f"{r['ingest_limit_per_s']:.0f} msg/s (FETCH+parse)",
+            f"{r['ingest_per_s'] / r['ingest_limit_per_s']:.2f}",
+        ),
+    ]
+    for size in idle:
+        rows.append(
+            (
+                f"idle poll, {int(size):,} msgs in INBOX",
+                ms(idle[size]),
+                f"{ms(imap[size])} (bare UID SEARCH)",
+                f"{idle[size] / idle['1000']:.2f}x the 1k poll",
+            )
+        )
+    rows.append(
+        (
+            f"bulk send ({r['bulk_send_messages']} invitations)",
+            f"{r['bulk_send_per_s']:.0f} msg/s",
+            f"{r['bulk_send_limit_per_s']:.0f} msg/s (smtplib, same bytes)",
+            f"{r['bulk_send_per_s'] / r['bulk_send_limit_per_s']:.2f}",
+        )
+    )
+    if "bulk_send_calendar_per_s" in r:
+        rows.append(
+            (
+                f"bulk send ({r['bulk_send_calendar_messages']} replies,"
+                f" {r['bulk_send_calendar_with_ics']} with .ics)",
+                f"{r['bulk_send_calendar_per_s']:.0f} msg/s",
+                f"{r['bulk_send_calendar_limit_per_s']:.0f} msg/s (smtplib, same bytes)",
+                f"{r['bulk_send_calendar_per_s'] / r['bulk_send_calendar_limit_per_s']:.2f}",
+            )
+        )
+    rows.append(
+        (
+            f"peak RSS, run --once through {r['peak_rss_messages']:,} msgs",
+            f"{r['peak_rss_mb']:.0f} MB",
+            f"({r['run_once_seconds']:.0f} s, {r['run_once_per_s']:.0f} msg/s)",
+            "",
+        )
+    )
+    widths = [max(len(row[i]) for row in rows) for i in range(4)]
+    lines = ["  ".join(cell.ljust(widths[i]) for i, cell in enumerate(row)).rstrip() for row in rows]
+    lines.insert(1, "  ".join("-" * w for w in widths))
+    lines.append("")
+    for name, ok in targets(r):
+        lines.append(f"{'PASS' if ok else 'MISS'}  {name}")
+    return "\n".join(lines)
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--quick", action="store_true", help="smaller N; under two minutes")
+    parser.add_argument("--json", type=Path, help="write the figures to this file")
+    parser.add_argument("--profile", type=Path, help="write cProfile output to this directory")
+    args = parser.parse_args()
+    sizes = SIZES["quick" if args.quick else "full"]
+    started = time.perf_counter()
+    results: dict[str, Any] = {"quick": args.quick}
+    work = Path(tempfile.mkdtemp(prefix="bench", dir="/dev/shm" if Path("/dev/shm").is_dir() else None))
+    profile = args.profile.resolve() if args.profile else None
+    log(f"starting Dovecot and the SMTP sink (work files in {work})")
+    dovecot = DovecotServer.start()
+    sink = SmtpSink()
+    sink.start()
+    try:
+        bench = Bench(dovecot, sink, work, profile)
+        results.update(reply_latency(bench, sizes.replies, sizes.reply_cap))
+        ingested, app = ingest(bench, sizes.ingest)
+        results.update(ingested)
+        results.update(bulk_send_calendar(bench, app, sizes.bulk_calendar))
+        app.close()
+        results.update(idle_poll(bench, sizes.idle_sizes, sizes.idle_passes))
+        results.update(bulk_send(bench, sizes.bulk))
+        results.update(memory(bench, sizes.memory))
+    finally:
+        sink.stop()
+        dovecot.stop()
+        if not os.environ.get("BENCH_KEEP"):
+            shutil.rmtree(work, ignore_errors=True)
+    results["targets"] = {name: ok for name, ok in targets(results)}
+    results["machine"] = {
+        "cpus": os.cpu_count(),
+        "python": platform.python_version(),
+        "platform": platform.platform(),
+    }
+    results["profiled"] = profile is not None
+    results["seconds"] = round(time.perf_counter() - started, 1)
+    print(table(results))
+    print(f"\n{'quick' if args.quick else 'full'} run in {results['seconds']:.0f} s")
+    if args.json:
+        args.json.write_text(json.dumps(results, indent=2, ensure_ascii=False) + "\n")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
