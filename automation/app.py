@@ -25,7 +25,8 @@ class App:
 
     @classmethod
     def open(cls, settings: Settings) -> App:
-        return cls(settings, Store(settings.path(settings.storage.database)))
+        storage = settings.storage
+        return cls(settings, Store(settings.path(storage.database), storage.busy_timeout_seconds))
 
     def close(self) -> None:
         self.store.close()

@@ -108,6 +108,27 @@ class SendingSettings(_ServerSettings):
 
 class StorageSettings(_Section):
     database: Path = Path("automation.db")
+    # How long a writer waits for a lock held by another process before the message is left
+    # for the next pass (it is never lost).
+    busy_timeout_seconds: float = Field(default=30.0, gt=0)
+
+
+class SecuritySettings(_Section):
+    # The authserv-id of OUR receiving server's Authentication-Results header (RFC 8601). When
+    # set, a message that this server marked dkim=fail or spf=fail (and no dkim=pass) for the
+    # claimed sender cannot change anyone's registration or an initiative; it is kept instead.
+    trusted_authserv_id: str = ""
+    # At most this many automatic answers per address per day: the service can never be used to
+    # flood someone, whatever they forge.
+    max_auto_replies_per_day: int = Field(default=5, ge=1)
+    # Bounce score at which an address counts as undeliverable (a hard bounce scores 1).
+    bounce_threshold: float = Field(default=2.0, gt=0)
+
+
+class PrivacySettings(_Section):
+    # Registrations are anonymised (only counts kept) this long after their meeting; records of
+    # received messages are thinned after the same time.
+    retention_days: int = Field(default=365, ge=1)
 
 
 class ContactsSettings(_Section):
@@ -208,6 +229,8 @@ class Settings(_Section):
     publish: PublishSettings = PublishSettings()
     rotation: RotationSettings = RotationSettings()
     initiatives: InitiativesSettings = InitiativesSettings()
+    security: SecuritySettings = SecuritySettings()
+    privacy: PrivacySettings = PrivacySettings()
     summaries: SummariesSettings = SummariesSettings()
     organisers: list[OrganiserSettings] = []
     meetings: list[MeetingSettings] = []

@@ -60,6 +60,7 @@ def lifecycle(app: App, now: datetime) -> list[str]:
         + network_rules(app, now)
         + send_summaries(app, now)
         + initiative_jobs(app, now)
+        + retention(app, now)
     )
 
 
@@ -288,3 +289,23 @@ def initiative_jobs(app: App, now: datetime) -> list[str]:
     with app.store.transaction():
         queued = app.store.apply(Decision(tuple(mails), "initiatives"), now, app.domain)
     return [f"initiatives: queued {len(queued)} message(s)"] if queued else []
+
+
+def retention_due(app: App, meeting: Meeting) -> datetime:
+    return meeting.end + timedelta(days=app.settings.privacy.retention_days)
+
+
+def retention(app: App, now: datetime) -> list[str]:
+    """Registrations are anonymised `retention_days` after their meeting (only counts remain);
+    records of received messages lose sender and subject after the same time."""
+    lines = []
+    with app.store.transaction():
+        for meeting in app.settings.meeting_objects():
+            if now >= retention_due(app, meeting):
+                count = app.store.anonymise_meeting(meeting.code)
+                if count:
+                    lines.append(f"privacy: anonymised {count} registration(s) of {meeting.code}")
+        thinned = app.store.thin_messages(now - timedelta(days=app.settings.privacy.retention_days))
+    if thinned:
+        lines.append(f"privacy: removed sender and subject of {thinned} old message record(s)")
+    return lines

@@ -84,6 +84,7 @@ class Inbound:
     report_type: str = ""
     attachments: tuple[Attachment, ...] = ()
     defects: tuple[str, ...] = ()
+    auth_results: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -318,5 +319,21 @@ class SetInitiativeStatus:
 
 INITIATIVE_STATUSES = ("received", "preparation", "agenda", "rejected", "resolved")
 
+
+@dataclass(frozen=True)
+class RecordBounce:
+    email: str
+    points: float
+    reason: str
+    undeliverable: bool  # the score reached the threshold with this bounce
+
+
+@dataclass(frozen=True)
+class EraseData:
+    """Erase or anonymise everything about one address, keeping only counts."""
+
+    email: str
+
+
 # Every change a workflow may ask for; the store applies them in one transaction.
-AnyEffect = Effect | CreateInitiative | SetInitiativeStatus
+AnyEffect = Effect | CreateInitiative | SetInitiativeStatus | RecordBounce | EraseData

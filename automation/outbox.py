@@ -61,6 +61,13 @@ def flush(store: Store, transport: Transport, settings: Settings, now: datetime)
             for row in rows:
                 if not _claim(store, row["id"]):
                     continue
+                if store.undeliverable(row["recipient"]):
+                    # The address bounced past the threshold: do not keep mailing it.
+                    store.db.execute(
+                        "UPDATE outbox SET status = 'skipped', error = ? WHERE id = ?",
+                        ["address undeliverable (bounces)", row["id"]],
+                    )
+                    continue
                 try:
                     message = build_message(
                         outgoing(row, settings, now, store), settings.path(settings.templates.directory)

@@ -71,6 +71,7 @@ def print_status(app: App, now: datetime) -> bool:
             f" tentative {counts[Status.TENTATIVE]}, cancelled {counts[Status.CANCELLED]},"
             f" declined {counts[Status.DECLINED]}, not answered {not_answered}"
         )
+    _print_privacy(app)
     rows = store.db.execute("SELECT status, COUNT(*), MIN(created_at) FROM outbox GROUP BY status").fetchall()
     queue = {str(r[0]): (int(r[1]), str(r[2])) for r in rows}
     pending, oldest = queue.get("pending", (0, ""))
@@ -96,3 +97,15 @@ def _older_than_hour(created: str, now: datetime) -> bool:
         return (now - datetime.fromisoformat(created)).total_seconds() > 3600
     except ValueError:
         return False
+
+
+def _print_privacy(app: App) -> None:
+    from automation.jobs import retention_due
+
+    for meeting in app.settings.meeting_objects():
+        people = sum(1 for r in app.store.registrations(meeting.code) if not r.email.startswith("erased:"))
+        if people:
+            click.echo(
+                f"Privacy: {people} registration(s) of {meeting.code} will be anonymised on"
+                f" {retention_due(app, meeting):%d.%m.%Y}"
+            )

@@ -9,6 +9,7 @@ coordinator with the reason; the daemon never stops because of one message.
 from __future__ import annotations
 
 import hashlib
+import json
 import logging
 import sqlite3
 import traceback
@@ -21,6 +22,7 @@ from automation.app import App, read_contacts
 from automation.errors import TransientError
 from automation.inbox.base import MailSource, RawMail
 from automation.model import (
+    Attention,
     Classification,
     Contact,
     Decision,
@@ -29,11 +31,14 @@ from automation.model import (
     Match,
     Status,
 )
+from automation.parse.bounce import read_bounce
 from automation.parse.classify import classify
 from automation.parse.message import parse_message
 from automation.store.db import iso
 from automation.workflows import commands
+from automation.workflows.bounces import decide_bounce
 from automation.workflows.calendar import match_calendar_reply
+from automation.workflows.guard import authentication_failed, limit_answers, refuse_forged
 from automation.workflows.matching import match_message, open_meetings, reply_tokens
 from automation.workflows.registration import Situation, decide
 
@@ -116,10 +121,17 @@ def handle(app: App, raw: RawMail, now: datetime) -> Outcome:
             return Outcome(raw.ref, message.sender, "duplicate", "already handled", False, True)
         seen, match, situation = understand(app, message, now)
         submission = submissions.route(app, raw.data, message, seen, now)
-        if submission is not None:
+        privacy = _privacy_token(app, message)
+        if privacy is not None and not seen.kind.is_machine:
+            decision = _privacy(app, message, seen, *privacy)
+            decide_now = lambda: decision  # noqa: E731
+        elif submission is not None:
             decide_now = submission
         elif seen.kind == Kind.COMMAND and seen.intent is not None:
             decision = commands.decide(message, seen, situation)
+            decide_now = lambda: decision  # noqa: E731
+        elif seen.kind == Kind.BOUNCE:
+            decision = _bounce(app, raw.data)
             decide_now = lambda: decision  # noqa: E731
         elif seen.kind.is_machine:
             decide_now = lambda: _ignored(seen)  # noqa: E731
@@ -145,8 +157,15 @@ def _commit(
     now: datetime,
 ) -> Outcome:
     """One transaction: the decision's effects, the "handled" record and the source position."""
+    security = app.settings.security
     with app.store.transaction():
         decision = decide_now()
+        forged = authentication_failed(message.auth_results, security.trusted_authserv_id)
+        if forged and decision.effects:
+            decision = refuse_forged(decision, forged)
+        decision = limit_answers(
+            decision, lambda email: app.store.answers_since(email, now), security.max_auto_replies_per_day
+        )
         app.store.apply(decision, now, app.domain)
         app.store.record_message(
             {
@@ -164,6 +183,52 @@ def _commit(
         )
         _record_position(app, raw)
     return Outcome(raw.ref, message.sender, str(seen.kind), decision.summary, decision.needs_attention)
+
+
+def _privacy_token(app: App, message: Inbound) -> tuple[str, str] | None:
+    for token in reply_tokens(message, app.settings.network.address):
+        owner = app.store.token_owner(token)
+        if owner and owner[0].startswith(commands.PRIVACY_SCOPE):
+            return owner[0].removeprefix(commands.PRIVACY_SCOPE), owner[1]
+    return None
+
+
+def _privacy(app: App, message: Inbound, seen: Classification, command: str, email: str) -> Decision:
+    """The reply to our "confirm the export/erasure" mail: its token names whose data."""
+    if seen.kind == Kind.CANCELLATION:
+        return Decision((), f"{email} did not confirm the {command}; nothing done")
+    if seen.kind not in (Kind.REGISTRATION, Kind.COMMAND):
+        return Decision(
+            (Attention(f"unclear answer to the {command} confirmation"),),
+            f"kept {email}'s answer about their data for the coordinator",
+        )
+    contact = app.store.contact(email)
+    language = (
+        seen.language or (contact["language"] if contact else "") or app.settings.network.default_language
+    )
+    data = app.store.export_data(email) if command == "export" else {}
+    lines = [f"{name}: {len(rows)}" for name, rows in data.items()]
+    return commands.confirmed(
+        message, command, email, language, json.dumps(data, ensure_ascii=False, indent=2), "\n".join(lines)
+    )
+
+
+def _bounce(app: App, raw: bytes) -> Decision:
+    """Which of our addresses failed: those our returned Message-IDs were sent to, else the
+    report's recipients that we know."""
+    settings = app.settings
+    bounce = read_bounce(raw, app.domain)
+    owners = app.store.outbox_recipients(list(bounce.message_ids))
+    if not owners:
+        owners = [r for r in bounce.recipients if _known(app, r)]
+    return decide_bounce(
+        bounce,
+        owners,
+        app.store.bounce_scores(owners),
+        settings.security.bounce_threshold,
+        settings.network.coordinator or "",
+        settings.network.default_language,
+    )
 
 
 def _ignored(seen: Classification) -> Decision:

@@ -333,12 +333,12 @@ def reply_latency(bench: Bench, count: int, cap: float) -> dict[str, Any]:
             start = time.monotonic()
             client.append("INBOX", raw)
             try:
-                confirmation = wait_for_mail_to(bench.sink, sender, timeout=60 if warming else cap)
+                wait_for_mail_to(bench.sink, sender, timeout=cap)
                 latency = time.monotonic() - start
             except AssertionError:
-                missed += 1
+                missed += 0 if warming else 1
                 latency = cap
-                log(f"   reply {len(replies) + 1} not answered within {cap:.0f} s")
+                log(f"   reply {i}{' (warm-up)' if warming else ''} not answered within {cap:.0f} s")
             seen = watcher.next_after(limit_start)
             if not warming:
                 replies.append(latency)
@@ -356,7 +356,14 @@ def reply_latency(bench: Bench, count: int, cap: float) -> dict[str, Any]:
             process.wait()
         daemon_log.close()
         watcher.join(5)
-    # The other half of the limit: one SMTP transaction on a new connection, as the daemon does.
+    # The other half of the limit: one SMTP transaction on a new connection, as the daemon does,
+    # with a confirmation it sent (or, if none came in time, a message of the same size).
+    confirmation = next(
+        (m for m in reversed(bench.sink.messages) if m.envelope_to[0].startswith("vastaaja.")),
+        ReceivedMail(
+            "verkosto@example.org", ["vastaaja@espoo.fi"], outlook_reply("vastaaja@espoo.fi", "x" * 3000)
+        ),
+    )
     sends = []
     for _ in range(20):
         start = time.monotonic()

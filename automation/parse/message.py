@@ -109,7 +109,16 @@ def parse_message(raw: bytes) -> Inbound:
         report_type=(msg.get_param("report-type", header="content-type") or "").__str__().lower(),
         attachments=tuple(attachments),
         defects=tuple(dict.fromkeys(defects)),
+        auth_results=_all(msg, "authentication-results", defects),
     )
+
+
+def _all(msg: Message, name: str, defects: list[str]) -> tuple[str, ...]:
+    try:
+        return tuple(str(v) for v in (msg.get_all(name) or []))[:20]
+    except Exception as exc:  # noqa: BLE001 - an unreadable header is recorded, not fatal
+        defects.append(f"header {name} unreadable: {exc}")
+        return ()
 
 
 def _collect_part(

@@ -11,7 +11,7 @@ import secrets
 import sqlite3
 from collections.abc import Iterator
 from contextlib import contextmanager
-from datetime import datetime
+from datetime import datetime, timedelta
 from pathlib import Path
 from typing import Any
 
@@ -23,6 +23,8 @@ from automation.model import (
     Contact,
     CreateInitiative,
     Decision,
+    EraseData,
+    RecordBounce,
     Registration,
     SendMail,
     SetInitiativeStatus,
@@ -33,15 +35,16 @@ from automation.model import (
 from automation.store.calendar import CalendarStore
 from automation.store.initiatives import InitiativeStore
 from automation.store.migrations import MIGRATIONS
+from automation.store.privacy import PrivacyStore
 from automation.store.time import iso
 
 
-class Store(CalendarStore, InitiativeStore):
-    def __init__(self, path: Path) -> None:
+class Store(CalendarStore, InitiativeStore, PrivacyStore):
+    def __init__(self, path: Path, busy_timeout: float = 30.0) -> None:
         path.parent.mkdir(parents=True, exist_ok=True)
         # isolation_level=None: we issue BEGIN IMMEDIATE ourselves, so a writer waits for the
         # lock up front instead of failing half-way through a message.
-        conn = sqlite3.connect(str(path), timeout=30, isolation_level=None)
+        conn = sqlite3.connect(str(path), timeout=busy_timeout, isolation_level=None)
         self.db = sqlite_utils.Database(conn)
         self.db.execute("PRAGMA journal_mode=WAL")
         self.db.execute("PRAGMA synchronous=NORMAL")
@@ -105,6 +108,10 @@ class Store(CalendarStore, InitiativeStore):
                     queued.append(message_id)
             elif isinstance(effect, CalendarResponse):
                 self.set_partstat(effect.meeting, effect.email, effect.partstat, now)
+            elif isinstance(effect, EraseData):
+                self.erase(effect.email, now)
+            elif isinstance(effect, RecordBounce):
+                self.record_bounce(effect, now)
             elif isinstance(effect, CreateInitiative):
                 self.create_initiative(effect.initiative, now)
             elif isinstance(effect, SetInitiativeStatus):
@@ -185,6 +192,46 @@ class Store(CalendarStore, InitiativeStore):
         )
         return message_id
 
+    def record_bounce(self, bounce: RecordBounce, now: datetime) -> None:
+        self.db.execute(
+            "INSERT INTO bounces VALUES (?, ?, ?, ?, ?) ON CONFLICT(email) DO UPDATE SET"
+            " score = score + excluded.score, last_reason = excluded.last_reason,"
+            " updated_at = excluded.updated_at,"
+            " undeliverable_at = CASE WHEN excluded.undeliverable_at != '' AND undeliverable_at = ''"
+            " THEN excluded.undeliverable_at ELSE undeliverable_at END",
+            [bounce.email, bounce.points, iso(now) if bounce.undeliverable else "", bounce.reason, iso(now)],
+        )
+
+    def bounce_scores(self, emails: list[str]) -> dict[str, float]:
+        marks = ",".join("?" * len(emails))
+        rows = self.db.execute(f"SELECT email, score FROM bounces WHERE email IN ({marks})", emails)
+        return {str(r[0]): float(r[1]) for r in rows.fetchall()}
+
+    def outbox_recipients(self, message_ids: list[str]) -> list[str]:
+        if not message_ids:
+            return []
+        marks = ",".join("?" * len(message_ids[:50]))
+        rows = self.db.execute(
+            f"SELECT DISTINCT recipient FROM outbox WHERE message_id IN ({marks})", message_ids[:50]
+        ).fetchall()
+        return [str(r[0]) for r in rows]
+
+    def undeliverable(self, email: str) -> bool:
+        row = self.db.execute(
+            "SELECT 1 FROM bounces WHERE email = ? AND undeliverable_at != ''", [email]
+        ).fetchone()
+        return row is not None
+
+    def answers_since(self, email: str, now: datetime) -> int:
+        """Automatic answers queued to `email` in the 24 hours before `now`."""
+        since = iso(now - timedelta(days=1))
+        row = self.db.execute(
+            "SELECT COUNT(*) FROM outbox WHERE recipient = ? AND auto_submitted = 'auto-replied'"
+            " AND created_at > ?",
+            [email, since],
+        ).fetchone()
+        return int(row[0])
+
     # ---- lifecycle stages --------------------------------------------------------------------
 
     def stages_done(self, meeting: str) -> set[str]:
@@ -261,6 +308,8 @@ class Store(CalendarStore, InitiativeStore):
         """Upsert the coordinator's list; never drops a person or their unsubscription."""
         changed = 0
         for contact in contacts:
+            if self.is_erased(contact.email):
+                continue  # their data was erased at their request: the CSV must not bring it back
             existing = self.contact(contact.email)
             fields = {
                 "name": contact.name,
@@ -289,7 +338,10 @@ class Store(CalendarStore, InitiativeStore):
         return rows[0] if rows else None
 
     def active_contacts(self) -> list[Contact]:
-        rows = self.db.query("SELECT * FROM contacts WHERE unsubscribed_at = '' ORDER BY email")
+        rows = self.db.query(
+            "SELECT * FROM contacts WHERE unsubscribed_at = '' AND email NOT IN"
+            " (SELECT email FROM bounces WHERE undeliverable_at != '') ORDER BY email"
+        )
         return [Contact(r["email"], r["name"], r["organisation"], r["language"]) for r in rows]
 
     def unsubscribe(self, email: str, now: datetime) -> bool:

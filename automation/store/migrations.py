@@ -170,3 +170,23 @@ def m004_initiatives(db: sqlite_utils.Database) -> None:
         {"id": int, "reference": str, "filename": str, "content_type": str, "size": int, "path": str},
         pk="id",
     )
+
+
+@migration
+def m005_bounces_and_limits(db: sqlite_utils.Database) -> None:
+    # Addresses that bounce: a score per address; at the threshold no more mail goes there.
+    db.table("bounces").create(
+        {"email": str, "score": float, "undeliverable_at": str, "last_reason": str, "updated_at": str},
+        pk="email",
+    )
+    # The daily limit of automatic answers per address is counted from the outbox.
+    db.table("outbox").create_index(["recipient", "created_at"])
+
+
+@migration
+def m006_privacy(db: sqlite_utils.Database) -> None:
+    # Addresses whose owner had their data erased, as a hash only: a later import of the
+    # coordinator's CSV must not bring them back.
+    db.table("erased").create({"hash": str, "at": str}, pk="hash")
+    db.table("messages").create_index(["sender"])
+    db.table("registrations").create_index(["email"])

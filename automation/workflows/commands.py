@@ -1,9 +1,9 @@
 """Requests about a person's own data and membership, sent by email.
 
 Unsubscribing acts at once and is confirmed once (to the address itself, so a forged request
-is noticed by its owner, who can simply write again). Data export, erasure and joining need a
-confirmation round trip and the rules text; until those workflows exist they are shown to the
-coordinator, who handles them by hand.
+is noticed by its owner, who can simply write again). Exporting or erasing someone's data needs
+a round trip: we write to the address itself, and only a reply carrying that mail's token acts.
+Joining the network (goals and rules to accept) is shown to the coordinator for now.
 """
 
 from __future__ import annotations
@@ -12,11 +12,14 @@ from automation.model import (
     Attention,
     Classification,
     Decision,
+    EraseData,
     Inbound,
     SendMail,
     Unsubscribe,
 )
 from automation.workflows.registration import Situation
+
+PRIVACY_SCOPE = "privacy:"
 
 
 def decide(message: Inbound, seen: Classification, s: Situation) -> Decision:
@@ -43,7 +46,57 @@ def decide(message: Inbound, seen: Classification, s: Situation) -> Decision:
         return Decision(
             (Unsubscribe(message.sender), reply), f"{message.sender} unsubscribed from invitations"
         )
+    if command in ("export", "erase"):
+        # The token of this mail is what authorises the export or erasure, not the From address.
+        ask = SendMail(
+            template="data_confirm",
+            recipient=message.sender,
+            name=message.sender_name,
+            language=language,
+            purpose=f"privacy-{command}",
+            meeting=PRIVACY_SCOPE + command,
+            revision=message.key,
+            in_reply_to=message.message_id,
+            context={"command": command},
+        )
+        return Decision((ask,), f"asked {message.sender} to confirm the {command} of their data")
     return Decision(
         (Attention(f"{command} request: handle by hand for now"),),
         f"{message.sender} asked to {command}; kept for the coordinator",
     )
+
+
+def confirmed(
+    message: Inbound, command: str, email: str, language: str, export_json: str, export_text: str
+) -> Decision:
+    """A reply to our confirmation request (its token names `email`): do what was asked."""
+    if command == "export":
+        mail = SendMail(
+            template="data_export",
+            recipient=email,
+            name=message.sender_name,
+            language=language,
+            purpose="privacy-export-sent",
+            meeting=None,
+            revision=message.key,
+            reply_token=False,
+            context={
+                "command": command,
+                "summary": export_text,
+                "attach_files": [{"filename": "my-data.json", "subtype": "json", "content": export_json}],
+            },
+        )
+        return Decision((mail,), f"sent {email} everything stored about them")
+    done = SendMail(
+        template="data_erased",
+        recipient=email,
+        name="",
+        language=language,
+        purpose="privacy-erased",
+        meeting=None,
+        revision=message.key,
+        reply_token=False,
+        context={"command": command},
+    )
+    # Erase first, then queue the one last mail that tells them so.
+    return Decision((EraseData(email), done), f"erased the data of {email}")
