@@ -175,6 +175,10 @@ def outgoing(row: dict[str, Any], settings: Settings, now: datetime, store: Stor
         "summary_markdown": "",
         "summary_language_fallback": False,
         "site_url": settings.network.public_url,
+        "command": "",
+        "summary": "",
+        "addresses": [],
+        "reason": "",
     }
     stored = json.loads(row["context"] or "{}")
     reference = stored.pop("initiative", None)

@@ -204,9 +204,16 @@ def test_summary_from_file_and_from_email_sent_once_in_the_right_languages(
 
 
 def test_archive_shows_initiatives_without_personal_addresses(
-        cli: Callable[..., str], imap_user: ImapUser, smtp_sink: SmtpSink, tmp_path: Path) -> None:
-    append(imap_user, initiative("maija@example.fi", "Aloite: <script>alert('x')</script> Tunnukset",
-                                 "Teksti <b>lihava</b>\nJulkaise nimeni"))
+    cli: Callable[..., str], imap_user: ImapUser, smtp_sink: SmtpSink, tmp_path: Path
+) -> None:
+    append(
+        imap_user,
+        initiative(
+            "maija@example.fi",
+            "Aloite: <script>alert('x')</script> Tunnukset",
+            "Teksti <b>lihava</b>\nJulkaise nimeni",
+        ),
+    )
     append(imap_user, initiative("anon@example.fi", "Aloite: Nimetön ehdotus", "Ei nimeä julki."))
     cli("run", "--once")
     cli("publish", "--output", str(tmp_path / "site"))

@@ -14,7 +14,8 @@ from dataclasses import dataclass
 from email import policy
 from email.message import Message
 
-_OUR_ID = r"<?([A-Za-z0-9_.-]+@{domain})>?"
+# Our Message-IDs: purpose.meeting.<12 hex of the recipient>.revision@domain (store/db.py).
+_OUR_ID = r"<([A-Za-z0-9_-]+\.[A-Za-z0-9_-]+\.[0-9a-f]{{12}}\.[A-Za-z0-9_.-]+@{domain})>"
 
 
 @dataclass(frozen=True)

@@ -32,7 +32,7 @@ TEMPLATE_NAMES = (
     "deadline_reminder", "participant_list", "meeting_reminder", "waitlist_final", "thanks",
     "rule_two_meetings", "rotation",
     "initiative_received", "initiative_new", "initiative_status", "initiatives_reminder",
-    "initiatives_digest", "summary",
+    "initiatives_digest", "summary", "data_confirm", "data_export", "data_erased", "undeliverable",
 )  # fmt: skip
 # The calendar event's own texts, one file each: event.summary.txt, event.description.txt.
 EVENT_PARTS = ("event.summary.txt", "event.description.txt")

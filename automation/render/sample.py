@@ -86,4 +86,10 @@ def sample_context(settings: Settings) -> dict[str, Any]:
     sample["initiatives"] = [sample["initiative"]]
     sample["agenda"] = [sample["initiative"]]
     sample["fresh"] = [sample["initiative"]]
+    sample.update(
+        command="export",
+        summary="registrations: 2",
+        addresses=["poistunut@example.fi"],
+        reason="failed 5.1.1",
+    )
     return sample

@@ -77,6 +77,8 @@ def confirmed(
             name=message.sender_name,
             language=language,
             purpose="privacy-export-sent",
+            # Only the token holder can trigger this, so it is outside the daily limit for answers.
+            auto_submitted="auto-generated",
             meeting=None,
             revision=message.key,
             reply_token=False,
@@ -93,6 +95,7 @@ def confirmed(
         name="",
         language=language,
         purpose="privacy-erased",
+        auto_submitted="auto-generated",
         meeting=None,
         revision=message.key,
         reply_token=False,
