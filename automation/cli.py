@@ -132,6 +132,14 @@ def check(obj: Context) -> None:
     )
 
 
+def _progress(done: int, total: int) -> None:
+    """Sending to hundreds of people: show how far it got, on the terminal only."""
+    end = "\n" if done >= total else ""
+    click.echo(f"\rsending {done}/{total}", nl=False, err=True)
+    if end:
+        click.echo("", err=True)
+
+
 def check_site(settings: Settings) -> list[str]:
     """Render the public archive's templates once with sample data, in a throwaway directory."""
     import tempfile
@@ -187,6 +195,8 @@ def run(obj: Context, once: bool) -> None:
     app = App.open(settings)
     try:
         daemon = Daemon(app, obj.clock(settings))
+        if sys.stderr.isatty():
+            daemon.progress = _progress
         if once:
             print_pass(daemon.run_once(), app, daemon)
         else:

@@ -21,7 +21,7 @@ from automation.app import App
 from automation.errors import ConfigError, TransientError
 from automation.inbox.base import MailSource
 from automation.jobs import lifecycle
-from automation.outbox import FlushReport, flush, recover_interrupted
+from automation.outbox import FlushReport, Progress, flush_all, recover_interrupted
 from automation.render.emails import check_templates
 from automation.render.sample import sample_context
 from automation.service import Outcome, poll, sync_contacts
@@ -48,6 +48,7 @@ class Daemon:
         self.source: MailSource = app.source()
         self.transport: Transport = app.transport()
         self.stopping = False
+        self.progress: Progress | None = None
         self.backoff = 0.0
         self.retry_at = 0.0
         self.stamp = self._stamp()
@@ -75,7 +76,7 @@ class Daemon:
         report.lifecycle.extend(lifecycle(self.app, now))
 
     def flush_step(self, report: PassReport) -> None:
-        result = flush(self.app.store, self.transport, self.app.settings, self.clock())
+        result = flush_all(self.app.store, self.transport, self.app.settings, self.clock(), self.progress)
         report.flushed.sent.extend(result.sent)
         report.flushed.retrying.extend(result.retrying)
         report.flushed.failed.extend(result.failed)

@@ -10,6 +10,8 @@ from __future__ import annotations
 
 import json
 import logging
+import time
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from typing import Any
@@ -34,6 +36,7 @@ class FlushReport:
     sent: list[dict[str, Any]] = field(default_factory=list)
     retrying: list[str] = field(default_factory=list)
     failed: list[str] = field(default_factory=list)
+    finished: int = 0  # rows that left the queue (sent, failed or skipped)
 
 
 def recover_interrupted(store: Store) -> int:
@@ -51,7 +54,45 @@ def due_rows(store: Store, now: datetime, limit: int) -> list[dict[str, Any]]:
     )
 
 
-def flush(store: Store, transport: Transport, settings: Settings, now: datetime) -> FlushReport:
+Progress = Callable[[int, int], None]
+
+
+def flush_all(
+    store: Store, transport: Transport, settings: Settings, now: datetime, progress: Progress | None = None
+) -> FlushReport:
+    """Send everything that is due, batch after batch (one connection each), and log a summary."""
+    total = store.db.execute(
+        "SELECT COUNT(*) FROM outbox WHERE status = 'pending' AND next_attempt_at <= ?", [iso(now)]
+    ).fetchone()[0]
+    report = FlushReport()
+    started = time.monotonic()
+    while True:
+        batch = flush(store, transport, settings, now, progress=progress, done=len(report.sent), total=total)
+        report.sent += batch.sent
+        report.retrying += batch.retrying
+        report.failed += batch.failed
+        if not batch.finished:
+            break  # nothing left, or only messages waiting for a retry
+    if report.sent or report.failed:
+        log.info(
+            "outbox: sent %d message(s) in %.1f s; %d to retry, %d failed",
+            len(report.sent),
+            time.monotonic() - started,
+            len(report.retrying),
+            len(report.failed),
+        )
+    return report
+
+
+def flush(
+    store: Store,
+    transport: Transport,
+    settings: Settings,
+    now: datetime,
+    progress: Progress | None = None,
+    done: int = 0,
+    total: int = 0,
+) -> FlushReport:
     report = FlushReport()
     rows = due_rows(store, now, settings.sending.batch_size)
     if not rows:
@@ -67,6 +108,7 @@ def flush(store: Store, transport: Transport, settings: Settings, now: datetime)
                         "UPDATE outbox SET status = 'skipped', error = ? WHERE id = ?",
                         ["address undeliverable (bounces)", row["id"]],
                     )
+                    report.finished += 1
                     continue
                 try:
                     message = build_message(
@@ -90,6 +132,9 @@ def flush(store: Store, transport: Transport, settings: Settings, now: datetime)
                         [iso(now), row["id"]],
                     )
                     report.sent.append(row)
+                    report.finished += 1
+                    if progress is not None:
+                        progress(done + len(report.sent), max(total, done + len(report.sent)))
     except TransientError as exc:
         log.warning("outbox: %s; %d message(s) wait for the next attempt", exc, len(rows))
         report.retrying.append(str(exc))
@@ -128,6 +173,7 @@ def _retry(
 def _fail(store: Store, row: dict[str, Any], error: str, report: FlushReport) -> None:
     store.db.execute("UPDATE outbox SET status = 'failed', error = ? WHERE id = ?", [error, row["id"]])
     report.failed.append(f"{row['recipient']} ({row['template']}): {error}")
+    report.finished += 1
     log.error(
         "outbox: message %s to %s failed permanently: %s",
         row["message_id"],
