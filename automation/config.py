@@ -153,6 +153,27 @@ class SummariesSettings(_Section):
     send_days_after: float = Field(default=1.0, ge=0)
 
 
+class RulesSettings(_Section):
+    # The version of the network's goals and rules (templates/<lang>/join_rules.*). Raise it when
+    # the text changes; `automation rules ask` then asks everyone to accept the new version.
+    version: str = "2024-1"
+    reminder_days: int = Field(default=7, ge=1)  # one reminder to those who asked to join
+
+
+OrganisationKind = Literal["national", "municipal_network", "company", "university"]
+
+
+class OrganisationSettings(_Section):
+    name: str
+    kind: OrganisationKind
+    aliases: list[str] = []
+
+
+class FeedbackSettings(_Section):
+    days_after: int = Field(default=1, ge=0)  # the feedback question goes out at 9.00 that day
+    pack_days_after: int = Field(default=7, ge=1)  # the organisers' post-meeting pack
+
+
 class PublishSettings(_Section):
     directory: Path = Path("public")
 
@@ -230,6 +251,9 @@ class Settings(_Section):
     rotation: RotationSettings = RotationSettings()
     initiatives: InitiativesSettings = InitiativesSettings()
     security: SecuritySettings = SecuritySettings()
+    rules: RulesSettings = RulesSettings()
+    feedback: FeedbackSettings = FeedbackSettings()
+    organisations: list[OrganisationSettings] = []
     privacy: PrivacySettings = PrivacySettings()
     summaries: SummariesSettings = SummariesSettings()
     organisers: list[OrganiserSettings] = []

@@ -10,6 +10,7 @@ from datetime import datetime, timedelta
 from automation.app import App
 from automation.errors import AutomationError
 from automation.model import Decision, Meeting, SendMail, Status
+from automation.workflows import membership
 from automation.workflows.calendar import EventState, Person, sync_event
 from automation.workflows.lifecycle import (
     INVITE,
@@ -61,16 +62,20 @@ def lifecycle(app: App, now: datetime) -> list[str]:
         + send_summaries(app, now)
         + initiative_jobs(app, now)
         + retention(app, now)
+        + membership_jobs(app, now)
     )
 
 
 def offsets(app: App) -> Offsets:
     s = app.settings.schedule
+    f = app.settings.feedback
     return Offsets(
         s.invite_days_before,
         s.deadline_reminder_days_before,
         s.meeting_reminder_days_before,
         s.thanks_hours_after,
+        f.days_after,
+        f.pack_days_after,
     )
 
 
@@ -82,6 +87,7 @@ def audience(app: App, meeting: Meeting) -> Audience:
         organisers=tuple(organisers(app)),
         default_language=settings.network.default_language,
         languages=tuple(settings.network.languages),
+        feedback=tuple(app.store.feedback_rows(meeting.code)),
     )
 
 
@@ -309,3 +315,38 @@ def retention(app: App, now: datetime) -> list[str]:
     if thinned:
         lines.append(f"privacy: removed sender and subject of {thinned} old message record(s)")
     return lines
+
+
+def membership_jobs(app: App, now: datetime) -> list[str]:
+    """One reminder, at most, to those who asked to join but have not accepted the rules."""
+    settings = app.settings
+    due = app.store.join_reminders_due(now, settings.rules.reminder_days)
+    if not due:
+        return []
+    with app.store.transaction():
+        mails = [
+            membership.reminder(
+                r["email"],
+                r["name"],
+                r["language"] or settings.network.default_language,
+                settings.rules.version,
+            )
+            for r in due
+        ]
+        queued = app.store.apply(Decision(tuple(mails), "join reminders"), now, app.domain)
+        for row in due:
+            app.store.mark_reminded(row["email"], now)
+    return [f"joining: reminded {len(queued)} person(s) to accept the rules"]
+
+
+def ask_rules(app: App, now: datetime) -> int:
+    """Ask every contact who has not accepted the current rules to accept them (by reply)."""
+    version = app.settings.rules.version
+    rows = app.store.db.execute(
+        "SELECT email, name, language FROM contacts WHERE unsubscribed_at = '' AND rules_version != ?",
+        [version],
+    ).fetchall()
+    default = app.settings.network.default_language
+    mails = [membership.ask_to_accept(r[0], r[1], r[2] or default, version) for r in rows]
+    with app.store.transaction():
+        return len(app.store.apply(Decision(tuple(mails), "rules"), now, app.domain))

@@ -335,5 +335,41 @@ class EraseData:
     email: str
 
 
+@dataclass(frozen=True)
+class JoinRequest:
+    email: str
+    name: str
+    language: str
+
+
+@dataclass(frozen=True)
+class AcceptRules:
+    """The person accepted the goals and rules (this version): they are on the contact list."""
+
+    email: str
+    name: str
+    organisation: str
+    language: str
+    version: str
+
+
+@dataclass(frozen=True)
+class StoreFeedback:
+    meeting: str
+    person: str  # a hash of the address: one answer per person, no address kept
+    score: int | None
+    comment: str
+    language: str
+
+
 # Every change a workflow may ask for; the store applies them in one transaction.
-AnyEffect = Effect | CreateInitiative | SetInitiativeStatus | RecordBounce | EraseData
+AnyEffect = (
+    Effect
+    | CreateInitiative
+    | SetInitiativeStatus
+    | RecordBounce
+    | EraseData
+    | JoinRequest
+    | AcceptRules
+    | StoreFeedback
+)

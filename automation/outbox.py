@@ -185,7 +185,9 @@ def _fail(store: Store, row: dict[str, Any], error: str, report: FlushReport) ->
 def outgoing(row: dict[str, Any], settings: Settings, now: datetime, store: Store | None = None) -> Outgoing:
     network = settings.network
     local, _, domain = network.address.partition("@")
-    meeting = settings.meeting(row["meeting"]) if row["meeting"] else None
+    # Feedback mails carry their meeting behind a scope prefix (their reply token's scope).
+    meeting_code = (row["meeting"] or "").removeprefix("feedback:")
+    meeting = settings.meeting(meeting_code) if meeting_code else None
     language = row["language"] or network.default_language
     context: dict[str, Any] = {
         "network": {
@@ -225,6 +227,10 @@ def outgoing(row: dict[str, Any], settings: Settings, now: datetime, store: Stor
         "summary": "",
         "addresses": [],
         "reason": "",
+        "rules_version": settings.rules.version,
+        "already_member": False,
+        "reminder": False,
+        "feedback": {"answers": 0, "average": None, "distribution": {}, "comments": []},
     }
     stored = json.loads(row["context"] or "{}")
     reference = stored.pop("initiative", None)

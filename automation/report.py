@@ -72,6 +72,10 @@ def print_status(app: App, now: datetime) -> bool:
             f" declined {counts[Status.DECLINED]}, not answered {not_answered}"
         )
     _print_privacy(app)
+    versions = store.rules_versions()
+    current = app.settings.rules.version
+    accepted = ", ".join(f"{v or 'not accepted'}: {n}" for v, n in sorted(versions.items()))
+    echo(f"Rules (current version {current}): {accepted or 'no contacts'}")
     rows = store.db.execute("SELECT status, COUNT(*), MIN(created_at) FROM outbox GROUP BY status").fetchall()
     queue = {str(r[0]): (int(r[1]), str(r[2])) for r in rows}
     pending, oldest = queue.get("pending", (0, ""))

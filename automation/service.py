@@ -33,9 +33,10 @@ from automation.model import (
 )
 from automation.parse.bounce import read_bounce
 from automation.parse.classify import classify
+from automation.parse.intent import read_details
 from automation.parse.message import parse_message
 from automation.store.db import iso
-from automation.workflows import commands
+from automation.workflows import commands, feedback, membership
 from automation.workflows.bounces import decide_bounce
 from automation.workflows.calendar import match_calendar_reply
 from automation.workflows.guard import authentication_failed, limit_answers, refuse_forged
@@ -120,24 +121,7 @@ def handle(app: App, raw: RawMail, now: datetime) -> Outcome:
             _record_position(app, raw)
             return Outcome(raw.ref, message.sender, "duplicate", "already handled", False, True)
         seen, match, situation = understand(app, message, now)
-        submission = submissions.route(app, raw.data, message, seen, now)
-        privacy = _privacy_token(app, message)
-        if privacy is not None and not seen.kind.is_machine:
-            decision = _privacy(app, message, seen, *privacy)
-            decide_now = lambda: decision  # noqa: E731
-        elif submission is not None:
-            decide_now = submission
-        elif seen.kind == Kind.COMMAND and seen.intent is not None:
-            decision = commands.decide(message, seen, situation)
-            decide_now = lambda: decision  # noqa: E731
-        elif seen.kind == Kind.BOUNCE:
-            decision = _bounce(app, raw.data)
-            decide_now = lambda: decision  # noqa: E731
-        elif seen.kind.is_machine:
-            decide_now = lambda: _ignored(seen)  # noqa: E731
-        else:
-            decision = decide(message, seen, match, situation)
-            decide_now = lambda: decision  # noqa: E731
+        decide_now = _route(app, raw, message, seen, match, situation, now)
         return _commit(app, raw, message, seen, match.meeting or "", decide_now, now)
     except sqlite3.OperationalError as exc:
         # Database locked or disk full: the message stays unhandled (not filed) and is retried.
@@ -145,6 +129,42 @@ def handle(app: App, raw: RawMail, now: datetime) -> Outcome:
     except Exception as exc:  # noqa: BLE001 - one bad message must never stop the daemon
         log.exception("could not handle %s", raw.ref)
         return _keep_broken(app, raw, now, exc)
+
+
+def _route(
+    app: App,
+    raw: RawMail,
+    message: Inbound,
+    seen: Classification,
+    match: Match,
+    situation: Situation,
+    now: datetime,
+) -> Callable[[], Decision]:
+    """Which workflow decides. A reply token's scope wins over everything a From could claim;
+    the decision itself is taken inside the message's transaction."""
+    if seen.kind == Kind.BOUNCE:
+        decision = _bounce(app, raw.data)
+        return lambda: decision
+    if seen.kind.is_machine:
+        return lambda: _ignored(seen)
+    privacy = _scoped_token(app, message, commands.PRIVACY_SCOPE)
+    if privacy is not None:
+        return lambda: _privacy(app, message, seen, *privacy)
+    joining = _scoped_token(app, message, membership.JOIN_SCOPE)
+    if joining is not None:
+        return lambda: _joining(app, message, seen, joining[1])
+    rating = _scoped_token(app, message, feedback.FEEDBACK_SCOPE)
+    if rating is not None:
+        return lambda: _feedback(app, message, seen, *rating)
+    wants_to_join = seen.intent is not None and seen.intent.command == "join"
+    if wants_to_join or _plus(app, message, "liity"):
+        return lambda: _join_request(app, message, seen)
+    submission = submissions.route(app, raw.data, message, seen, now)
+    if submission is not None:
+        return submission
+    if seen.kind == Kind.COMMAND and seen.intent is not None:
+        return lambda: commands.decide(message, seen, situation)
+    return lambda: decide(message, seen, match, situation)
 
 
 def _commit(
@@ -185,12 +205,48 @@ def _commit(
     return Outcome(raw.ref, message.sender, str(seen.kind), decision.summary, decision.needs_attention)
 
 
-def _privacy_token(app: App, message: Inbound) -> tuple[str, str] | None:
+def _scoped_token(app: App, message: Inbound, prefix: str) -> tuple[str, str] | None:
+    """(scope without the prefix, owner) of a reply token of the given kind in the recipients."""
     for token in reply_tokens(message, app.settings.network.address):
         owner = app.store.token_owner(token)
-        if owner and owner[0].startswith(commands.PRIVACY_SCOPE):
-            return owner[0].removeprefix(commands.PRIVACY_SCOPE), owner[1]
+        if owner and owner[0].startswith(prefix):
+            return owner[0].removeprefix(prefix), owner[1]
     return None
+
+
+def _plus(app: App, message: Inbound, tag: str) -> bool:
+    local, _, domain = app.settings.network.address.partition("@")
+    return f"{local}+{tag}@{domain}".lower() in message.recipients
+
+
+def _language_of(app: App, seen: Classification, email: str) -> str:
+    contact = app.store.contact(email)
+    return seen.language or (contact["language"] if contact else "") or app.settings.network.default_language
+
+
+def _join_request(app: App, message: Inbound, seen: Classification) -> Decision:
+    member = app.store.contact(message.sender) is not None
+    return membership.request(
+        message, _language_of(app, seen, message.sender), app.settings.rules.version, member
+    )
+
+
+def _joining(app: App, message: Inbound, seen: Classification, email: str) -> Decision:
+    contact = app.store.contact(email)
+    details = seen.intent.details if seen.intent else read_details(message.reply_text)
+    return membership.accepted(
+        message,
+        email,
+        app.settings.rules.version,
+        _language_of(app, seen, email),
+        details,
+        contact["name"] if contact else "",
+    )
+
+
+def _feedback(app: App, message: Inbound, seen: Classification, code: str, email: str) -> Decision:
+    stored = feedback.store(message, code, email, _language_of(app, seen, email))
+    return Decision((stored,), f"feedback on {code} stored (score {stored.score})")
 
 
 def _privacy(app: App, message: Inbound, seen: Classification, command: str, email: str) -> Decision:

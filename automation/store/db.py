@@ -18,28 +18,32 @@ from typing import Any
 import sqlite_utils
 
 from automation.model import (
+    AcceptRules,
     Attention,
     CalendarResponse,
     Contact,
     CreateInitiative,
     Decision,
     EraseData,
+    JoinRequest,
     RecordBounce,
     Registration,
     SendMail,
     SetInitiativeStatus,
     SetRegistration,
     Status,
+    StoreFeedback,
     Unsubscribe,
 )
 from automation.store.calendar import CalendarStore
 from automation.store.initiatives import InitiativeStore
+from automation.store.membership import MembershipStore
 from automation.store.migrations import MIGRATIONS
 from automation.store.privacy import PrivacyStore
 from automation.store.time import iso
 
 
-class Store(CalendarStore, InitiativeStore, PrivacyStore):
+class Store(CalendarStore, InitiativeStore, PrivacyStore, MembershipStore):
     def __init__(self, path: Path, busy_timeout: float = 30.0) -> None:
         path.parent.mkdir(parents=True, exist_ok=True)
         # isolation_level=None: we issue BEGIN IMMEDIATE ourselves, so a writer waits for the
@@ -108,6 +112,12 @@ class Store(CalendarStore, InitiativeStore, PrivacyStore):
                     queued.append(message_id)
             elif isinstance(effect, CalendarResponse):
                 self.set_partstat(effect.meeting, effect.email, effect.partstat, now)
+            elif isinstance(effect, JoinRequest):
+                self.request_join(effect, now)
+            elif isinstance(effect, AcceptRules):
+                self.accept_rules(effect, now)
+            elif isinstance(effect, StoreFeedback):
+                self.store_feedback(effect, now)
             elif isinstance(effect, EraseData):
                 self.erase(effect.email, now)
             elif isinstance(effect, RecordBounce):

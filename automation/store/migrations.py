@@ -190,3 +190,28 @@ def m006_privacy(db: sqlite_utils.Database) -> None:
     db.table("erased").create({"hash": str, "at": str}, pk="hash")
     db.table("messages").create_index(["sender"])
     db.table("registrations").create_index(["email"])
+
+
+@migration
+def m007_membership_and_feedback(db: sqlite_utils.Database) -> None:
+    # Joining: the goals-and-rules text a person accepted (its version) and when.
+    db.table("contacts").add_column("rules_version", str, not_null_default="")
+    db.table("contacts").add_column("rules_accepted_at", str, not_null_default="")
+    db.table("join_requests").create(
+        {
+            "email": str,
+            "name": str,
+            "language": str,
+            "requested_at": str,
+            "reminded_at": str,
+            "accepted_at": str,
+        },
+        pk="email",
+    )
+    # Feedback is kept without the address: a hash only to count one answer per person.
+    db.table("feedback").create(
+        {"meeting": str, "person": str, "score": int, "comment": str, "language": str, "at": str},
+        pk=("meeting", "person"),
+    )
+    # The coordinator marks who did not come, for the picture of participation.
+    db.table("registrations").add_column("no_show", int, not_null_default=0)

@@ -79,8 +79,9 @@ class PrivacyStore:
             "SELECT email FROM registrations WHERE meeting = ? AND email NOT LIKE 'erased:%'", [meeting]
         ).fetchall()
         for (email,) in rows:
+            # The organisation stays: it is what the participation statistics count by.
             self.db.execute(
-                "UPDATE registrations SET email = ?, name = '', organisation = '', diet = '', language = ''"
+                "UPDATE registrations SET email = ?, name = '', diet = '', language = ''"
                 " WHERE meeting = ? AND email = ?",
                 [f"erased:{address_hash(email)[:16]}", meeting, email],
             )

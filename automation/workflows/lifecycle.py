@@ -17,6 +17,8 @@ from typing import Any
 
 from automation.model import Contact, Meeting, Registration, SendMail, Status
 from automation.workflows.calendar import Person
+from automation.workflows.feedback import requests as feedback_requests
+from automation.workflows.feedback import summary as feedback_summary
 
 
 @dataclass(frozen=True)
@@ -25,6 +27,8 @@ class Offsets:
     deadline_reminder_days_before: int = 5
     meeting_reminder_days_before: int = 2
     thanks_hours_after: int = 3
+    feedback_days_after: int = 1
+    pack_days_after: int = 7
 
 
 @dataclass(frozen=True)
@@ -39,6 +43,8 @@ DEADLINE_REMINDER = "deadline-reminder"
 CLOSE = "close"
 MEETING_REMINDER = "meeting-reminder"
 THANKS = "thanks"
+FEEDBACK = "feedback"
+PACK = "pack"
 
 
 def stages(meeting: Meeting, offsets: Offsets) -> list[Stage]:
@@ -62,6 +68,16 @@ def stages(meeting: Meeting, offsets: Offsets) -> list[Stage]:
             THANKS,
             meeting.end + timedelta(hours=offsets.thanks_hours_after),
             meeting.end + timedelta(days=14),
+        ),
+        Stage(
+            FEEDBACK,
+            _morning(meeting.end + timedelta(days=offsets.feedback_days_after)),
+            meeting.end + timedelta(days=offsets.feedback_days_after + 7),
+        ),
+        Stage(
+            PACK,
+            _morning(meeting.end + timedelta(days=offsets.pack_days_after)),
+            meeting.end + timedelta(days=offsets.pack_days_after + 30),
         ),
     ]
 
@@ -131,6 +147,7 @@ class Audience:
     organisers: tuple[Person, ...]
     default_language: str
     languages: tuple[str, ...]
+    feedback: tuple[tuple[int | None, str], ...] = ()
 
     def language(self, preferred: str) -> str:
         return preferred if preferred in self.languages else self.default_language
@@ -171,6 +188,27 @@ def stage_mails(stage: Stage, meeting: Meeting, people: Audience) -> list[SendMa
         ] + [
             _to(meeting, r.email, r.name, people.language(r.language), "waitlist_final", stage)
             for r in by_status[Status.WAITING]
+        ]
+    if stage.name == FEEDBACK:
+        participants = [(r.email, r.name, people.language(r.language)) for r in by_status[Status.REGISTERED]]
+        return feedback_requests(meeting, participants)
+    if stage.name == PACK:
+        context = {**participant_summary(meeting, people), "feedback": feedback_summary(people.feedback)}
+        context.pop("attach_files")
+        return [
+            replace(
+                _to(
+                    meeting,
+                    p.email,
+                    p.name,
+                    people.language(p.language),
+                    "post_meeting_pack",
+                    stage,
+                    reply_token=False,
+                ),
+                context=context,
+            )
+            for p in people.organisers
         ]
     if stage.name == THANKS:
         return [
