@@ -178,11 +178,9 @@ def test_summary_from_file_and_from_email_sent_once_in_the_right_languages(
     assert [m for m in smtp_sink.messages if "summary." in str(parsed(m.data)["Message-ID"])] == []
     smtp_sink.clear()  # (the thank-you mails of the afternoon)
     cli("run", "--once", now="2024-03-13T12:00")
-    sent = [
-        m
-        for m in smtp_sink.wait_for(3)
-        if m.envelope_to[0] in ("maija@example.fi", "anna@example.fi", "john@example.org")
-    ]
+    smtp_sink.wait_for(3)
+    time.sleep(0.5)  # the feedback questions of the morning go out in the same pass
+    sent = [m for m in smtp_sink.messages if "<summary." in str(parsed(m.data)["Message-ID"])]
     languages = {m.envelope_to[0]: str(parsed(m.data)["Content-Language"]) for m in sent}
     assert languages == {"maija@example.fi": "fi", "anna@example.fi": "sv", "john@example.org": "fi"}
     anna = next(parsed(m.data) for m in sent if m.envelope_to == ["anna@example.fi"])

@@ -147,7 +147,10 @@ def test_a_meetings_whole_year(year: Year) -> None:
     assert year.run(at("2024-03-10T09:00")) == [("meeting-reminder", "maija@example.fi")]
     assert "Kannettava" in year.last("meeting-reminder").get_body(("plain",)).get_content()
     assert year.run(at("2024-03-12T15:00")) == [("thanks", "maija@example.fi")]
-    assert year.run(at("2024-03-20T10:00")) == []
+    # The next morning the feedback question; a week after, the organisers' pack.
+    assert year.run(at("2024-03-13T09:00")) == [("feedback", "maija@example.fi")]
+    assert year.run(at("2024-03-19T09:00")) == [("pack", "chair@example.fi")]
+    assert year.run(at("2024-04-30T10:00")) == []
 
 
 def test_moving_the_meeting_moves_what_is_pending_and_repeats_nothing(year: Year) -> None:
@@ -174,7 +177,10 @@ def test_a_daemon_down_for_days_catches_up_on_what_still_means_something(year: Y
     assert year.run(at("2024-02-18T12:00")) == [("deadline-reminder", "anna@example.fi")]
     year.run(at("2024-02-23T00:00"))
     # Down from the 9th to the 13th: the final reminder is pointless now and dropped; thanks go out.
-    assert year.run(at("2024-03-13T10:00")) == [("thanks", "maija@example.fi")]
+    assert year.run(at("2024-03-13T10:00")) == [
+        ("feedback", "maija@example.fi"),
+        ("thanks", "maija@example.fi"),
+    ]
     assert year.run(at("2024-03-14T10:00")) == []
 
 
@@ -231,6 +237,7 @@ def test_plan_lists_what_will_be_sent_and_sends_nothing(year: Year) -> None:
         ("participant_list", "1"),
         ("meeting_reminder", "1"),
         ("thanks", "1"),
+        ("feedback_request", "1"),
     }
     assert "17.02.2024 09:00  deadline_reminder" in output and "sv:1" in output
     assert year.run(at("2024-02-14T12:00")) == []  # planning queued nothing

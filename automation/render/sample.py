@@ -87,6 +87,10 @@ def sample_context(settings: Settings) -> dict[str, Any]:
     sample["agenda"] = [sample["initiative"]]
     sample["fresh"] = [sample["initiative"]]
     sample.update(
+        rules_version=settings.rules.version,
+        already_member=False,
+        reminder=False,
+        feedback={"answers": 3, "average": 4.3, "distribution": {"3": 1, "5": 2}, "comments": ["Hyvä päivä"]},
         command="export",
         summary="registrations: 2",
         addresses=["poistunut@example.fi"],

@@ -13,7 +13,7 @@ from collections.abc import Sequence
 from automation.model import Inbound, Meeting, SendMail, StoreFeedback
 
 FEEDBACK_SCOPE = "feedback:"
-_SCORE = re.compile(r"(?<![\d.,/])([1-5])(?:\s*/\s*5)?(?![\d.,])")
+_SCORE = re.compile(r"(?<![\d.,/])([1-5])(?:\s*/\s*5)?(?!\d|[.,]\d)")
 
 
 def read_feedback(text: str) -> tuple[int | None, str]:
