@@ -9,7 +9,7 @@ from __future__ import annotations
 import ipaddress
 import os
 import tomllib
-from datetime import date, datetime, time, timedelta
+from datetime import date, datetime, time
 from pathlib import Path
 from typing import Annotated, Any, Literal
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
@@ -394,7 +394,3 @@ def resolve_password(section: _ServerSettings, label: str, base: Path) -> str:
                 ]
             ) from exc
     return ""
-
-
-def invitation_due(settings: Settings, meeting: Meeting) -> datetime:
-    return meeting.start - timedelta(days=settings.schedule.invite_days_before)

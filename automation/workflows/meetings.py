@@ -7,13 +7,8 @@ because the due time is derived from the meeting each time.
 from __future__ import annotations
 
 from collections.abc import Iterable
-from datetime import datetime, timedelta
 
 from automation.model import Contact, Meeting, SendMail
-
-
-def invitation_due(meeting: Meeting, days_before: int) -> datetime:
-    return meeting.start - timedelta(days=days_before)
 
 
 def invitations(
@@ -43,12 +38,3 @@ def invitations(
             )
         )
     return mails
-
-
-def invitations_open(meeting: Meeting, now: datetime, days_before: int) -> bool:
-    """Is it time to invite (and not too late for it to mean anything)?"""
-    return (
-        not meeting.cancelled
-        and invitation_due(meeting, days_before) <= now
-        and now <= meeting.registration_deadline
-    )

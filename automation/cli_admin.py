@@ -1,0 +1,211 @@
+"""Administration commands: initiatives, contacts, rules, attendance and the participation report.
+
+They are registered on the main command group when `automation.cli` imports this module.
+"""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import click
+
+from automation.app import App, read_contacts
+from automation.cli import Context, main
+from automation.errors import AutomationError
+
+
+@main.group()
+def initiatives() -> None:
+    """Initiatives: list them, show one, set a status (the submitter is told)."""
+
+
+@initiatives.command("list")
+@click.option("--format", "fmt", type=click.Choice(["json", "table"]), default="table", show_default=True)
+@click.pass_obj
+def initiatives_list(obj: Context, fmt: str) -> None:
+    """Every initiative with its reference, title, status, submitter and meeting."""
+    settings = obj.settings()
+    app = App.open(settings)
+    try:
+        rows = [
+            {
+                "reference": i.reference,
+                "title": i.title,
+                "status": i.status,
+                "submitter": i.submitter_email,
+                "submitter_name": i.submitter_name,
+                "meeting": i.meeting or None,
+                "created_at": i.created_at,
+            }
+            for i in app.store.initiatives()
+        ]
+    finally:
+        app.close()
+    if fmt == "json":
+        click.echo(json.dumps(rows, ensure_ascii=False, indent=2))
+        return
+    for row in rows:
+        click.echo(f"{row['reference']:<17} {row['status']:<12} {row['meeting'] or '-':<9} {row['title']}")
+
+
+@initiatives.command("show")
+@click.argument("reference")
+@click.pass_obj
+def initiatives_show(obj: Context, reference: str) -> None:
+    """One initiative: text, attachments and history."""
+    settings = obj.settings()
+    app = App.open(settings)
+    try:
+        item = app.store.initiative(reference)
+        if item is None:
+            raise AutomationError(f"no initiative {reference!r}; see: automation initiatives list")
+        history = app.store.initiative_history(reference)
+        attachments = app.store.attachments(reference)
+    finally:
+        app.close()
+    on = f" ({item.meeting})" if item.meeting else ""
+    click.echo(f"{item.reference}: {item.title}\nstatus: {item.status}{on}")
+    click.echo(f"from: {item.submitter_name} <{item.submitter_email}>, {item.created_at}")
+    if attachments:
+        click.echo("attachments: " + ", ".join(attachments))
+    click.echo("\n" + item.text + "\n")
+    for event in history:
+        where = event["meeting"] or ""
+        click.echo(f"  {event['at']}  {event['status']:<12} {where:<9} {event['actor']}  {event['note']}")
+
+
+@initiatives.command("set")
+@click.argument("reference")
+@click.argument("status", type=click.Choice(["received", "preparation", "agenda", "rejected", "resolved"]))
+@click.option("--meeting", "code", help="The meeting whose agenda it goes on (with status agenda).")
+@click.option("--note", default="", help="The reason or outcome, told to the submitter.")
+@click.pass_obj
+def initiatives_set(obj: Context, reference: str, status: str, code: str | None, note: str) -> None:
+    """Set the STATUS of initiative REFERENCE; the submitter gets an email."""
+    from automation.model import Decision, SetInitiativeStatus
+    from automation.workflows.initiatives import status_mails
+
+    settings = obj.settings()
+    if status == "agenda" and (not code or settings.meeting(code) is None):
+        raise AutomationError("status agenda needs --meeting CODE of a meeting in the config")
+    app = App.open(settings)
+    try:
+        item = app.store.initiative(reference)
+        if item is None:
+            raise AutomationError(f"no initiative {reference!r}; see: automation initiatives list")
+        now = obj.clock(settings)()
+        change = SetInitiativeStatus(reference, status, code or "", note, "coordinator (command line)")
+        decision = Decision((*status_mails(item, change, now.isoformat()), change), "set")
+        with app.store.transaction():
+            app.store.apply(decision, now, app.domain)
+    finally:
+        app.close()
+    click.echo(f"{reference}: {status}; the submitter will be told on the next pass")
+
+
+@main.command()
+@click.option("--year", type=int, help="Calendar year (default: this year).")
+@click.option(
+    "--output",
+    type=click.Path(file_okay=False, path_type=Path),
+    default=Path("reports"),
+    show_default=True,
+    help="Where the CSV and the HTML page with the chart are written.",
+)
+@click.pass_obj
+def report(obj: Context, year: int | None, output: Path) -> None:
+    """The picture of participation: per meeting invited, registered, attended; by organisation
+    kind and organisation; feedback; initiatives; whether the two-meetings rule held."""
+    from automation.participation import as_text, picture, write
+
+    settings = obj.settings()
+    app = App.open(settings)
+    try:
+        result = picture(app, year or obj.clock(settings)().year)
+        click.echo(as_text(result))
+        for path in write(app, result, output):
+            click.echo(f"wrote {path}")
+    finally:
+        app.close()
+
+
+@main.command()
+@click.argument("code")
+@click.option("--no-show", "absent", multiple=True, metavar="EMAIL", help="Registered but did not come.")
+@click.option("--came", "present", multiple=True, metavar="EMAIL", help="Undo a no-show.")
+@click.pass_obj
+def attendance(obj: Context, code: str, absent: tuple[str, ...], present: tuple[str, ...]) -> None:
+    """Mark who did not come to meeting CODE (for the participation report)."""
+    settings = obj.settings()
+    if settings.meeting(code) is None:
+        raise AutomationError(f"no meeting {code!r} in {settings.source}")
+    app = App.open(settings)
+    try:
+        with app.store.transaction():
+            unknown = [e for e in absent if not app.store.set_no_show(code, e.lower(), True)]
+            unknown += [e for e in present if not app.store.set_no_show(code, e.lower(), False)]
+    finally:
+        app.close()
+    if unknown:
+        raise AutomationError(f"not registered for {code}: {', '.join(unknown)}")
+    click.echo(f"{code}: {len(absent)} marked as not come, {len(present)} as come")
+
+
+@main.group()
+def contacts() -> None:
+    """The contact list: import a CSV (merged by address, nothing dropped)."""
+
+
+@contacts.command("import")
+@click.argument("file", type=click.Path(exists=True, dir_okay=False, path_type=Path))
+@click.pass_obj
+def contacts_import(obj: Context, file: Path) -> None:
+    """Merge FILE (email,name,organisation,language) into the register and report what changed.
+    Nobody is dropped; consent, unsubscriptions and history stay as they are."""
+    settings = obj.settings()
+    incoming = read_contacts(file, list(settings.network.languages))
+    app = App.open(settings)
+    try:
+        added, changed, same = [], [], 0
+        with app.store.transaction():
+            for contact in incoming:
+                before = app.store.contact(contact.email)
+                app.store.sync_contacts([contact], obj.clock(settings)())
+                if before is None:
+                    added.append(contact.email)
+                elif (before["name"], before["organisation"], before["language"]) != (
+                    contact.name,
+                    contact.organisation,
+                    contact.language,
+                ):
+                    changed.append(contact.email)
+                else:
+                    same += 1
+    finally:
+        app.close()
+    click.echo(f"{file}: {len(added)} added, {len(changed)} changed, {same} unchanged; nobody removed")
+    for email in added:
+        click.echo(f"  + {email}")
+    for email in changed:
+        click.echo(f"  ~ {email}")
+
+
+@main.group()
+def rules() -> None:
+    """The network's goals and rules that members accept."""
+
+
+@rules.command("ask")
+@click.pass_obj
+def rules_ask(obj: Context) -> None:
+    """Ask every contact who has not accepted the current version to accept it (by reply)."""
+    from automation.jobs import ask_rules
+
+    settings = obj.settings()
+    app = App.open(settings)
+    try:
+        count = ask_rules(app, obj.clock(settings)())
+    finally:
+        app.close()
+    click.echo(f"queued {count} request(s) to accept rules version {settings.rules.version}")
