@@ -165,22 +165,9 @@ def stage_mails(stage: Stage, meeting: Meeting, people: Audience) -> list[SendMa
             if c.email not in answered
         ]
     if stage.name == CLOSE:
-        context = participant_summary(meeting, people)
-        return [
-            replace(
-                _to(
-                    meeting,
-                    p.email,
-                    p.name,
-                    people.language(p.language),
-                    "participant_list",
-                    stage,
-                    reply_token=False,
-                ),
-                context=context,
-            )
-            for p in people.organisers
-        ]
+        return _to_organisers(
+            meeting, people, "participant_list", stage, participant_summary(meeting, people)
+        )
     if stage.name == MEETING_REMINDER:
         return [
             _to(meeting, r.email, r.name, people.language(r.language), "meeting_reminder", stage)
@@ -194,28 +181,26 @@ def stage_mails(stage: Stage, meeting: Meeting, people: Audience) -> list[SendMa
         return feedback_requests(meeting, participants)
     if stage.name == PACK:
         context = {**participant_summary(meeting, people), "feedback": feedback_summary(people.feedback)}
-        context.pop("attach_files")
-        return [
-            replace(
-                _to(
-                    meeting,
-                    p.email,
-                    p.name,
-                    people.language(p.language),
-                    "post_meeting_pack",
-                    stage,
-                    reply_token=False,
-                ),
-                context=context,
-            )
-            for p in people.organisers
-        ]
+        context.pop("attach_files")  # the list went out at the deadline; the pack is figures
+        return _to_organisers(meeting, people, "post_meeting_pack", stage, context)
     if stage.name == THANKS:
         return [
             _to(meeting, r.email, r.name, people.language(r.language), "thanks", stage)
             for r in by_status[Status.REGISTERED]
         ]
     return []
+
+
+def _to_organisers(
+    meeting: Meeting, people: Audience, template: str, stage: Stage, context: dict[str, Any]
+) -> list[SendMail]:
+    return [
+        replace(
+            _to(meeting, p.email, p.name, people.language(p.language), template, stage, reply_token=False),
+            context=context,
+        )
+        for p in people.organisers
+    ]
 
 
 def _to(
