@@ -18,6 +18,7 @@ from pydantic import (
     BaseModel,
     ConfigDict,
     Field,
+    PrivateAttr,
     ValidationError,
     field_validator,
     model_validator,
@@ -258,6 +259,7 @@ class Settings(_Section):
     summaries: SummariesSettings = SummariesSettings()
     organisers: list[OrganiserSettings] = []
     meetings: list[MeetingSettings] = []
+    _cache: dict[str, Any] = PrivateAttr(default_factory=dict)
     # Where the file was read from; relative paths in it are relative to its directory.
     source: Annotated[Path, Field(exclude=True)] = Path("config.toml")
 
@@ -274,7 +276,10 @@ class Settings(_Section):
         return relative if relative.is_absolute() else self.source.parent / relative
 
     def meeting_objects(self) -> list[Meeting]:
-        return [to_meeting(m, self.network) for m in self.meetings]
+        # Settings are frozen, so the converted meetings can be kept (asked for on every mail).
+        if "meetings" not in self._cache:
+            self._cache["meetings"] = [to_meeting(m, self.network) for m in self.meetings]
+        return list(self._cache["meetings"])
 
     def meeting(self, code: str) -> Meeting | None:
         return next((m for m in self.meeting_objects() if m.code == code), None)

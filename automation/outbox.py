@@ -246,7 +246,9 @@ def outgoing(row: dict[str, Any], settings: Settings, now: datetime, store: Stor
         meeting_context(m, language) for code in coming if (m := settings.meeting(code)) is not None
     ]
     context["network"]["coordinator"] = coordinator_at(settings, now)
-    context.update(initiative_context(store, settings, reference, row["meeting"] or "", fresh))
+    context.update(
+        initiative_context(store, settings, reference, row["meeting"] or "", fresh, row["template"])
+    )
     context["open_meetings"] = [
         meeting_context(m, language) for code in codes if (m := settings.meeting(code)) is not None
     ]
@@ -283,8 +285,16 @@ def coordinator_at(settings: Settings, now: datetime) -> str:
     return settings.network.coordinator or ""
 
 
+_LISTS_ALL = {"initiatives_reminder"}
+
+
 def initiative_context(
-    store: Store | None, settings: Settings, reference: str | None, meeting: str, fresh: list[str]
+    store: Store | None,
+    settings: Settings,
+    reference: str | None,
+    meeting: str,
+    fresh: list[str],
+    template: str = "",
 ) -> dict[str, Any]:
     """Initiative data is read when the mail is rendered, so it shows the current status."""
     if store is None:
@@ -305,13 +315,14 @@ def initiative_context(
             "attachments": store.attachments(item.reference),
         }
 
-    everything = store.initiatives()
-    result: dict[str, Any] = {
-        "initiatives": [as_dict(i) for i in everything if i.status in ("received", "preparation")],
-        "agenda": [
-            as_dict(i) for i in everything if meeting and i.meeting == meeting and i.status == "agenda"
-        ],
-    }
+    # One query per mail; only the mails that list initiatives pay for reading their details.
+    everything = store.initiatives(meeting) if meeting and template not in _LISTS_ALL else store.initiatives()
+    result: dict[str, Any] = {}
+    if template in _LISTS_ALL:
+        result["initiatives"] = [as_dict(i) for i in everything if i.status in ("received", "preparation")]
+    result["agenda"] = [
+        as_dict(i) for i in everything if meeting and i.meeting == meeting and i.status == "agenda"
+    ]
     result["fresh"] = [as_dict(i) for ref in fresh if (i := store.initiative(ref)) is not None]
     current = store.initiative(reference) if reference else None
     if current is not None:

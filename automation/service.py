@@ -147,6 +147,9 @@ def _route(
         return lambda: decision
     if seen.kind.is_machine:
         return lambda: _ignored(seen)
+    if seen.intent is not None and seen.intent.command == "unsubscribe":
+        # Leaving always works, also as a reply to a mail that carries some other token.
+        return lambda: commands.decide(message, seen, situation)
     privacy = _scoped_token(app, message, commands.PRIVACY_SCOPE)
     if privacy is not None:
         return lambda: _privacy(app, message, seen, *privacy)
