@@ -124,6 +124,7 @@ def check(obj: Context) -> None:
         )
     )
     problems.extend(check_site(settings))
+    problems.extend(check_report(settings))
     if problems:
         raise ConfigError(problems)
     click.echo(
@@ -138,6 +139,46 @@ def _progress(done: int, total: int) -> None:
     click.echo(f"\rsending {done}/{total}", nl=False, err=True)
     if end:
         click.echo("", err=True)
+
+
+def check_report(settings: Settings) -> list[str]:
+    """Render the participation report page once with sample figures."""
+    from jinja2 import Environment, FileSystemLoader, StrictUndefined, TemplateError, select_autoescape
+
+    from automation.participation import Picture
+
+    sample = Picture(
+        2024,
+        rows=[
+            {
+                "code": "2024-03",
+                "date": "12.3.2024",
+                "invited": 10,
+                "registered": 5,
+                "attended": 4,
+                "no_show": 1,
+                "feedback_average": 4.2,
+                "feedback_answers": 3,
+            }
+        ],
+        by_kind=[{"kind": "national", "registered": 5}],
+        by_organisation=[{"organisation": "OPH", "kind": "national", "registered": 5}],
+        unknown_organisations=["X"],
+        initiatives={"received": 1, "statuses": {"agenda": 1}},
+        meetings_count=1,
+        rule_held=False,
+    )
+    env = Environment(
+        loader=FileSystemLoader(str(settings.path(settings.templates.directory))),
+        undefined=StrictUndefined,
+        autoescape=select_autoescape(["html"]),
+    )
+    name = f"report/{settings.network.default_language}/report.html"
+    try:
+        env.get_template(name).render(network={"name": settings.network.name}, **vars(sample))
+    except TemplateError as exc:
+        return [f"{settings.path(settings.templates.directory) / name}: {exc}; fix: see templates/README.md"]
+    return []
 
 
 def check_site(settings: Settings) -> list[str]:
