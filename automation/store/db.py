@@ -93,7 +93,14 @@ class Store(CalendarStore, InitiativeStore, PrivacyStore, MembershipStore):
         return found
 
     def record_message(self, row: dict[str, Any]) -> None:
-        self.db.table("messages").insert(row, pk="key", replace=True)
+        self._replace("messages", row)
+
+    def _replace(self, table: str, row: dict[str, Any]) -> None:
+        """INSERT OR REPLACE with plain SQL: sqlite-utils' insert inspects the table on every
+        call, which is most of the cost of handling one message."""
+        names = ", ".join(row)
+        marks = ", ".join("?" * len(row))
+        self.db.execute(f"INSERT OR REPLACE INTO {table} ({names}) VALUES ({marks})", list(row.values()))
 
     def attention_messages(self) -> list[dict[str, Any]]:
         return list(self.db.query("SELECT * FROM messages WHERE attention = 1 ORDER BY received_at"))
@@ -153,7 +160,7 @@ class Store(CalendarStore, InitiativeStore, PrivacyStore, MembershipStore):
             "created_at": iso(now) if current is None else self._created(change),
             "updated_at": iso(now),
         }
-        self.db.table("registrations").insert(row, pk=("meeting", "email"), replace=True)
+        self._replace("registrations", row)
 
     def _created(self, change: SetRegistration) -> str:
         row = self.db.execute(
