@@ -38,6 +38,9 @@ TEMPLATE_NAMES = (
 # The calendar event's own texts, one file each: event.summary.txt, event.description.txt.
 EVENT_PARTS = ("event.summary.txt", "event.description.txt")
 PARTS = ("subject.txt", "txt", "md")
+# Building a Markdown converter costs more than converting one mail: build it once, reset it
+# between mails (the daemon renders in one thread).
+_MARKDOWN = markdown.Markdown(extensions=["sane_lists"])
 
 
 @dataclass(frozen=True)
@@ -84,7 +87,7 @@ def render_parts(directory: Path, name: str, language: str, context: dict[str, A
     subject = " ".join(subject.split())
     body = text_env.get_template(template_path(name, language, "txt")).render(context)
     source = md_env.get_template(template_path(name, language, "md")).render(context)
-    rendered = markdown.markdown(str(source), extensions=["sane_lists"])
+    rendered = _MARKDOWN.reset().convert(str(source))
     safe = nh3.clean(rendered, link_rel="noopener noreferrer")
     page = (
         f'<!DOCTYPE html>\n<html lang="{html.escape(language)}"><head><meta charset="utf-8">'
