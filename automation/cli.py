@@ -7,6 +7,7 @@ import io
 import json
 import logging
 import os
+import sqlite3
 import sys
 import time
 from collections.abc import Callable
@@ -65,6 +66,10 @@ class ErrorMapper(click.Group):
             sys.exit(2)
         except AutomationError as exc:
             click.echo(f"error: {exc}", err=True)
+            sys.exit(2)
+        except sqlite3.OperationalError as exc:
+            click.echo(f"error: the database is busy or unavailable ({exc}); another process may hold"
+                       " it locked: nothing was lost, try again in a moment", err=True)
             sys.exit(2)
 
 
@@ -230,6 +235,7 @@ def check_site(settings: Settings) -> list[str]:
 def run(obj: Context, once: bool) -> None:
     """Run the daemon (or one pass of it with --once)."""
     from automation.daemon import Daemon
+    from automation.outbox import release_sending
     from automation.report import print_pass
 
     settings = obj.settings()
@@ -240,6 +246,7 @@ def run(obj: Context, once: bool) -> None:
             daemon.progress = _progress
         if once:
             print_pass(daemon.run_once(), app, daemon)
+            release_sending(app.store, daemon.holder)
         else:
             daemon.run_forever()
     finally:

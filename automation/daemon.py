@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import logging
 import signal
+import sqlite3
 import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -21,7 +22,15 @@ from automation.app import App
 from automation.errors import ConfigError, TransientError
 from automation.inbox.base import MailSource
 from automation.jobs import lifecycle
-from automation.outbox import FlushReport, Progress, flush_all, recover_interrupted
+from automation.outbox import (
+    FlushReport,
+    Progress,
+    acquire_sending,
+    flush_all,
+    holder_id,
+    recover_interrupted,
+    release_sending,
+)
 from automation.render.emails import check_templates
 from automation.render.sample import sample_context
 from automation.service import Outcome, poll, sync_contacts
@@ -52,7 +61,7 @@ class Daemon:
         self.backoff = 0.0
         self.retry_at = 0.0
         self.stamp = self._stamp()
-        recover_interrupted(app.store)
+        self.holder = holder_id()
 
     # ---- steps ---------------------------------------------------------------------------------
 
@@ -72,11 +81,23 @@ class Daemon:
 
     def lifecycle_step(self, report: PassReport) -> None:
         now = self.clock()
-        report.contacts_changed += sync_contacts(self.app, now)
-        report.lifecycle.extend(lifecycle(self.app, now))
+        try:
+            report.contacts_changed += sync_contacts(self.app, now)
+            report.lifecycle.extend(lifecycle(self.app, now))
+        except sqlite3.OperationalError as exc:
+            raise TransientError(f"database unavailable, schedule waits: {exc}") from exc
 
     def flush_step(self, report: PassReport) -> None:
-        result = flush_all(self.app.store, self.transport, self.app.settings, self.clock(), self.progress)
+        try:
+            if not acquire_sending(self.app.store, self.holder):
+                report.flushed.retrying.append("another process is sending; its mail goes out from there")
+                return
+            # We hold the lease, so nothing is in flight: rows in `sending` were left by a crash
+            # or a failed record after the server accepted; they go again, same Message-ID.
+            recover_interrupted(self.app.store)
+            result = flush_all(self.app.store, self.transport, self.app.settings, self.clock(), self.progress)
+        except sqlite3.OperationalError as exc:
+            raise TransientError(f"database unavailable, outbox waits: {exc}") from exc
         report.flushed.sent.extend(result.sent)
         report.flushed.retrying.extend(result.retrying)
         report.flushed.failed.extend(result.failed)
@@ -118,9 +139,12 @@ class Daemon:
 
     def run_once(self) -> PassReport:
         report = PassReport()
-        self.lifecycle_step(report)
-        self.poll_step(report)
-        self.flush_step(report)
+        for step in (self.lifecycle_step, self.poll_step, self.flush_step):
+            try:
+                step(report)
+            except TransientError as exc:
+                report.source_error = str(exc)
+                log.warning("%s: %s", step.__name__, exc)
         return report
 
     # ---- loop ------------------------------------------------------------------------------------
@@ -149,6 +173,7 @@ class Daemon:
                 self.source.close()
                 time.sleep(min(timeout, 1.0))
         self.source.close()
+        release_sending(self.app.store, self.holder)
         log.info("stopped")
 
     def _react(self) -> None:
@@ -156,7 +181,10 @@ class Daemon:
         report = PassReport()
         self.poll_step(report)
         if report.outcomes:
-            self.flush_step(report)
+            try:
+                self.flush_step(report)
+            except TransientError as exc:
+                log.warning("flush_step: %s", exc)
         for outcome in report.outcomes:
             log.info("%s %s: %s", outcome.kind, outcome.sender, outcome.summary)
 

@@ -78,7 +78,9 @@ def print_status(app: App, now: datetime) -> bool:
     echo(f"Rules (current version {current}): {accepted or 'no contacts'}")
     rows = store.db.execute("SELECT status, COUNT(*), MIN(created_at) FROM outbox GROUP BY status").fetchall()
     queue = {str(r[0]): (int(r[1]), str(r[2])) for r in rows}
-    pending, oldest = queue.get("pending", (0, ""))
+    # Mail "in flight" (claimed, not recorded as sent) counts as waiting: a crash leaves it so.
+    pending = queue.get("pending", (0, ""))[0] + queue.get("sending", (0, ""))[0]
+    oldest = min((queue[s][1] for s in ("pending", "sending") if s in queue), default="")
     failed = queue.get("failed", (0, ""))[0]
     echo(f"Outbox: {queue.get('sent', (0, ''))[0]} sent, {pending} waiting, {failed} failed")
     stuck = bool(pending) and _older_than_hour(oldest, now)

@@ -151,8 +151,10 @@ class ImapSource:
             return
         refs = {f"imap:{self.uidvalidity}:{u}": u for u in stale}
         status = self.attention_of(list(refs))
-        handled = [refs[r] for r, attention in status.items() if not attention]
-        attention = [refs[r] for r, attention in status.items() if attention]
+        # At or below the recorded position every message was handled; one without a record of
+        # its own is a duplicate of one that was (same Message-ID): file it as handled too.
+        attention = [u for r, u in refs.items() if status.get(r, False)]
+        handled = [u for r, u in refs.items() if not status.get(r, False)]
         self._move(client, handled, self.handled_folder)
         self._move(client, attention, self.attention_folder or self.handled_folder)
 

@@ -215,3 +215,10 @@ def m007_membership_and_feedback(db: sqlite_utils.Database) -> None:
     )
     # The coordinator marks who did not come, for the picture of participation.
     db.table("registrations").add_column("no_show", int, not_null_default=0)
+
+
+@migration
+def m008_leases(db: sqlite_utils.Database) -> None:
+    # Only one process sends at a time (the daemon, or `run --once` when no daemon runs): the
+    # holder renews its lease; a lease whose holder died or expired can be taken over.
+    db.table("leases").create({"name": str, "holder": str, "expires_at": float}, pk="name")
