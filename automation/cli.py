@@ -68,8 +68,11 @@ class ErrorMapper(click.Group):
             click.echo(f"error: {exc}", err=True)
             sys.exit(2)
         except sqlite3.OperationalError as exc:
-            click.echo(f"error: the database is busy or unavailable ({exc}); another process may hold"
-                       " it locked: nothing was lost, try again in a moment", err=True)
+            click.echo(
+                f"error: the database is busy or unavailable ({exc}); another process may hold"
+                " it locked: nothing was lost, try again in a moment",
+                err=True,
+            )
             sys.exit(2)
 
 

@@ -65,6 +65,7 @@ class ImapSource:
         self.can_move = False
         self.can_idle = False
         self.swept = False
+        self.seen_uid = 0  # highest UID read on this connection
 
     # ---- connection ------------------------------------------------------------------------
 
@@ -120,6 +121,7 @@ class ImapSource:
                     self.uidvalidity,
                 )
             last_uid = 0
+            self.seen_uid = 0
         try:
             self._sweep(client, last_uid)
             uids = [u for u in client.search(["UID", f"{last_uid + 1}:*"]) if u > last_uid]
@@ -133,6 +135,7 @@ class ImapSource:
                 raise self._drop(exc) from exc
             for uid in batch:
                 data = fetched.get(uid, {}).get(b"BODY[]")
+                self.seen_uid = max(self.seen_uid, uid)
                 if isinstance(data, bytes):
                     yield RawMail(
                         ref=f"imap:{self.uidvalidity}:{uid}",
@@ -188,6 +191,13 @@ class ImapSource:
             time.sleep(timeout)
             return False
         try:
+            # A message that arrived while we were fetching may have been announced in that
+            # command's untagged responses (consumed there); IDLE would then not announce it
+            # again. One cheap SEARCH for UIDs above the last one read closes that gap.
+            if self.seen_uid and any(
+                u > self.seen_uid for u in client.search(["UID", f"{self.seen_uid + 1}:*"])
+            ):
+                return True
             client.idle()
             responses = client.idle_check(timeout=timeout)
             client.idle_done()
