@@ -19,7 +19,7 @@ from typing import Any
 
 import markdown
 import nh3
-from jinja2 import Environment, FileSystemLoader, StrictUndefined, TemplateError
+from jinja2 import Environment, FileSystemLoader, StrictUndefined, Template, TemplateError
 
 from automation.model import Meeting
 from automation.parse.classify import LOOP_HEADER
@@ -86,14 +86,35 @@ def render_parts(directory: Path, name: str, language: str, context: dict[str, A
     subject = text_env.get_template(template_path(name, language, "subject.txt")).render(context)
     subject = " ".join(subject.split())
     body = text_env.get_template(template_path(name, language, "txt")).render(context)
-    source = md_env.get_template(template_path(name, language, "md")).render(context)
-    rendered = _MARKDOWN.reset().convert(str(source))
-    safe = nh3.clean(rendered, link_rel="noopener noreferrer")
+    safe = _html_body(md_env.get_template(template_path(name, language, "md")), context)
     page = (
         f'<!DOCTYPE html>\n<html lang="{html.escape(language)}"><head><meta charset="utf-8">'
         f"<title>{html.escape(subject)}</title></head>\n<body>\n{safe}\n</body></html>\n"
     )
     return subject, body, page
+
+
+_NAME = "QQRECIPIENTNAMEQQ"  # letters only: survives escaping and Markdown unchanged
+
+
+def _html_body(template: Template, context: dict[str, Any]) -> str:
+    """Markdown → sanitised HTML. A mass mailing differs between recipients mostly by the name in
+    the greeting, so the name is rendered as a placeholder, the conversion is cached, and the
+    escaped name is put in afterwards: Markdown runs once per message kind, not per person."""
+    recipient = context.get("recipient") or {}
+    name = str(recipient.get("name") or "")
+    if name:
+        masked = template.render({**context, "recipient": {**recipient, "name": _NAME}})
+        converted = _convert(str(masked))
+        if _NAME in converted:
+            return converted.replace(_NAME, html.escape(name))
+    return _convert(str(template.render(context)))
+
+
+@lru_cache(maxsize=512)
+def _convert(source: str) -> str:
+    rendered = _MARKDOWN.reset().convert(source)
+    return str(nh3.clean(rendered, link_rel="noopener noreferrer"))
 
 
 def build_message(out: Outgoing, directory: Path) -> EmailMessage:
