@@ -11,6 +11,7 @@ import re
 from collections.abc import Iterable
 
 from automation.model import Details, Intent, Kind
+from automation.parse.reply import normalise
 
 _F = re.IGNORECASE | re.MULTILINE
 
@@ -108,7 +109,7 @@ _HEAD_LINES = 25  # intent is stated at the top; a long body is something else (
 
 def read_intent(text: str, subject: str = "") -> Intent:
     """Register, cancel, a command, or unknown, with the deciding line and optional details."""
-    head = "\n".join(text.splitlines()[:_HEAD_LINES])
+    head = "\n".join(normalise(text).splitlines()[:_HEAD_LINES])
     details = read_details(head)
     for command, by_language in COMMANDS.items():
         found = _first(by_language, subject + "\n" + head)

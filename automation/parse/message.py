@@ -55,6 +55,27 @@ _HEADERS_KEPT = (
 
 
 def parse_message(raw: bytes) -> Inbound:
+    """Parse one message; never raises. A message the parser cannot take apart at all
+    (recursion bombs, broken parameters) is still an Inbound: keyed by its hash, with the
+    error as a defect, so it is kept for the coordinator with the reason."""
+    try:
+        return _parse(raw)
+    except Exception as exc:  # noqa: BLE001 - total by contract: hostile mail must not stop us
+        return Inbound(
+            key="sha256:" + hashlib.sha256(raw).hexdigest(),
+            message_id="",
+            sender="",
+            sender_name="",
+            recipients=(),
+            subject="",
+            headers={},
+            text="",
+            reply_text="",
+            defects=(f"unparseable: {type(exc).__name__}: {str(exc)[:200]}",),
+        )
+
+
+def _parse(raw: bytes) -> Inbound:
     """Parse one message; `key` is its Message-ID or, lacking one, a hash of its bytes.
 
     The compat32 policy is used on purpose: it parses about four times faster than
@@ -171,8 +192,9 @@ def _collect_part(
         return
     if content_type in ("text/plain", "text/html"):
         subtype = content_type.split("/")[1]
-        if subtype not in texts:
-            texts[subtype] = _decoded_text(part, defects)
+        # Apple Mail sends text, image, text: the parts of one body, so they are joined.
+        decoded = _decoded_text(part, defects)
+        texts[subtype] = (texts[subtype] + "\n" + decoded) if subtype in texts else decoded
 
 
 def _decoded_text(part: Message, defects: list[str]) -> str:
@@ -184,19 +206,26 @@ def _decoded_text(part: Message, defects: list[str]) -> str:
     for candidate in (charset, "utf-8", "latin-1"):
         try:
             return payload.decode(candidate)
-        except (LookupError, UnicodeDecodeError):
+        except (LookupError, UnicodeError, ValueError):
             defects.append(f"text not decodable as {candidate}")
     return payload.decode("utf-8", errors="replace")
 
 
 def _address(value: str, defects: list[str]) -> tuple[str, str]:
-    name, addr = parseaddr(value)
+    try:
+        name, addr = parseaddr(value[:2000])
+    except (RecursionError, ValueError) as exc:
+        defects.append(f"From unreadable: {type(exc).__name__}")
+        return "", ""
     return " ".join(_decoded(name, defects).split()), addr.strip().lower()
 
 
 def _recipients(raw_headers: dict[str, str]) -> tuple[str, ...]:
-    values = [raw_headers.get(h, "") for h in ("to", "cc", "delivered-to", "x-original-to")]
-    found = [addr.strip().lower() for _, addr in getaddresses(values) if "@" in addr]
+    values = [raw_headers.get(h, "")[:5000] for h in ("to", "cc", "delivered-to", "x-original-to")]
+    try:
+        found = [addr.strip().lower() for _, addr in getaddresses(values) if "@" in addr]
+    except (RecursionError, ValueError):
+        return ()
     return tuple(dict.fromkeys(found))
 
 

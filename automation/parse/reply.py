@@ -50,7 +50,7 @@ _MAX_INPUT = 50_000  # the new text of a reply is short; bound the regex work on
 
 def latest_reply(text: str) -> str:
     """The part of `text` the sender wrote now."""
-    text = text.replace("\r\n", "\n").replace("\r", "\n")[:_MAX_INPUT]
+    text = normalise(text)
     cut = _cut_at_history(text)
     try:
         parsed = _PARSER.parse_reply(cut) or ""
@@ -59,6 +59,18 @@ def latest_reply(text: str) -> str:
     # The library keeps a bottom-posted reply's quote if no header matched; our cut wins then.
     result = parsed if parsed.strip() else cut
     return _strip_signature(result).strip()
+
+
+def normalise(text: str) -> str:
+    """Line ends unified, runs of blanks and blank lines shortened, length bounded: the reply
+    regexes (ours and mail-parser-reply's) are quadratic on long whitespace runs."""
+    text = text.replace("\r\n", "\n").replace("\r", "\n")[:_MAX_INPUT]
+    text = _BLANKS.sub(" ", text)
+    return _EMPTY_LINES.sub("\n\n\n", text)
+
+
+_BLANKS = re.compile(r"[ \t\u00a0\u2000-\u200b\u3000]{3,}")
+_EMPTY_LINES = re.compile(r"\n(?:[ \t]*\n){3,}")
 
 
 def _cut_at_history(text: str) -> str:

@@ -8,6 +8,7 @@ last guard. Variables are values, never template source: nothing a person writes
 from __future__ import annotations
 
 import html
+import re
 from dataclasses import dataclass
 from datetime import datetime
 from email.headerregistry import Address
@@ -20,6 +21,7 @@ from typing import Any
 import markdown
 import nh3
 from jinja2 import Environment, FileSystemLoader, StrictUndefined, Template, TemplateError
+from markupsafe import Markup
 
 from automation.model import Meeting
 from automation.parse.classify import LOOP_HEADER
@@ -72,8 +74,25 @@ def environments(directory: str) -> tuple[Environment, Environment]:
     """(text, markdown) environments; compiled templates are cached by Jinja per environment."""
     loader = FileSystemLoader(directory)
     text = Environment(loader=loader, undefined=StrictUndefined, autoescape=False, keep_trailing_newline=True)
-    md = Environment(loader=loader, undefined=StrictUndefined, autoescape=True, keep_trailing_newline=True)
+    md = Environment(
+        loader=loader,
+        undefined=StrictUndefined,
+        autoescape=True,
+        keep_trailing_newline=True,
+        finalize=_markdown_literal,
+    )
     return text, md
+
+
+_MARKDOWN_SPECIAL = re.compile(r"([\\`*_\[\]!#])")
+
+
+def _markdown_literal(value: Any) -> Any:
+    """A value put into a Markdown template is text, never Markdown: a reply's "[x](url)" must
+    not become a link in our mail. Values marked safe (the coordinator's summary) pass."""
+    if isinstance(value, str) and not isinstance(value, Markup):
+        return _MARKDOWN_SPECIAL.sub(r"\\\1", value)
+    return value
 
 
 def template_path(name: str, language: str, part: str) -> str:
