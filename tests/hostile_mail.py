@@ -272,7 +272,8 @@ def content_type(draw: st.DrawFn, boundary: bytes | None = None) -> bytes:
 
 
 PARAMETERS = (
-    b"charset=*", b'charset="*"', b"name*=utf-8''%e4%ff%00.pdf", b"title*0*=x-unknown''%ff; title*1=b", b"name*0*=x''%ff; name*1=b",
+    b"charset=*", b'charset="*"', b"name*=utf-8''%e4%ff%00.pdf", b"title*0*=x-unknown''%ff; title*1=b",
+    b"name*0*=x''%ff; name*1=b",
     b"method=REPLY", b"report-type=delivery-status", b"report-type=disposition-notification",
     b'boundary=""', b"format=flowed; delsp=yes", b'x="unterminated',
 )  # fmt: skip
