@@ -177,6 +177,8 @@ class FeedbackSettings(_Section):
 
 class PublishSettings(_Section):
     directory: Path = Path("public")
+    # Rewrite the public archive by itself whenever what it shows has changed.
+    automatic: bool = True
 
 
 class ScheduleSettings(_Section):

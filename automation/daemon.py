@@ -31,6 +31,7 @@ from automation.outbox import (
     recover_interrupted,
     release_sending,
 )
+from automation.publish import publish_if_changed
 from automation.render.emails import check_templates
 from automation.render.sample import sample_context
 from automation.service import Outcome, poll, sync_contacts
@@ -84,6 +85,8 @@ class Daemon:
         try:
             report.contacts_changed += sync_contacts(self.app, now)
             report.lifecycle.extend(lifecycle(self.app, now))
+            if self.app.settings.publish.automatic:
+                report.lifecycle.extend(publish_if_changed(self.app, now))
         except sqlite3.OperationalError as exc:
             raise TransientError(f"database unavailable, schedule waits: {exc}") from exc
 

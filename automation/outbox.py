@@ -22,7 +22,7 @@ from jinja2 import TemplateError
 
 from automation.config import Settings
 from automation.errors import ConnectionLost, PermanentError, TransientError
-from automation.model import Initiative
+from automation.model import Initiative, SendMail
 from automation.render.emails import Outgoing, build_message
 from automation.render.formatting import meeting_context
 from automation.store.db import Store, iso
@@ -167,6 +167,7 @@ def flush(
                     _retry(store, row, now, settings, f"template problem: {exc}", report)
                 except (PermanentError, ValueError) as exc:
                     _fail(store, row, str(exc), report)
+                    _tell_coordinator(store, settings, row, str(exc), now)
                 else:
                     store.db.execute(
                         "UPDATE outbox SET status = 'sent', sent_at = ?, error = '' WHERE id = ?",
@@ -201,6 +202,7 @@ def _retry(
     created = datetime.fromisoformat(row["created_at"])
     if now - created > timedelta(hours=settings.sending.max_retry_hours):
         _fail(store, row, f"gave up after {settings.sending.max_retry_hours:g} h: {error}", report)
+        _tell_coordinator(store, settings, row, error, now)
         return
     attempts = int(row["attempts"]) + 1
     delay = timedelta(seconds=min(30 * 2 ** (attempts - 1), 3600))
@@ -209,6 +211,31 @@ def _retry(
         [iso(now + delay), error, row["id"]],
     )
     report.retrying.append(f"{row['recipient']}: {error}")
+
+
+def _tell_coordinator(
+    store: Store, settings: Settings, row: dict[str, Any], error: str, now: datetime
+) -> None:
+    """A message refused for good: the coordinator hears of it (once per message), by mail."""
+    coordinator = settings.network.coordinator
+    if not coordinator or row["purpose"] == "undeliverable" or row["recipient"] == coordinator:
+        return
+    store.enqueue(
+        SendMail(
+            template="undeliverable",
+            recipient=coordinator,
+            name="",
+            language=settings.network.default_language,
+            purpose="undeliverable",
+            meeting=None,
+            revision=row["message_id"],
+            auto_submitted="auto-generated",
+            reply_token=False,
+            context={"addresses": [row["recipient"]], "reason": error[:200]},
+        ),
+        now,
+        settings.network.address.partition("@")[2],
+    )
 
 
 def _fail(store: Store, row: dict[str, Any], error: str, report: FlushReport) -> None:

@@ -4,6 +4,8 @@ they asked for it, never an address), their history without who acted, and the s
 
 from __future__ import annotations
 
+import hashlib
+from dataclasses import replace
 from datetime import UTC, datetime
 from pathlib import Path
 
@@ -57,3 +59,18 @@ def site_data(app: App, now: datetime) -> SiteData:
 def publish(app: App, output: Path, now: datetime) -> list[Path]:
     output.mkdir(parents=True, exist_ok=True)
     return write_site(site_data(app, now), app.settings.path(app.settings.templates.directory), output)
+
+
+def publish_if_changed(app: App, now: datetime) -> list[str]:
+    """The scheduled publish: rewrite the site only when what it shows has changed (the date of
+    the day counts, so "upcoming" and "past" follow the calendar)."""
+    data = site_data(app, now)
+    fingerprint = hashlib.sha256(
+        repr(replace(data, now=now.replace(hour=0, minute=0, second=0, microsecond=0))).encode()
+    ).hexdigest()
+    marker = app.settings.path(app.settings.publish.directory) / ".published"
+    if marker.exists() and marker.read_text(encoding="utf-8") == fingerprint:
+        return []
+    written = publish(app, marker.parent, now)
+    marker.write_text(fingerprint, encoding="utf-8")
+    return [f"published the public archive ({len(written)} files) to {marker.parent}"]

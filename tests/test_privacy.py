@@ -164,3 +164,18 @@ def test_forged_sender_changes_nothing_and_a_spoofed_flood_gets_few_answers(
     cli("run", "--once")
     time.sleep(0.5)
     assert len([m for m in smtp_sink.messages if m.envelope_to == ["victim@example.fi"]]) == 5
+
+
+def test_a_permanent_smtp_refusal_is_recorded_and_the_coordinator_told(
+        setup: tuple[Path, Callable[..., str]], imap_user: ImapUser, smtp_sink: SmtpSink, tmp_path: Path) -> None:
+    _, cli = setup
+    smtp_sink.refuse_recipient("john@example.org")
+    cli("invite", "2024-03")
+    cli("run", "--once")
+    cli("run", "--once")  # the coordinator's notice is queued by the first pass, sent by the next
+    received = {m.envelope_to[0]: m for m in smtp_sink.wait_for(3)}
+    assert "john@example.org" not in received
+    assert {"maija@example.fi", "anna@example.fi", "koordinaattori@example.org"} <= set(received)
+    assert "john@example.org" in body(parsed(received["koordinaattori@example.org"].data))
+    assert "failed: john@example.org" in cli("status")
+    assert (tmp_path / "public" / "index.html").exists()  # the archive publishes itself
