@@ -183,7 +183,7 @@ def _commit(
     security = app.settings.security
     with app.store.transaction():
         decision = decide_now()
-        forged = authentication_failed(message.auth_results, security.trusted_authserv_id)
+        forged = authentication_failed(message.auth_results, security.trusted_authserv_id, message.sender)
         if forged and decision.effects:
             decision = refuse_forged(decision, forged)
         decision = limit_answers(

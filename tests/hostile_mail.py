@@ -590,6 +590,16 @@ KNOWN_BAD_BOMBS: dict[str, tuple[str, Callable[[], bytes]]] = {
 }
 
 
+# Bombs that exposed a bug fixed since (kept as regression cases beside KNOWN_BAD_BOMBS).
+OPEN_BUGS: dict[str, tuple[str, Callable[[], bytes]]] = {
+    "organisation line padded with 40 kB of vertical tabs": (
+        "reply.normalise() shortens runs of [ \\t\\u00a0\\u2000-\\u200b\\u3000] only; other characters "
+        "that regex \\s matches (\\v \\f \\x1c-\\x1f \\x85 \\u2028 \\u202f \\u205f) still make "
+        "mail-parser-reply quadratic (~20 s)",
+        lambda: _text("Kyllä, tulen\nOrganisaatio: a".encode() + b"\x0b" * 40 * KB + b"x"),
+    ),
+}
+
 # ---- replies for the end-to-end tests --------------------------------------------------------------
 
 QUOTED_INVITATION = (

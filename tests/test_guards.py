@@ -104,9 +104,12 @@ def test_daily_limit_of_answers_per_address() -> None:
 def test_only_our_own_servers_verdict_counts() -> None:
     ours = "mx.example.org"
     failed = ["mx.example.org; dkim=fail header.d=example.fi; spf=fail smtp.mailfrom=example.fi"]
-    assert "dkim=fail" in authentication_failed(failed, ours)
+    assert "dkim=fail" in authentication_failed(failed, ours, "maija@example.fi")
     assert authentication_failed(failed, "") == ""  # no trusted id configured: not used
     forged_pass = ["evil.example.com; dkim=pass", *failed]
     assert authentication_failed(forged_pass, ours)  # someone else's "pass" does not help
     good = ["mx.example.org; dkim=pass header.d=example.fi; spf=fail"]
-    assert authentication_failed(good, ours) == ""
+    assert authentication_failed(good, ours, "maija@example.fi") == ""
+    # A valid signature by someone else's domain does not vouch for the From address.
+    foreign = ["mx.example.org; dkim=pass header.d=attacker.example; spf=fail smtp.mailfrom=example.fi"]
+    assert "spf=fail" in authentication_failed(foreign, ours, "maija@example.fi")

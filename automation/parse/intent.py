@@ -93,7 +93,7 @@ _FIELDS = {
     "diet": r"(?:erityis)?ruokavaliot?|allergiat?|specialkost|specialdiet|kost|allergier?"
     r"|diet(?:ary requirements?)?|allergies",
 }
-_FIELD_LINE = {key: re.compile(rf"^\W*(?:{names})\s*[:=-]\s*(.+?)\s*$", _F) for key, names in _FIELDS.items()}
+_FIELD_LINE = {key: re.compile(rf"^\W*(?:{names})\s*[:=-]\s*(.+)$", _F) for key, names in _FIELDS.items()}
 ATTENDANCE = {
     "remote": r"\b(?:etänä|etäyhteydellä|etäosallistuj\w*|på distans|distans|digitalt|remotely"
     r"|online|virtually)\b",
@@ -134,7 +134,7 @@ def read_intent(text: str, subject: str = "") -> Intent:
 def read_details(text: str) -> Details:
     values: dict[str, str] = {}
     for key, pattern in _FIELD_LINE.items():
-        found = [m.group(1)[:200] for m in pattern.finditer(text)]
+        found = [m.group(1).strip()[:200] for m in pattern.finditer(text)]
         values[key] = "; ".join(found)
     attendance = ""
     for mode, regex in ATTENDANCE.items():

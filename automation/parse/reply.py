@@ -69,8 +69,8 @@ def normalise(text: str) -> str:
     return _EMPTY_LINES.sub("\n\n\n", text)
 
 
-_BLANKS = re.compile(r"[ \t\u00a0\u2000-\u200b\u3000]{3,}")
-_EMPTY_LINES = re.compile(r"\n(?:[ \t]*\n){3,}")
+_BLANKS = re.compile(r"(?:[^\S\n]|\u200b){3,}")  # any whitespace but a line end, and zero-width
+_EMPTY_LINES = re.compile(r"\n(?:[^\S\n]*\n){3,}")
 
 
 def _cut_at_history(text: str) -> str:

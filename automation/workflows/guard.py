@@ -15,21 +15,46 @@ from automation.model import Attention, Decision, SendMail
 _RESULT = re.compile(r"\b(dkim|spf|dmarc)\s*=\s*([a-z]+)", re.I)
 
 
-def authentication_failed(results: Sequence[str], trusted_authserv_id: str) -> str:
-    """Why the trusted server's verdict rejects the sender, or "" when it does not."""
+def authentication_failed(results: Sequence[str], trusted_authserv_id: str, sender: str = "") -> str:
+    """Why the trusted server's verdict rejects the sender, or "" when it does not.
+
+    A DKIM pass counts only when the signing domain is the sender's (aligned, as DMARC would
+    require): anyone can sign a forged mail with their own domain.
+    """
     if not trusted_authserv_id:
         return ""
+    domain = sender.rpartition("@")[2].lower()
     for header in results:
-        authserv = header.split(";", 1)[0].strip().split()[0].lower() if header.strip() else ""
+        segments = header.split(";")
+        authserv = segments[0].strip().split()[0].lower() if segments[0].strip() else ""
         if authserv != trusted_authserv_id.lower():
             continue  # only our own server's verdict counts; anyone can add such a header
-        verdicts = {method.lower(): value.lower() for method, value in _RESULT.findall(header)}
-        if verdicts.get("dkim") == "pass" or verdicts.get("dmarc") == "pass":
-            return ""
-        failed = [f"{m}={v}" for m, v in verdicts.items() if v in ("fail", "softfail", "permerror")]
+        failed = []
+        for segment in segments[1:]:
+            found = _RESULT.search(segment)
+            if not found:
+                continue
+            method, verdict = found.group(1).lower(), found.group(2).lower()
+            signer = _SIGNER.search(segment)
+            aligned = signer is not None and _aligned(signer.group(1).lower(), domain)
+            if (method == "dmarc" and verdict == "pass") or (
+                method == "dkim" and verdict == "pass" and aligned
+            ):
+                return ""
+            if verdict in ("fail", "softfail", "permerror"):
+                failed.append(f"{method}={verdict}")
         if failed:
             return f"sender not authenticated by {authserv}: {', '.join(failed)}"
     return ""
+
+
+_SIGNER = re.compile(r"\bheader\.d\s*=\s*([A-Za-z0-9.-]+)", re.I)
+
+
+def _aligned(signer: str, domain: str) -> bool:
+    return bool(domain) and (
+        domain == signer or domain.endswith("." + signer) or signer.endswith("." + domain)
+    )
 
 
 def refuse_forged(decision: Decision, reason: str) -> Decision:
