@@ -51,7 +51,7 @@ def write_site(data: SiteData, templates: Path, output: Path) -> list[Path]:
     network = {"name": data.network_name, "address": data.network_address, "coordinator": ""}
     summaries = _chosen_summaries(data.summaries, data.languages)
     meetings = {
-        m.code: _meeting(m, data.now, language, summaries.get(m.code))
+        m.code: _meeting(m, data.now, language, summaries.get(m.code), data.summaries)
         for m in sorted(data.meetings, key=lambda m: m.start)
     }
     initiatives = [
@@ -135,7 +135,13 @@ def _chosen_summaries(
     return chosen
 
 
-def _meeting(meeting: Meeting, now: datetime, language: str, summary: PublicSummary | None) -> Context:
+def _meeting(
+    meeting: Meeting,
+    now: datetime,
+    language: str,
+    summary: PublicSummary | None,
+    every_summary: Iterable[PublicSummary] = (),
+) -> Context:
     url = meeting.online_url
     if meeting.cancelled:
         registration = "cancelled"
@@ -150,6 +156,12 @@ def _meeting(meeting: Meeting, now: datetime, language: str, summary: PublicSumm
         # Only web links become links; anything else in the config is shown as text.
         "online_link": url if url.startswith(("https://", "http://")) else "",
         "summary": _summary(summary, language) if summary else None,
+        # The other language versions (Swedish, English) follow the main one, each with its lang.
+        "other_summaries": [
+            _summary(s, language)
+            for s in every_summary
+            if s.meeting == meeting.code and summary is not None and s.language != summary.language
+        ],
     }
 
 
