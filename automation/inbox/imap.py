@@ -24,6 +24,7 @@ from automation.inbox.base import RawMail
 
 log = logging.getLogger(__name__)
 _FETCH_BATCH = 200
+_MOVE_BATCH = 1000
 _ERRORS = (
     IMAPClientError,
     imaplib.IMAP4.error,
@@ -176,12 +177,16 @@ class ImapSource:
     def _move(self, client: IMAPClient, uids: list[int], folder: str) -> None:
         if not uids or not folder:
             return
-        if self.can_move:
-            client.move(uids, folder)
-        else:
-            client.copy(uids, folder)
-            client.delete_messages(uids)
-            client.uid_expunge(uids)
+        # Dovecot refuses very long commands ("Too long argument" above ~10,000 UIDs): a large
+        # sweep after a crash goes in slices.
+        for start in range(0, len(uids), _MOVE_BATCH):
+            batch = uids[start : start + _MOVE_BATCH]
+            if self.can_move:
+                client.move(batch, folder)
+            else:
+                client.copy(batch, folder)
+                client.delete_messages(batch)
+                client.uid_expunge(batch)
 
     # ---- waiting -------------------------------------------------------------------------------
 
@@ -199,11 +204,14 @@ class ImapSource:
             ):
                 return True
             client.idle()
-            responses = client.idle_check(timeout=timeout)
-            client.idle_done()
+            # Re-arm at least every second: Dovecot sometimes announces mail that arrived while
+            # IDLE was being set up only in its answer to DONE, which is read below as well.
+            responses = list(client.idle_check(timeout=min(timeout, 1.0)))
+            _, done = client.idle_done()
+            responses += list(done or [])
         except _ERRORS as exc:
             raise self._drop(exc) from exc
-        return any(len(r) > 1 and r[1] in (b"EXISTS", b"RECENT") for r in responses)
+        return any(isinstance(r, tuple) and len(r) > 1 and r[1] in (b"EXISTS", b"RECENT") for r in responses)
 
     def describe(self) -> str:
         return f"imap://{self.username}@{self.host}:{self.port}/{self.folder}"
