@@ -8,7 +8,6 @@ unclear and we ask rather than guess.
 from __future__ import annotations
 
 import re
-from collections.abc import Iterable
 
 from automation.model import Details, Intent, Kind
 from automation.parse.reply import normalise
@@ -180,7 +179,3 @@ def _first_line(text: str) -> str:
 
 def _mentions_question(text: str) -> bool:
     return "?" in text
-
-
-def any_match(patterns: Iterable[str], text: str) -> bool:
-    return any(re.search(p, text, _F) for p in patterns)

@@ -62,14 +62,14 @@ def decide(message: Inbound, seen: Classification, match: Match, s: Situation) -
         reply = _reply(message, seen, match, s, "unclear", "unclear")
         return Decision(
             (reply, Attention(f"unclear reply about {s.meeting.code}")),
-            f"asked {_who(match, message)} whether they meant to register",
+            f"asked {_email(match, message)} whether they meant to register",
         )
     return Decision((Attention(f"{seen.kind}: {seen.reason}"),), f"kept for the coordinator ({seen.reason})")
 
 
 def _register(message: Inbound, seen: Classification, match: Match, s: Situation) -> Decision:
     meeting = s.meeting
-    who = _who(match, message)
+    who = _email(match, message)
     if meeting is None:
         return _which_meeting(message, seen, match, s)
     late = s.now > meeting.registration_deadline
@@ -129,7 +129,7 @@ def _register(message: Inbound, seen: Classification, match: Match, s: Situation
 
 def _cancel(message: Inbound, seen: Classification, match: Match, s: Situation) -> Decision:
     meeting = s.meeting
-    who = _who(match, message)
+    who = _email(match, message)
     if meeting is None:
         return _which_meeting(message, seen, match, s)
     if s.now >= meeting.start:
@@ -201,7 +201,7 @@ def _which_meeting(message: Inbound, seen: Classification, match: Match, s: Situ
         "which",
         open_meetings=[m.code for m in s.open_meetings],
     )
-    return Decision((reply,), f"sent {_who(match, message)} the list of open meetings")
+    return Decision((reply,), f"sent {_email(match, message)} the list of open meetings")
 
 
 def _reply(
@@ -250,9 +250,6 @@ def _language(seen: Classification, s: Situation) -> str:
 def _email(match: Match, message: Inbound) -> str:
     return match.email if match.authorised and match.email else message.sender
 
-
-def _who(match: Match, message: Inbound) -> str:
-    return _email(match, message)
 
 
 def _position(current: Registration, s: Situation) -> int:
