@@ -21,7 +21,7 @@ from typing import Any
 from jinja2 import TemplateError
 
 from automation.config import Settings
-from automation.errors import ConnectionLost, PermanentError, TransientError
+from automation.errors import AutomationError, ConnectionLost, PermanentError, TransientError
 from automation.model import Initiative, SendMail
 from automation.render.emails import Outgoing, build_message
 from automation.render.formatting import meeting_context
@@ -134,53 +134,89 @@ def flush(
     done: int = 0,
     total: int = 0,
 ) -> FlushReport:
+    """One batch over one connection; each message is recorded as sent before the next is sent.
+    What every mail of the batch shares (undeliverable addresses, initiatives, the rendered
+    parts of a mass mailing) is read or rendered once for the batch."""
     report = FlushReport()
     rows = due_rows(store, now, settings.sending.batch_size)
     if not rows:
         return report
+
+    undeliverable = store.undeliverable([row["recipient"] for row in rows])
+    memo: dict[Any, Any] = {}  # what the mails of this batch share: initiatives, rendered parts
+
+    def record(row: dict[str, Any], error: AutomationError | ValueError | None) -> bool:
+        """Note how the message went; False when the connection is gone."""
+        if error is None:
+            store.db.execute(
+                "UPDATE outbox SET status = 'sent', sent_at = ?, error = '' WHERE id = ?",
+                [iso(now), row["id"]],
+            )
+            report.sent.append(row)
+            report.finished += 1
+            if progress is not None:
+                progress(done + len(report.sent), max(total, done + len(report.sent)))
+            return True
+        if isinstance(error, ConnectionLost):
+            _retry(store, row, now, settings, str(error), report)
+            return False  # the server went away: the rest stay pending for the next pass
+        if isinstance(error, TransientError):
+            _retry(store, row, now, settings, str(error), report)
+        else:
+            _fail(store, row, str(error), report)
+            _tell_coordinator(store, settings, row, str(error), now)
+        return True
+
     try:
         with transport.open() as session:
             for row in rows:
-                if not _claim(store, row["id"]):
-                    continue
-                if store.undeliverable(row["recipient"]):
-                    # The address bounced past the threshold: do not keep mailing it.
-                    store.db.execute(
-                        "UPDATE outbox SET status = 'skipped', error = ? WHERE id = ?",
-                        ["address undeliverable (bounces)", row["id"]],
-                    )
-                    report.finished += 1
+                message = _prepare(store, settings, now, row, report, row["recipient"] in undeliverable, memo)
+                if message is None:
                     continue
                 try:
-                    message = build_message(
-                        outgoing(row, settings, now, store), settings.path(settings.templates.directory)
-                    )
                     session.send(message, settings.network.address, row["recipient"])
-                except ConnectionLost as exc:
-                    _retry(store, row, now, settings, str(exc), report)
-                    break  # the server went away: the rest stay pending for the next pass
-                except TransientError as exc:
-                    _retry(store, row, now, settings, str(exc), report)
-                except TemplateError as exc:
-                    # A broken template edit: the message waits (with the error shown by
-                    # `automation status`) until the coordinator fixes the template.
-                    _retry(store, row, now, settings, f"template problem: {exc}", report)
-                except (PermanentError, ValueError) as exc:
-                    _fail(store, row, str(exc), report)
-                    _tell_coordinator(store, settings, row, str(exc), now)
+                except (TransientError, PermanentError, ValueError) as exc:
+                    if not record(row, exc):
+                        break
                 else:
-                    store.db.execute(
-                        "UPDATE outbox SET status = 'sent', sent_at = ?, error = '' WHERE id = ?",
-                        [iso(now), row["id"]],
-                    )
-                    report.sent.append(row)
-                    report.finished += 1
-                    if progress is not None:
-                        progress(done + len(report.sent), max(total, done + len(report.sent)))
+                    record(row, None)
     except TransientError as exc:
         log.warning("outbox: %s; %d message(s) wait for the next attempt", exc, len(rows))
         report.retrying.append(str(exc))
     return report
+
+
+def _prepare(
+    store: Store,
+    settings: Settings,
+    now: datetime,
+    row: dict[str, Any],
+    report: FlushReport,
+    undeliverable: bool,
+    memo: dict[Any, Any],
+) -> bytes | None:
+    """Claim the row and render it; None when it is not to be sent now (and why is recorded)."""
+    if not _claim(store, row["id"]):
+        return None
+    if undeliverable:
+        # The address bounced past the threshold: do not keep mailing it.
+        store.db.execute(
+            "UPDATE outbox SET status = 'skipped', error = ? WHERE id = ?",
+            ["address undeliverable (bounces)", row["id"]],
+        )
+        report.finished += 1
+        return None
+    try:
+        out = outgoing(row, settings, now, store, memo)
+        return build_message(out, settings.path(settings.templates.directory), memo)
+    except TemplateError as exc:
+        # A broken template edit: the message waits (with the error shown by `automation
+        # status`) until the coordinator fixes the template.
+        _retry(store, row, now, settings, f"template problem: {exc}", report)
+    except (PermanentError, ValueError) as exc:
+        _fail(store, row, str(exc), report)
+        _tell_coordinator(store, settings, row, str(exc), now)
+    return None
 
 
 def _claim(store: Store, row_id: int) -> bool:
@@ -250,7 +286,15 @@ def _fail(store: Store, row: dict[str, Any], error: str, report: FlushReport) ->
     )
 
 
-def outgoing(row: dict[str, Any], settings: Settings, now: datetime, store: Store | None = None) -> Outgoing:
+def outgoing(
+    row: dict[str, Any],
+    settings: Settings,
+    now: datetime,
+    store: Store | None = None,
+    memo: dict[Any, Any] | None = None,
+) -> Outgoing:
+    """The message of one outbox row. `memo` (one per batch) keeps what every mail of the batch
+    reads alike, so a mass mailing reads the initiatives once, not once per recipient."""
     network = settings.network
     local, _, domain = network.address.partition("@")
     # Feedback mails carry their meeting behind a scope prefix (their reply token's scope).
@@ -314,9 +358,13 @@ def outgoing(row: dict[str, Any], settings: Settings, now: datetime, store: Stor
         meeting_context(m, language) for code in coming if (m := settings.meeting(code)) is not None
     ]
     context["network"]["coordinator"] = coordinator_at(settings, now)
-    context.update(
-        initiative_context(store, settings, reference, row["meeting"] or "", fresh, row["template"])
-    )
+    key = ("initiatives", reference, row["meeting"] or "", tuple(fresh), row["template"])
+    found = memo.get(key) if memo is not None else None
+    if found is None:
+        found = initiative_context(store, settings, reference, row["meeting"] or "", fresh, row["template"])
+        if memo is not None:
+            memo[key] = found
+    context.update(found)
     context["open_meetings"] = [
         meeting_context(m, language) for code in codes if (m := settings.meeting(code)) is not None
     ]
@@ -340,6 +388,9 @@ def outgoing(row: dict[str, Any], settings: Settings, now: datetime, store: Stor
         calendar_sequence=int(row["calendar_sequence"]),
         calendar_role=row["calendar_role"] or "REQ-PARTICIPANT",
         attachments=tuple(attachments),
+        # Everything the context above was made of, but the person: within one batch (one
+        # moment, one store) equal keys mean equal contexts.
+        batch_key=(row["template"], language, row["meeting"], row["context"]),
     )
 
 

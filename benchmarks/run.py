@@ -548,6 +548,9 @@ def idle_poll(bench: Bench, sizes: tuple[int, ...], passes: int) -> dict[str, An
 # ---- 4. bulk send -----------------------------------------------------------------------------------
 
 
+ROUNDS = 3  # bulk send: ours and the limit alternate, best of three each
+
+
 def flush_all(app: App, limit: int) -> tuple[float, int]:
     transport = app.transport()
     sent = 0
@@ -561,26 +564,51 @@ def flush_all(app: App, limit: int) -> tuple[float, int]:
     return time.perf_counter() - start, sent
 
 
-def resend(bench: Bench, count: int) -> float:
-    """The limit: the very bytes the daemon sent, again, with smtplib over one connection
-    (best of three)."""
-    received = bench.sink.wait_for(count)
+def resend(bench: Bench, received: list[ReceivedMail]) -> float:
+    """The limit: the very bytes the daemon sent, again, with smtplib over one connection."""
     bench.sink.clear()
-    best = float("inf")
-    for _ in range(3):
-        start = time.perf_counter()
-        smtp = smtplib.SMTP(bench.sink.host, bench.sink.port, local_hostname="localhost")
-        for mail in received:
-            smtp.sendmail(mail.envelope_from, mail.envelope_to, mail.data)
-        smtp.quit()
-        best = min(best, time.perf_counter() - start)
-        bench.sink.wait_for(len(received))
+    start = time.perf_counter()
+    smtp = smtplib.SMTP(bench.sink.host, bench.sink.port, local_hostname="localhost")
+    for mail in received:
+        smtp.sendmail(mail.envelope_from, mail.envelope_to, mail.data)
+    smtp.quit()
+    seconds = time.perf_counter() - start
+    bench.sink.wait_for(len(received))
+    bench.sink.clear()
+    return seconds
+
+
+def send_rounds(
+    bench: Bench, app: App, count: int, name: str
+) -> tuple[float, float, int, list[ReceivedMail]]:
+    """(our best seconds, the limit's best seconds, messages, what the first round sent).
+
+    The same queued messages are rendered and sent ROUNDS times (put back to pending between
+    rounds), each round followed by the limit resending that round's bytes: drift on a shared
+    machine then hits both alike, and both are timed warm, best of the rounds."""
+    before = {row[0] for row in app.store.db.execute("SELECT id FROM outbox WHERE status = 'sent'")}
+    ours, limit = float("inf"), float("inf")
+    first: list[ReceivedMail] = []
+    for round_number in range(ROUNDS):
         bench.sink.clear()
-    return best
+        if round_number:
+            app.store.db.execute(
+                "UPDATE outbox SET status = 'pending', sent_at = NULL WHERE status = 'sent' AND id NOT IN"
+                f" ({','.join(str(i) for i in before) or '0'})"
+            )
+        with bench.profiled(name) if round_number == 0 else contextlib.nullcontext():
+            seconds, sent = flush_all(app, count)
+        if not sent:
+            return ours, limit, 0, []
+        received = bench.sink.wait_for(sent)
+        first = first or received
+        ours = min(ours, seconds)
+        limit = min(limit, resend(bench, received))
+    return ours, limit, sent, first
 
 
 def bulk_send(bench: Bench, count: int) -> dict[str, Any]:
-    log(f"4. bulk send: invitations to {count} contacts")
+    log(f"4. bulk send: invitations to {count} contacts, best of {ROUNDS} rounds beside the limit")
     user = bench.user("bulk")
     config = bench.config("bulk", user, contacts_csv(count))
     bench.sink.clear()
@@ -592,14 +620,12 @@ def bulk_send(bench: Bench, count: int) -> dict[str, Any]:
     assert f"queued {count} invitation(s)" in output, output
     app = App.open(config_module.load(config))
     try:
-        with bench.profiled("bulk_send"):
-            seconds, sent = flush_all(app, count)
+        seconds, limit_seconds, sent, messages = send_rounds(bench, app, count, "bulk_send")
     finally:
         app.close()
     assert sent == count, sent
-    languages = Counter(m.data.split(b"Content-Language: ")[-1][:2].decode() for m in bench.sink.messages)
-    mean_bytes = sum(len(m.data) for m in bench.sink.messages) / count
-    limit_seconds = resend(bench, count)
+    languages = Counter(m.data.split(b"Content-Language: ")[-1][:2].decode() for m in messages)
+    mean_bytes = sum(len(m.data) for m in messages) / count
     return {
         "bulk_send_per_s": count / seconds,
         "bulk_send_limit_per_s": count / limit_seconds,
@@ -612,14 +638,10 @@ def bulk_send(bench: Bench, count: int) -> dict[str, Any]:
 
 def bulk_send_calendar(bench: Bench, app: App, count: int) -> dict[str, Any]:
     log(f"4b. bulk send: {count} replies queued by the ingest (confirmations carry calendar invites)")
-    bench.sink.clear()
-    with bench.profiled("bulk_send_calendar"):
-        seconds, sent = flush_all(app, count)
+    seconds, limit_seconds, sent, messages = send_rounds(bench, app, count, "bulk_send_calendar")
     if not sent:
         return {}
-    messages = bench.sink.wait_for(sent)
     with_calendar = sum(b"text/calendar" in m.data for m in messages)
-    limit_seconds = resend(bench, sent)
     return {
         "bulk_send_calendar_per_s": sent / seconds,
         "bulk_send_calendar_limit_per_s": sent / limit_seconds,

@@ -167,8 +167,8 @@ def test_forged_sender_changes_nothing_and_a_spoofed_flood_gets_few_answers(
 
 
 def test_a_permanent_smtp_refusal_is_recorded_and_the_coordinator_told(
-        setup: tuple[Path, Callable[..., str]], imap_user: ImapUser, smtp_sink: SmtpSink,
-        tmp_path: Path) -> None:
+    setup: tuple[Path, Callable[..., str]], imap_user: ImapUser, smtp_sink: SmtpSink, tmp_path: Path
+) -> None:
     _, cli = setup
     smtp_sink.refuse_recipient("john@example.org")
     cli("invite", "2024-03")

@@ -9,10 +9,10 @@ from __future__ import annotations
 
 import html
 import re
+import time
+from collections.abc import Callable, Hashable
 from dataclasses import dataclass
 from datetime import datetime
-from email.headerregistry import Address
-from email.message import EmailMessage
 from email.utils import format_datetime
 from functools import lru_cache
 from pathlib import Path
@@ -25,6 +25,7 @@ from markupsafe import Markup
 
 from automation.model import Meeting
 from automation.parse.classify import LOOP_HEADER
+from automation.render import mime, personal
 from automation.render.invites import Attendee, calendar_bytes
 
 TEMPLATE_NAMES = (
@@ -67,12 +68,34 @@ class Outgoing:
     calendar_sequence: int = 0
     calendar_role: str = "REQ-PARTICIPANT"
     attachments: tuple[dict[str, str], ...] = ()
+    # Equal for mails of one batch whose contexts are equal but for the person (render_parts).
+    batch_key: Hashable | None = None
+
+
+class _GlancingLoader(FileSystemLoader):
+    """Jinja re-reads a template whose file changed (the coordinator edits them while the
+    daemon runs) by a stat() on every use: three per mail. Here a file is looked at again at
+    most once a second, so an edit is live within a second and a mass mailing does not stat."""
+
+    def get_source(self, environment: Environment, template: str) -> tuple[str, str, Callable[[], bool]]:
+        source, filename, uptodate = super().get_source(environment, template)
+        looked = time.monotonic()
+
+        def fresh() -> bool:
+            nonlocal looked
+            now = time.monotonic()
+            if now - looked < 1.0:
+                return True
+            looked = now
+            return bool(uptodate())
+
+        return source, filename, fresh
 
 
 @lru_cache(maxsize=8)
 def environments(directory: str) -> tuple[Environment, Environment]:
     """(text, markdown) environments; compiled templates are cached by Jinja per environment."""
-    loader = FileSystemLoader(directory)
+    loader = _GlancingLoader(directory)
     text = Environment(loader=loader, undefined=StrictUndefined, autoescape=False, keep_trailing_newline=True)
     md = Environment(
         loader=loader,
@@ -99,13 +122,56 @@ def template_path(name: str, language: str, part: str) -> str:
     return f"{language}/{name}.{part}"
 
 
-def render_parts(directory: Path, name: str, language: str, context: dict[str, Any]) -> tuple[str, str, str]:
-    """(subject, text, html) of one template in one language. Raises jinja2 errors."""
+def render_parts(
+    directory: Path,
+    name: str,
+    language: str,
+    context: dict[str, Any],
+    memo: dict[Any, Any] | None = None,
+    key: Hashable | None = None,
+) -> tuple[str, str, str]:
+    """(subject, text, html) of one template in one language. Raises jinja2 errors.
+
+    Mails of one batch with equal `key` have equal contexts but for the person: their parts
+    are rendered once and kept in `memo` when the templates allow it (render/personal.py)."""
     text_env, md_env = environments(str(directory))
-    subject = text_env.get_template(template_path(name, language, "subject.txt")).render(context)
-    subject = " ".join(subject.split())
-    body = text_env.get_template(template_path(name, language, "txt")).render(context)
-    safe = _html_body(md_env.get_template(template_path(name, language, "md")), context)
+    subject_t = text_env.get_template(template_path(name, language, "subject.txt"))
+    text_t = text_env.get_template(template_path(name, language, "txt"))
+    md_t = md_env.get_template(template_path(name, language, "md"))
+    person = str((context.get("recipient") or {}).get("name") or "")
+    shared = (
+        memo is not None
+        and key is not None
+        and person == " ".join(person.split())  # as the subject's whitespace is collapsed
+        and personal.name_only(text_env, subject_t)
+        and personal.name_only(text_env, text_t)
+        and personal.name_only(md_env, md_t)
+    )
+    if not shared:
+        return _render(language, subject_t, text_t, md_env, md_t, context)
+    assert memo is not None
+    slot = ("parts", key, bool(person))
+    parts = memo.get(slot)
+    if parts is None:
+        masked = {**context, "recipient": {"name": personal.NAME if person else "", "email": ""}}
+        parts = memo[slot] = _render(
+            language, subject_t, text_t, md_env, md_t, {**masked, "reply_address": ""}
+        )
+    subject, text, page = parts
+    return personal.fill(subject, person), personal.fill(text, person), personal.fill_html(page, person)
+
+
+def _render(
+    language: str,
+    subject_t: Template,
+    text_t: Template,
+    md_env: Environment,
+    md_t: Template,
+    context: dict[str, Any],
+) -> tuple[str, str, str]:
+    subject = " ".join(subject_t.render(context).split())
+    body = text_t.render(context)
+    safe = _html_body(md_env, md_t, context)
     page = (
         f'<!DOCTYPE html>\n<html lang="{html.escape(language)}"><head><meta charset="utf-8">'
         f"<title>{html.escape(subject)}</title></head>\n<body>\n{safe}\n</body></html>\n"
@@ -113,20 +179,16 @@ def render_parts(directory: Path, name: str, language: str, context: dict[str, A
     return subject, body, page
 
 
-_NAME = "QQRECIPIENTNAMEQQ"  # letters only: survives escaping and Markdown unchanged
-
-
-def _html_body(template: Template, context: dict[str, Any]) -> str:
-    """Markdown → sanitised HTML. A mass mailing differs between recipients mostly by the name in
-    the greeting, so the name is rendered as a placeholder, the conversion is cached, and the
-    escaped name is put in afterwards: Markdown runs once per message kind, not per person."""
+def _html_body(environment: Environment, template: Template, context: dict[str, Any]) -> str:
+    """Markdown → sanitised HTML. Mails differ between recipients mostly by the name in the
+    greeting, so (where the template allows) the name is rendered as a placeholder, the
+    conversion is cached, and the escaped name is put in afterwards: Markdown runs once per
+    message kind, not per person."""
     recipient = context.get("recipient") or {}
     name = str(recipient.get("name") or "")
-    if name:
-        masked = template.render({**context, "recipient": {**recipient, "name": _NAME}})
-        converted = _convert(str(masked))
-        if _NAME in converted:
-            return converted.replace(_NAME, html.escape(name))
+    if name and personal.name_only(environment, template):
+        masked = template.render({**context, "recipient": {**recipient, "name": personal.NAME}})
+        return personal.fill_html(_convert(str(masked)), name)
     return _convert(str(template.render(context)))
 
 
@@ -136,56 +198,77 @@ def _convert(source: str) -> str:
     return str(nh3.clean(rendered, link_rel="noopener noreferrer"))
 
 
-def build_message(out: Outgoing, directory: Path) -> EmailMessage:
+def build_message(out: Outgoing, directory: Path, memo: dict[Any, Any] | None = None) -> bytes:
+    """The message as it goes on the wire (see render/mime.py for why it is joined there).
+    `memo`: one per batch, for what mails of the batch share (see render_parts)."""
     context = {
         **out.context,
         "language": out.language,
-        "recipient": {"name": out.name, "email": out.recipient},
+        "recipient": {"name": _one_line(out.name), "email": out.recipient},
         "reply_address": out.reply_to or out.sender,
     }
-    subject, text, page = render_parts(directory, out.template, out.language, context)
-    msg = EmailMessage()
-    msg["From"] = Address(display_name=_one_line(out.sender_name), addr_spec=out.sender)
-    msg["To"] = Address(display_name=_one_line(out.name), addr_spec=out.recipient)
+    subject, text, page = render_parts(directory, out.template, out.language, context, memo, out.batch_key)
+    sender_name = _one_line(out.sender_name)
+    headers = [
+        mime.address_header("From", mime.address(sender_name, out.sender)),
+        mime.address_header("To", mime.address(_one_line(out.name), out.recipient)),
+    ]
     if out.reply_to:
-        msg["Reply-To"] = Address(display_name=_one_line(out.sender_name), addr_spec=out.reply_to)
-    msg["Subject"] = subject
-    msg["Date"] = format_datetime(out.date)
-    msg["Message-ID"] = f"<{out.message_id}>"
+        headers.append(mime.address_header("Reply-To", mime.address(sender_name, out.reply_to)))
+    headers += [
+        mime.header("Subject", subject),
+        mime.header("Date", format_datetime(out.date)),
+        mime.header("Message-ID", f"<{out.message_id}>"),
+    ]
     if out.in_reply_to:
-        msg["In-Reply-To"] = f"<{out.in_reply_to}>"
-        msg["References"] = f"<{out.in_reply_to}>"
+        headers.append(mime.header("In-Reply-To", f"<{out.in_reply_to}>"))
+        headers.append(mime.header("References", f"<{out.in_reply_to}>"))
     # RFC 3834: mark ourselves as automatic so other robots do not answer, and ask Exchange
     # not to send out-of-office replies (not "All": that would suppress bounces we need).
-    msg["Auto-Submitted"] = out.auto_submitted
-    msg["X-Auto-Response-Suppress"] = "OOF, AutoReply"
-    msg[LOOP_HEADER] = out.sender
+    headers.append(mime.header("Auto-Submitted", out.auto_submitted))
+    headers.append("X-Auto-Response-Suppress: OOF, AutoReply")
+    headers.append(mime.header(LOOP_HEADER, out.sender))
     if out.unsubscribe:
-        msg["List-Unsubscribe"] = f"<mailto:{out.unsubscribe}?subject=unsubscribe>"
-    msg.set_content(text, cte="quoted-printable")
-    msg.add_alternative(page, subtype="html", cte="quoted-printable")
+        headers.append(mime.header("List-Unsubscribe", f"<mailto:{out.unsubscribe}?subject=unsubscribe>"))
+    utf8 = (("charset", "utf-8"),)
+    alternatives: list[mime.Leaf | mime.Multipart] = [
+        mime.Leaf("text/plain", text.encode("utf-8"), params=utf8),
+        mime.Leaf("text/html", page.encode("utf-8"), params=utf8),
+    ]
+    attached: list[mime.Leaf | mime.Multipart] = []
     if out.calendar_method and out.meeting is not None:
-        attach_calendar(msg, out, directory, context)
+        ics = invitation_calendar(out, directory, context)
+        # The iMIP part as Thunderbird and Google send it (RFC 6047): text/calendar with method=
+        # inside the alternative (what Outlook reads) plus the same bytes as an invite.ics
+        # attachment (what some other clients read).
+        params = (("charset", "UTF-8"), ("method", out.calendar_method))
+        alternatives.append(mime.Leaf("text/calendar", ics, "base64", params))
+        attached.append(mime.Leaf("application/ics", ics, "base64", filename="invite.ics"))
     for attachment in out.attachments:
-        msg.add_attachment(
-            attachment["content"], subtype=attachment.get("subtype", "plain"), filename=attachment["filename"]
+        attached.append(
+            mime.Leaf(
+                f"text/{attachment.get('subtype', 'plain')}",
+                attachment["content"].encode("utf-8"),
+                "base64",
+                utf8,
+                filename=attachment["filename"],
+            )
         )
-    # After the body: set_content() drops every Content-* header set before it.
-    msg["Content-Language"] = out.language
-    return msg
+    body: mime.Leaf | mime.Multipart = mime.Multipart("alternative", tuple(alternatives))
+    if attached:
+        body = mime.Multipart("mixed", (body, *attached))
+    return mime.message_bytes(headers, body, out.message_id, [f"Content-Language: {out.language}"])
 
 
-def attach_calendar(msg: EmailMessage, out: Outgoing, directory: Path, context: dict[str, Any]) -> None:
-    """The iMIP part as Thunderbird and Google send it (RFC 6047): text/calendar with method=
-    inside the alternative (what Outlook reads) plus the same bytes as an invite.ics attachment
-    (what some other clients read)."""
+def invitation_calendar(out: Outgoing, directory: Path, context: dict[str, Any]) -> bytes:
+    """The VCALENDAR of one recipient's copy of the meeting."""
     assert out.meeting is not None
     text_env, _ = environments(str(directory))
     summary = text_env.get_template(f"{out.language}/event.summary.txt").render(context)
     description = text_env.get_template(f"{out.language}/event.description.txt").render(context)
     place = out.meeting.text("place", out.language)
     location = ", ".join(part for part in (place, out.meeting.address) if part)
-    ics = calendar_bytes(
+    return calendar_bytes(
         out.meeting,
         method=out.calendar_method,
         sequence=out.calendar_sequence,
@@ -198,9 +281,6 @@ def attach_calendar(msg: EmailMessage, out: Outgoing, directory: Path, context: 
         stamp=out.date,
         domain=out.sender.partition("@")[2],
     )
-    params = {"method": out.calendar_method, "charset": "UTF-8"}
-    msg.add_alternative(ics, maintype="text", subtype="calendar", params=params, cte="base64")
-    msg.add_attachment(ics, maintype="application", subtype="ics", filename="invite.ics")
 
 
 def _one_line(value: str) -> str:

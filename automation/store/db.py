@@ -233,11 +233,13 @@ class Store(CalendarStore, InitiativeStore, PrivacyStore, MembershipStore):
         ).fetchall()
         return [str(r[0]) for r in rows]
 
-    def undeliverable(self, email: str) -> bool:
-        row = self.db.execute(
-            "SELECT 1 FROM bounces WHERE email = ? AND undeliverable_at != ''", [email]
-        ).fetchone()
-        return row is not None
+    def undeliverable(self, emails: list[str]) -> set[str]:
+        """Those of `emails` that bounced past the threshold (one query for a whole batch)."""
+        marks = ",".join("?" * len(emails))
+        rows = self.db.execute(
+            f"SELECT email FROM bounces WHERE undeliverable_at != '' AND email IN ({marks})", emails
+        ).fetchall()
+        return {str(row[0]) for row in rows}
 
     def answers_since(self, email: str, now: datetime) -> int:
         """Automatic answers queued to `email` in the 24 hours before `now`."""

@@ -3,13 +3,14 @@
 from __future__ import annotations
 
 from contextlib import AbstractContextManager
-from email.message import EmailMessage
 from typing import Protocol
 
 
 class Session(Protocol):
-    def send(self, message: EmailMessage, envelope_from: str, recipient: str) -> None:
-        """Deliver one message. Raises TransientError (retry later) or PermanentError."""
+    def send(self, message: bytes, envelope_from: str, recipient: str) -> None:
+        """Deliver one message (its bytes, with CRLF line ends).
+
+        Raises TransientError (retry later) or PermanentError."""
 
 
 class Transport(Protocol):

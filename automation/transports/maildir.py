@@ -5,7 +5,6 @@ from __future__ import annotations
 import mailbox
 from collections.abc import Iterator
 from contextlib import contextmanager
-from email.message import EmailMessage
 from pathlib import Path
 
 from automation.errors import TransientError
@@ -15,9 +14,9 @@ class MaildirSession:
     def __init__(self, box: mailbox.Maildir) -> None:
         self.box = box
 
-    def send(self, message: EmailMessage, envelope_from: str, recipient: str) -> None:
+    def send(self, message: bytes, envelope_from: str, recipient: str) -> None:
         try:
-            self.box.add(message.as_bytes())
+            self.box.add(message.replace(b"\r\n", b"\n"))  # files use local line ends
         except OSError as exc:  # disk full, permissions: try again later, lose nothing
             raise TransientError(f"cannot write to the sent Maildir: {exc}") from exc
 

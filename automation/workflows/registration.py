@@ -251,7 +251,6 @@ def _email(match: Match, message: Inbound) -> str:
     return match.email if match.authorised and match.email else message.sender
 
 
-
 def _position(current: Registration, s: Situation) -> int:
     return current.position if current.status == Status.WAITING else 0
 
