@@ -22,7 +22,7 @@ from jinja2 import TemplateError
 
 from automation.config import Settings
 from automation.errors import AutomationError, ConnectionLost, PermanentError, TransientError
-from automation.model import Initiative, SendMail
+from automation.model import Initiative, Meeting, SendMail
 from automation.render.emails import Outgoing, build_message
 from automation.render.formatting import meeting_context
 from automation.store.db import Store, iso
@@ -293,14 +293,58 @@ def outgoing(
     store: Store | None = None,
     memo: dict[Any, Any] | None = None,
 ) -> Outgoing:
-    """The message of one outbox row. `memo` (one per batch) keeps what every mail of the batch
-    reads alike, so a mass mailing reads the initiatives once, not once per recipient."""
+    """The message of one outbox row. `memo` (one per batch) keeps what mails of the batch
+    share: a mass mailing builds its context (and reads the initiatives) once, not per person."""
     network = settings.network
     local, _, domain = network.address.partition("@")
     # Feedback mails carry their meeting behind a scope prefix (their reply token's scope).
     meeting_code = (row["meeting"] or "").removeprefix("feedback:")
     meeting = settings.meeting(meeting_code) if meeting_code else None
     language = row["language"] or network.default_language
+    # Everything the context is made of, but the person: within one batch (one moment, one
+    # store) equal keys mean equal contexts.
+    batch_key = (row["template"], language, row["meeting"], row["context"])
+    shared = memo.get(("context", batch_key)) if memo is not None else None
+    if shared is None:
+        shared = _context(row, settings, now, store, memo, meeting, language)
+        if memo is not None:
+            memo[("context", batch_key)] = shared
+    context, attachments = shared
+    reply_to = f"{local}+{row['reply_token']}@{domain}" if row["reply_token"] else ""
+    return Outgoing(
+        message_id=row["message_id"],
+        template=row["template"],
+        language=language,
+        recipient=row["recipient"],
+        name=row["name"] or "",
+        sender=network.address,
+        sender_name=network.name,
+        reply_to=reply_to,
+        in_reply_to=row["in_reply_to"] or "",
+        auto_submitted=row["auto_submitted"] or "auto-generated",
+        unsubscribe=f"{local}+unsubscribe@{domain}" if row["purpose"] == "invite" else "",
+        date=now,
+        context=context,
+        meeting=meeting,
+        calendar_method=row["calendar_method"],
+        calendar_sequence=int(row["calendar_sequence"]),
+        calendar_role=row["calendar_role"] or "REQ-PARTICIPANT",
+        attachments=attachments,
+        batch_key=batch_key,
+    )
+
+
+def _context(
+    row: dict[str, Any],
+    settings: Settings,
+    now: datetime,
+    store: Store | None,
+    memo: dict[Any, Any] | None,
+    meeting: Meeting | None,
+    language: str,
+) -> tuple[dict[str, Any], tuple[dict[str, str], ...]]:
+    """The template context of a row (without the person) and its attached files."""
+    network = settings.network
     context: dict[str, Any] = {
         "network": {
             "name": network.name,
@@ -368,30 +412,7 @@ def outgoing(
     context["open_meetings"] = [
         meeting_context(m, language) for code in codes if (m := settings.meeting(code)) is not None
     ]
-    reply_to = f"{local}+{row['reply_token']}@{domain}" if row["reply_token"] else ""
-    return Outgoing(
-        message_id=row["message_id"],
-        template=row["template"],
-        language=language,
-        recipient=row["recipient"],
-        name=row["name"] or "",
-        sender=network.address,
-        sender_name=network.name,
-        reply_to=reply_to,
-        in_reply_to=row["in_reply_to"] or "",
-        auto_submitted=row["auto_submitted"] or "auto-generated",
-        unsubscribe=f"{local}+unsubscribe@{domain}" if row["purpose"] == "invite" else "",
-        date=now,
-        context=context,
-        meeting=meeting,
-        calendar_method=row["calendar_method"],
-        calendar_sequence=int(row["calendar_sequence"]),
-        calendar_role=row["calendar_role"] or "REQ-PARTICIPANT",
-        attachments=tuple(attachments),
-        # Everything the context above was made of, but the person: within one batch (one
-        # moment, one store) equal keys mean equal contexts.
-        batch_key=(row["template"], language, row["meeting"], row["context"]),
-    )
+    return context, tuple(attachments)
 
 
 def coordinator_at(settings: Settings, now: datetime) -> str:

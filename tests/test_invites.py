@@ -257,3 +257,40 @@ def test_addresses_partstat_and_dtstamp(ics: bytes) -> None:
     stamps = [value for name, _, value in lines if name == "DTSTAMP"]
     assert stamps == ["20240214T081500Z"]
     assert all(re.fullmatch(r"\d{8}T\d{6}Z", value) for value in stamps)
+
+
+# ---- a batch's copies: serialised once, the attendee swapped in ---------------------------------
+
+
+@pytest.mark.parametrize("method", ["REQUEST", "CANCEL"])
+def test_copies_of_a_batch_are_byte_identical_to_copies_serialised_whole(method: str) -> None:
+    """Within a batch the calendar is serialised once and each recipient's ATTENDEE lines
+    replace a stand-in's: every copy must equal the one serialised on its own."""
+    people = [
+        ORJAN,
+        CHAIR,
+        Attendee(email="x@example.fi", name=""),
+        Attendee(email="long@example.fi", name="Åsa-Britt Öhman-Lindqvist " * 4, role="OPT-PARTICIPANT"),
+        Attendee(email="semi@example.fi", name="a;b:c,d\\e 'f' ^g", language="en"),
+        Attendee(email="stand-in@invalid", name="Stand-in"),
+    ]
+    memo: dict[object, object] = {}
+    for person in people:
+        shared = calendar_bytes(
+            WINTER,
+            method=method,
+            sequence=2,
+            attendee=person,
+            organizer=NETWORK,
+            organizer_name="Verkosto, sihteeristö",
+            summary="Verkostotapaaminen: tekoäly, osa 2",
+            description=DESCRIPTION,
+            location="Kuntatalo, Toinen linja 14, Helsinki",
+            stamp=STAMP,
+            domain=DOMAIN,
+            memo=memo,
+        )
+        assert shared == render(method=method, sequence=2, attendee=person), person
+        _, event = only_event(shared)
+        assert str(event["ATTENDEE"]) == f"mailto:{person.email}"
+    assert len(memo) == 1, "one serialisation for the whole batch"

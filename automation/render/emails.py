@@ -237,7 +237,7 @@ def build_message(out: Outgoing, directory: Path, memo: dict[Any, Any] | None = 
     ]
     attached: list[mime.Leaf | mime.Multipart] = []
     if out.calendar_method and out.meeting is not None:
-        ics = invitation_calendar(out, directory, context)
+        ics = invitation_calendar(out, directory, context, memo)
         # The iMIP part as Thunderbird and Google send it (RFC 6047): text/calendar with method=
         # inside the alternative (what Outlook reads) plus the same bytes as an invite.ics
         # attachment (what some other clients read).
@@ -260,7 +260,9 @@ def build_message(out: Outgoing, directory: Path, memo: dict[Any, Any] | None = 
     return mime.message_bytes(headers, body, out.message_id, [f"Content-Language: {out.language}"])
 
 
-def invitation_calendar(out: Outgoing, directory: Path, context: dict[str, Any]) -> bytes:
+def invitation_calendar(
+    out: Outgoing, directory: Path, context: dict[str, Any], memo: dict[Any, Any] | None = None
+) -> bytes:
     """The VCALENDAR of one recipient's copy of the meeting."""
     assert out.meeting is not None
     text_env, _ = environments(str(directory))
@@ -280,6 +282,7 @@ def invitation_calendar(out: Outgoing, directory: Path, context: dict[str, Any])
         location=location,
         stamp=out.date,
         domain=out.sender.partition("@")[2],
+        memo=memo,
     )
 
 

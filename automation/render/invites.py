@@ -12,6 +12,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
+from functools import lru_cache
+from typing import Any
 from zoneinfo import ZoneInfo
 
 from icalendar import Calendar, Event, Timezone, TimezoneDaylight, TimezoneStandard, vCalAddress, vText
@@ -46,8 +48,59 @@ def calendar_bytes(
     location: str,
     stamp: datetime,
     domain: str,
+    memo: dict[Any, Any] | None = None,
 ) -> bytes:
-    """One VCALENDAR for one recipient (one message per attendee, as CalConnect advises)."""
+    """One VCALENDAR for one recipient (one message per attendee, as CalConnect advises).
+
+    Copies of one meeting differ only by their ATTENDEE. With a `memo` (one per batch) the
+    calendar is serialised once with a stand-in attendee, and each copy replaces the stand-in's
+    content lines with the recipient's, both serialised by icalendar on their own: the same bytes
+    as serialising each copy whole (a test compares them), at a tenth of the cost."""
+    cancelled = method == "CANCEL"
+    key = (
+        meeting.code, meeting.start, meeting.end, meeting.online_url, method, sequence,
+        organizer, organizer_name, summary, description, location, stamp, domain,
+    )  # fmt: skip
+    whole = memo.get(("calendar", key)) if memo is not None else None
+    if whole is None:
+        cal = _calendar(
+            meeting,
+            method,
+            sequence,
+            organizer,
+            organizer_name,
+            summary,
+            description,
+            location,
+            stamp,
+            domain,
+        )
+        if memo is None:
+            cal.subcomponents[-1].add("attendee", _attendee(attendee, cancelled))
+            return bytes(cal.to_ical())
+        cal.subcomponents[-1].add("attendee", _attendee(_STAND_IN, cancelled))
+        whole = memo[("calendar", key)] = bytes(cal.to_ical())
+    stand_in = _stand_in_lines(cancelled)
+    assert whole.count(stand_in) == 1, "the stand-in attendee appears once"
+    return whole.replace(stand_in, _attendee_lines(attendee, cancelled))
+
+
+_STAND_IN = Attendee("stand-in@invalid", "Stand-in", "REQ-PARTICIPANT", "")
+
+
+def _calendar(
+    meeting: Meeting,
+    method: str,
+    sequence: int,
+    organizer: str,
+    organizer_name: str,
+    summary: str,
+    description: str,
+    location: str,
+    stamp: datetime,
+    domain: str,
+) -> Calendar:
+    """The VCALENDAR of the meeting, its VEVENT last and still without an ATTENDEE."""
     zone = meeting.start.tzinfo
     assert isinstance(zone, ZoneInfo), "meeting times are aware in the network's zone"
     assert stamp.tzinfo is not None, "DTSTAMP must be an aware time"
@@ -69,12 +122,16 @@ def calendar_bytes(
         event.add("location", location)
     if meeting.online_url:
         event.add("url", meeting.online_url)
-    cancelled = method == "CANCEL"
-    event.add("status", "CANCELLED" if cancelled else "CONFIRMED")
+    event.add("status", "CANCELLED" if method == "CANCEL" else "CONFIRMED")
     event.add("transp", "OPAQUE")
     owner = vCalAddress(f"mailto:{organizer}")
     owner.params["CN"] = vText(organizer_name)
     event.add("organizer", owner)
+    cal.add_component(event)
+    return cal
+
+
+def _attendee(attendee: Attendee, cancelled: bool) -> vCalAddress:
     person = vCalAddress(f"mailto:{attendee.email}")
     if attendee.name:
         person.params["CN"] = vText(attendee.name)
@@ -84,12 +141,29 @@ def calendar_bytes(
     person.params["RSVP"] = "FALSE" if cancelled else "TRUE"
     if attendee.language:
         person.params["LANGUAGE"] = attendee.language
-    event.add("attendee", person)
-    cal.add_component(event)
-    return bytes(cal.to_ical())
+    return person
+
+
+@lru_cache(maxsize=2)
+def _stand_in_lines(cancelled: bool) -> bytes:
+    return _attendee_lines(_STAND_IN, cancelled)
+
+
+def _attendee_lines(attendee: Attendee, cancelled: bool) -> bytes:
+    """The ATTENDEE property's content lines (folded) as icalendar writes them in a VEVENT."""
+    alone = Event()
+    alone.add("attendee", _attendee(attendee, cancelled))
+    lines = bytes(alone.to_ical())
+    return lines.removeprefix(b"BEGIN:VEVENT\r\n").removesuffix(b"END:VEVENT\r\n")
 
 
 def vtimezone(zone: ZoneInfo, year: int) -> Timezone:
+    """The zone's VTIMEZONE; built once per zone and year (do not modify the component)."""
+    return _vtimezone(zone, year)
+
+
+@lru_cache(maxsize=64)
+def _vtimezone(zone: ZoneInfo, year: int) -> Timezone:
     """VTIMEZONE in RRULE form for a zone following the EU rule (last Sunday of March/October,
     01:00 UTC), or a single STANDARD for a zone without daylight saving time."""
     winter = datetime(year, 1, 15, 12, tzinfo=zone).utcoffset() or timedelta(0)
