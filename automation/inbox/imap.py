@@ -196,9 +196,14 @@ class ImapSource:
             time.sleep(timeout)
             return False
         try:
-            # A message that arrived while we were fetching may have been announced in that
-            # command's untagged responses (consumed there); IDLE would then not announce it
-            # again. One cheap SEARCH for UIDs above the last one read closes that gap.
+            # IDLE announces only what the session has not been told about yet. Mail that
+            # arrived since the last command is announced by a NOOP (Dovecot syncs the view on
+            # it; a SEARCH alone may answer from the old view and bury the EXISTS in its own
+            # untagged responses). Mail announced during an earlier command (a FETCH) is found
+            # by the SEARCH for UIDs above the last one read.
+            _, untagged = client.noop()
+            if _announces_mail(untagged):
+                return True
             if self.seen_uid and any(
                 u > self.seen_uid for u in client.search(["UID", f"{self.seen_uid + 1}:*"])
             ):
@@ -211,7 +216,11 @@ class ImapSource:
             responses += list(done or [])
         except _ERRORS as exc:
             raise self._drop(exc) from exc
-        return any(isinstance(r, tuple) and len(r) > 1 and r[1] in (b"EXISTS", b"RECENT") for r in responses)
+        return _announces_mail(responses)
 
     def describe(self) -> str:
         return f"imap://{self.username}@{self.host}:{self.port}/{self.folder}"
+
+
+def _announces_mail(responses: list[object]) -> bool:
+    return any(isinstance(r, tuple) and len(r) > 1 and r[1] in (b"EXISTS", b"RECENT") for r in responses)
