@@ -91,6 +91,7 @@ def test_initiative_acknowledged_moved_by_the_group_and_the_submitter_told(
     assert (
         "ALOITE-2024-001" in str(ack["Subject"]) and "muistio.pdf" in body(ack) and "ohjelma.exe" in body(ack)
     )
+    assert "ohjelma.exe (tiedostotyyppiä ei hyväksytä)" in body(ack), "the reason in the sender's language"
     notice = mails["member@example.fi"]
     assert "Ehdotan, että verkosto" in body(notice) and str(notice["Content-Language"]) == "sv"
     [row] = listed(cli)

@@ -59,20 +59,22 @@ def extract(raw: bytes, max_bytes: int) -> tuple[list[Kept], list[dict[str, str]
         if not filename or (part.get_content_disposition() or "") == "inline" and not filename:
             continue
         name = safe_filename(str(filename))
-        reason = ""
+        reason, limit = "", 0
         data = part.get_payload(decode=True)
         data = data if isinstance(data, bytes) else b""
         extension = name.rsplit(".", 1)[-1].lower() if "." in name else ""
+        # Codes, not words: the sender reads the reason in their own language (the templates
+        # of initiative_received and initiative_new say what each code means).
         if len(kept) >= _MAX_FILES:
-            reason = f"more than {_MAX_FILES} attachments"
+            reason, limit = "too_many", _MAX_FILES
         elif extension not in ALLOWED:
-            reason = "file type not accepted"
+            reason = "type"
         elif len(data) > max_bytes:
-            reason = f"larger than {max_bytes // 1024} kB"
+            reason, limit = "too_large", max_bytes // 1024
         elif not _content_matches(extension, data):
-            reason = "content does not match the file type"
+            reason = "mismatch"
         if reason:
-            refused.append({"filename": name, "reason": reason})
+            refused.append({"filename": name, "reason": reason, "limit": str(limit)})
         else:
             kept.append(Kept(name, part.get_content_type(), data))
     return kept, refused

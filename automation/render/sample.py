@@ -74,7 +74,7 @@ def sample_context(settings: Settings) -> dict[str, Any]:
         },
         "note": "Hyvä ajatus",
         "attachments": ["liite.pdf"],
-        "refused": [{"filename": "x.exe", "reason": "file type not accepted"}],
+        "refused": [{"filename": "x.exe", "reason": "type", "limit": "0"}],
         "summary_text": "# Yhteenveto\n\nTeksti",
         "summary_markdown": "# Yhteenveto\n\nTeksti",
         "summary_language_fallback": True,
