@@ -33,7 +33,7 @@ from automation.model import (
 )
 from automation.parse.bounce import read_bounce
 from automation.parse.classify import classify
-from automation.parse.intent import read_details
+from automation.parse.intent import bare_no, read_details
 from automation.parse.message import parse_message
 from automation.store.db import iso
 from automation.workflows import commands, feedback, membership
@@ -254,7 +254,7 @@ def _feedback(app: App, message: Inbound, seen: Classification, code: str, email
 
 def _privacy(app: App, message: Inbound, seen: Classification, command: str, email: str) -> Decision:
     """The reply to our "confirm the export/erasure" mail: its token names whose data."""
-    if seen.kind == Kind.CANCELLATION:
+    if seen.kind == Kind.CANCELLATION or bare_no(message.reply_text):
         return Decision((), f"{email} did not confirm the {command}; nothing done")
     if seen.kind not in (Kind.REGISTRATION, Kind.COMMAND):
         return Decision(

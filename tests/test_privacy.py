@@ -85,6 +85,12 @@ def test_export_and_erase_need_the_confirmation_round_trip(
     confirm = parsed(ask.data)
     assert registrations(cli) == {"maija@example.fi": "registered"}  # nothing erased yet
     smtp_sink.clear()
+    # A plain "no" to our question is an answer, not a puzzle for the coordinator.
+    append(imap_user, outlook_reply("maija@example.fi", "Ei kiitos", to=str(confirm["Reply-To"])))
+    output = cli("run", "--once")
+    assert "did not confirm the erase" in output and "ATTENTION" not in output, output
+    time.sleep(0.3)
+    assert smtp_sink.messages == [] and registrations(cli) == {"maija@example.fi": "registered"}
     append(imap_user, outlook_reply("maija@example.fi", "Kyllä", to=str(confirm["Reply-To"])))
     cli("run", "--once")
     [done] = smtp_sink.wait_for(1)

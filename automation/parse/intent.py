@@ -179,3 +179,17 @@ def _first_line(text: str) -> str:
 
 def _mentions_question(text: str) -> bool:
     return "?" in text
+
+
+_BARE_NO = re.compile(
+    r"^\W*(?:ei|en|nej|no)(?:\s+(?:kiitos|tack|thanks|thank you))?\W*$", re.IGNORECASE
+)
+
+
+def bare_no(reply_text: str) -> bool:
+    """The whole new text is a plain "no" ("Ei", "Nej tack", "No thanks"). Only an answer to our
+    own yes/no question reads it so: as a line in a registration ("Ei ruokarajoitteita") a "no"
+    means something else, which is why it is not among the cancellation phrases."""
+    lines = [line for line in normalise(reply_text).splitlines() if line.strip()]
+    return len(lines) == 1 and _BARE_NO.match(lines[0]) is not None
+
