@@ -117,12 +117,16 @@ def _known(app: App, email: str) -> bool:
 def handle(app: App, raw: RawMail, now: datetime) -> Outcome:
     try:
         message = parse_message(raw.data)
-        if app.store.is_handled(message.key):
-            _record_position(app, raw)
-            return Outcome(raw.ref, message.sender, "duplicate", "already handled", False, True)
-        seen, match, situation = understand(app, message, now)
-        decide_now = _route(app, raw, message, seen, match, situation, now)
-        return _commit(app, raw, message, seen, match.meeting or "", decide_now, now)
+        # The state that decides (seats left, who holds one) is read inside the message's
+        # write transaction: a second process handling mail at the same moment (`run --once`
+        # beside the daemon) waits for it, so two people can never both get the last seat.
+        with app.store.transaction():
+            if app.store.is_handled(message.key):
+                _record_position(app, raw)
+                return Outcome(raw.ref, message.sender, "duplicate", "already handled", False, True)
+            seen, match, situation = understand(app, message, now)
+            decide_now = _route(app, raw, message, seen, match, situation, now)
+            return _commit(app, raw, message, seen, match.meeting or "", decide_now, now)
     except sqlite3.OperationalError as exc:
         # Database locked or disk full: the message stays unhandled (not filed) and is retried.
         raise TransientError(f"database unavailable, message left for the next pass: {exc}") from exc
@@ -179,32 +183,32 @@ def _commit(
     decide_now: Callable[[], Decision],
     now: datetime,
 ) -> Outcome:
-    """One transaction: the decision's effects, the "handled" record and the source position."""
+    """In the message's transaction: the decision's effects, the "handled" record and the
+    source position."""
     security = app.settings.security
-    with app.store.transaction():
-        decision = decide_now()
-        forged = authentication_failed(message.auth_results, security.trusted_authserv_id, message.sender)
-        if forged and decision.effects:
-            decision = refuse_forged(decision, forged)
-        decision = limit_answers(
-            decision, lambda email: app.store.answers_since(email, now), security.max_auto_replies_per_day
-        )
-        app.store.apply(decision, now, app.domain)
-        app.store.record_message(
-            {
-                "key": message.key,
-                "source_ref": raw.ref,
-                "kind": str(seen.kind),
-                "meeting": meeting,
-                "sender": message.sender,
-                "language": seen.language or "",
-                "reason": seen.reason + " → " + decision.summary,
-                "attention": int(decision.needs_attention),
-                "subject": message.subject[:200],
-                "received_at": iso(now),
-            }
-        )
-        _record_position(app, raw)
+    decision = decide_now()
+    forged = authentication_failed(message.auth_results, security.trusted_authserv_id, message.sender)
+    if forged and decision.effects:
+        decision = refuse_forged(decision, forged)
+    decision = limit_answers(
+        decision, lambda email: app.store.answers_since(email, now), security.max_auto_replies_per_day
+    )
+    app.store.apply(decision, now, app.domain)
+    app.store.record_message(
+        {
+            "key": message.key,
+            "source_ref": raw.ref,
+            "kind": str(seen.kind),
+            "meeting": meeting,
+            "sender": message.sender,
+            "language": seen.language or "",
+            "reason": seen.reason + " → " + decision.summary,
+            "attention": int(decision.needs_attention),
+            "subject": message.subject[:200],
+            "received_at": iso(now),
+        }
+    )
+    _record_position(app, raw)
     return Outcome(raw.ref, message.sender, str(seen.kind), decision.summary, decision.needs_attention)
 
 

@@ -41,6 +41,8 @@ SENDER_DOMAIN = "example.fi"
 CRASH_POINTS = {
     # right after the N-th message's transaction committed (registration + outbox + handled)
     "commit": "automation.service:_commit",
+    # right after the state deciding the N-th message was read (seats left), before deciding
+    "understood": "automation.service:understand",
     # at the N-th filing of handled mail, before the IMAP MOVE is sent
     "file": "automation.inbox.imap:ImapSource.finish",
     # right after the SMTP server accepted the N-th message, before it is recorded as sent

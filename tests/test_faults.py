@@ -18,6 +18,7 @@ import subprocess
 import time
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
+from dataclasses import replace
 from pathlib import Path
 from typing import Any
 
@@ -29,6 +30,7 @@ from faults import (
     assert_each_answered_once,
     folder_count,
     folder_messages,
+    imap,
     reply,
     sender,
     sent,
@@ -366,3 +368,36 @@ def test_run_once_on_a_locked_database_says_so_in_one_line(locked_rig: Rig) -> N
         result = locked_rig.cli("run", "--once", expect=None)
     assert "Traceback" not in result.err, result
     assert result.code in (0, 2) and "locked" in result.out + result.err, result
+
+
+# ---- 6. two processes at once -------------------------------------------------------------------
+
+
+def test_two_processes_at_once_never_give_the_last_seat_twice(make_rig: Callable[..., Rig]) -> None:
+    """`run --once` by hand beside the daemon, each reading new mail at the same moment: the
+    first has read that one seat is left and stops there; the second reads a reply of its own
+    (from another folder) meanwhile. The seat goes to one of them, the other waits in line."""
+    rig = make_rig(capacity=1)
+    second_config = rig.config.with_name("second.toml")
+    second_config.write_text(
+        rig.config.read_text(encoding="utf-8").replace("[mailbox]\n", '[mailbox]\nfolder = "Second"\n'),
+        encoding="utf-8",
+    )
+    other = replace(rig, config=second_config, runs=100, spawned=[])
+    client = imap(rig.user)
+    client.create_folder("Second")
+    client.logout()
+    append_all(rig.user, [reply(0)])
+    append_all(rig.user, [reply(1)], folder="Second")
+    first = rig.spawn("run", "--once", pause="understood:1")
+    try:
+        wait_until(first.paused, 30, "the first pass to read the state for its reply")
+        second = other.spawn("run", "--once")
+        time.sleep(3)  # room for the second pass to decide from a stale state, if it could
+        first.resume()
+        assert first.process.wait(timeout=60) == 0, first.output()
+        assert second.process.wait(timeout=60) == 0, second.output()
+    finally:
+        other.close()
+    statuses = {row["email"]: row["status"] for row in rig.registrations()}
+    assert sorted(statuses.values()) == ["registered", "waiting"], statuses

@@ -181,9 +181,7 @@ def _mentions_question(text: str) -> bool:
     return "?" in text
 
 
-_BARE_NO = re.compile(
-    r"^\W*(?:ei|en|nej|no)(?:\s+(?:kiitos|tack|thanks|thank you))?\W*$", re.IGNORECASE
-)
+_BARE_NO = re.compile(r"^\W*(?:ei|en|nej|no)(?:\s+(?:kiitos|tack|thanks|thank you))?\W*$", re.IGNORECASE)
 
 
 def bare_no(reply_text: str) -> bool:
@@ -192,4 +190,3 @@ def bare_no(reply_text: str) -> bool:
     means something else, which is why it is not among the cancellation phrases."""
     lines = [line for line in normalise(reply_text).splitlines() if line.strip()]
     return len(lines) == 1 and _BARE_NO.match(lines[0]) is not None
-
