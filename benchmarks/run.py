@@ -14,7 +14,8 @@ Starts its own Dovecot (IMAP) and aiosmtpd sink (SMTP) on 127.0.0.1 with their f
    daemon's warm connection. Beside it: the bare `UID SEARCH` it sends.
 4. bulk send: `automation invite` to N contacts, then the outbox flushed to the sink; replies
    with calendar invites (the confirmations queued by step 2) too. Limit: smtplib sending the
-   same bytes over one connection.
+   same bytes over one connection. The same queue is sent three times, each time followed by
+   the limit: best of three each, so drift hits both alike.
 5. peak RSS of `automation run --once` going through a 50,000-message mailbox.
 
 --quick uses smaller N (every figure is still there) and finishes in under two minutes.
@@ -739,6 +740,12 @@ def targets(r: dict[str, Any]) -> list[tuple[str, bool]]:
         ("reply latency p95 <= 3 s", r["reply_latency_p95_s"] <= 3.0),
         ("ingest >= 0.5 x limit", r["ingest_per_s"] >= 0.5 * r["ingest_limit_per_s"]),
         ("bulk send >= 0.5 x limit", r["bulk_send_per_s"] >= 0.5 * r["bulk_send_limit_per_s"]),
+        (
+            # The bulk send includes a calendar part; our invitations carry none (the
+            # event reaches a calendar on registration), so mail with one is measured here.
+            "bulk send with calendar parts >= 0.5 x limit",
+            r.get("bulk_send_calendar_per_s", 0) >= 0.5 * r.get("bulk_send_calendar_limit_per_s", 0),
+        ),
         ("idle poll at 50k <= 1.5 x at 1k", idle["50000"] <= 1.5 * idle["1000"]),
         ("peak RSS <= 150 MB", r["peak_rss_mb"] <= 150),
     ]

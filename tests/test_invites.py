@@ -46,7 +46,12 @@ def on_day(year: int, month: int, day: int) -> Meeting:
 
 
 def render(
-    meeting: Meeting = WINTER, *, method: str = "REQUEST", sequence: int = 0, attendee: Attendee = ORJAN
+    meeting: Meeting = WINTER,
+    *,
+    method: str = "REQUEST",
+    sequence: int = 0,
+    attendee: Attendee = ORJAN,
+    memo: dict[object, object] | None = None,
 ) -> bytes:
     return calendar_bytes(
         meeting,
@@ -60,6 +65,7 @@ def render(
         location="Kuntatalo, Toinen linja 14, Helsinki",
         stamp=STAMP,
         domain=DOMAIN,
+        memo=memo,
     )
 
 
@@ -276,20 +282,7 @@ def test_copies_of_a_batch_are_byte_identical_to_copies_serialised_whole(method:
     ]
     memo: dict[object, object] = {}
     for person in people:
-        shared = calendar_bytes(
-            WINTER,
-            method=method,
-            sequence=2,
-            attendee=person,
-            organizer=NETWORK,
-            organizer_name="Verkosto, sihteeristö",
-            summary="Verkostotapaaminen: tekoäly, osa 2",
-            description=DESCRIPTION,
-            location="Kuntatalo, Toinen linja 14, Helsinki",
-            stamp=STAMP,
-            domain=DOMAIN,
-            memo=memo,
-        )
+        shared = render(method=method, sequence=2, attendee=person, memo=memo)
         assert shared == render(method=method, sequence=2, attendee=person), person
         _, event = only_event(shared)
         assert str(event["ATTENDEE"]) == f"mailto:{person.email}"

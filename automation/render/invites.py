@@ -57,29 +57,18 @@ def calendar_bytes(
     content lines with the recipient's, both serialised by icalendar on their own: the same bytes
     as serialising each copy whole (a test compares them), at a tenth of the cost."""
     cancelled = method == "CANCEL"
-    key = (
-        meeting.code, meeting.start, meeting.end, meeting.online_url, method, sequence,
-        organizer, organizer_name, summary, description, location, stamp, domain,
-    )  # fmt: skip
-    whole = memo.get(("calendar", key)) if memo is not None else None
+    event = _EventFields(
+        method, sequence, organizer, organizer_name, summary, description, location, stamp, domain
+    )
+    key = ("calendar", meeting.code, meeting.start, meeting.end, meeting.online_url, event)
+    whole = memo.get(key) if memo is not None else None
     if whole is None:
-        cal = _calendar(
-            meeting,
-            method,
-            sequence,
-            organizer,
-            organizer_name,
-            summary,
-            description,
-            location,
-            stamp,
-            domain,
-        )
+        cal = _calendar(meeting, event)
         if memo is None:
             cal.subcomponents[-1].add("attendee", _attendee(attendee, cancelled))
             return bytes(cal.to_ical())
         cal.subcomponents[-1].add("attendee", _attendee(_STAND_IN, cancelled))
-        whole = memo[("calendar", key)] = bytes(cal.to_ical())
+        whole = memo[key] = bytes(cal.to_ical())
     stand_in = _stand_in_lines(cancelled)
     assert whole.count(stand_in) == 1, "the stand-in attendee appears once"
     return whole.replace(stand_in, _attendee_lines(attendee, cancelled))
@@ -88,44 +77,48 @@ def calendar_bytes(
 _STAND_IN = Attendee("stand-in@invalid", "Stand-in", "REQ-PARTICIPANT", "")
 
 
-def _calendar(
-    meeting: Meeting,
-    method: str,
-    sequence: int,
-    organizer: str,
-    organizer_name: str,
-    summary: str,
-    description: str,
-    location: str,
-    stamp: datetime,
-    domain: str,
-) -> Calendar:
+@dataclass(frozen=True)
+class _EventFields:
+    """Everything of the event but the meeting itself and the attendee (hashable: a memo key)."""
+
+    method: str
+    sequence: int
+    organizer: str
+    organizer_name: str
+    summary: str
+    description: str
+    location: str
+    stamp: datetime
+    domain: str
+
+
+def _calendar(meeting: Meeting, fields: _EventFields) -> Calendar:
     """The VCALENDAR of the meeting, its VEVENT last and still without an ATTENDEE."""
     zone = meeting.start.tzinfo
     assert isinstance(zone, ZoneInfo), "meeting times are aware in the network's zone"
-    assert stamp.tzinfo is not None, "DTSTAMP must be an aware time"
+    assert fields.stamp.tzinfo is not None, "DTSTAMP must be an aware time"
     cal = Calendar()
     cal.add("prodid", PRODID)
     cal.add("version", "2.0")
     cal.add("calscale", "GREGORIAN")
-    cal.add("method", method)
+    cal.add("method", fields.method)
     cal.add_component(vtimezone(zone, meeting.start.year))
     event = Event()
-    event.add("uid", event_uid(meeting.code, domain))
-    event.add("dtstamp", stamp.astimezone(UTC))
-    event.add("sequence", sequence)
+    event.add("uid", event_uid(meeting.code, fields.domain))
+    event.add("dtstamp", fields.stamp.astimezone(UTC))
+    event.add("sequence", fields.sequence)
     event.add("dtstart", meeting.start)
     event.add("dtend", meeting.end)
-    event.add("summary", summary)
-    event.add("description", description)
-    if location:
-        event.add("location", location)
+    event.add("summary", fields.summary)
+    event.add("description", fields.description)
+    if fields.location:
+        event.add("location", fields.location)
     if meeting.online_url:
         event.add("url", meeting.online_url)
-    event.add("status", "CANCELLED" if method == "CANCEL" else "CONFIRMED")
+    event.add("status", "CANCELLED" if fields.method == "CANCEL" else "CONFIRMED")
     event.add("transp", "OPAQUE")
-    owner = vCalAddress(f"mailto:{organizer}")
-    owner.params["CN"] = vText(organizer_name)
+    owner = vCalAddress(f"mailto:{fields.organizer}")
+    owner.params["CN"] = vText(fields.organizer_name)
     event.add("organizer", owner)
     cal.add_component(event)
     return cal
