@@ -223,6 +223,51 @@ def test_smtp_refusing_4xx_then_accepting_delivers_exactly_once(
     assert len(smtp_sink.messages) == 1
 
 
+def test_smtp_421_for_one_message_delays_it_and_delivers_it_once(
+    cli: Callable[..., str], imap_user: ImapUser, smtp_sink: SmtpSink
+) -> None:
+    senders = [f"p{i}@example.fi" for i in range(3)]
+    for sender in senders:
+        append(imap_user, outlook_reply(sender, "Kyllä, tulen"))
+    # 421: the server is closing the connection; this mail waits, the rest still go out.
+    smtp_sink.refuse_recipient(senders[1], code=421, text="4.3.2 service shutting down")
+    output = cli("run", "--once", now="2024-02-01T10:00")
+    assert output.count("will retry") == 1 and "FAILED" not in output, output
+    first = sorted(m.envelope_to[0] for m in smtp_sink.wait_for(2))
+    assert first == [senders[0], senders[2]]
+    smtp_sink.clear()  # the server is back
+    cli("run", "--once", now="2024-02-01T10:05")
+    [later] = smtp_sink.wait_for(1)
+    assert later.envelope_to == [senders[1]]
+    cli("run", "--once", now="2024-02-01T10:10")
+    time.sleep(0.3)
+    assert len(smtp_sink.messages) == 1, "sent once"
+
+
+def test_a_reply_with_utf8_headers_is_answered_at_its_own_address(
+    cli: Callable[..., str], imap_user: ImapUser, smtp_sink: SmtpSink
+) -> None:
+    """RFC 6532: some clients write the name, and even the address, in raw UTF-8. The answer
+    goes to that very address (over SMTPUTF8) and greets the name as written."""
+    raw = (
+        "From: Pörrö Äijälä <pörröinen@esimerkki.fi>\r\nTo: verkosto@example.org\r\n"
+        "Subject: Ilmoittautuminen – kevät\r\nMessage-ID: <eai-1@esimerkki.fi>\r\n"
+        "Date: Wed, 14 Feb 2024 09:00:00 +0000\r\nMIME-Version: 1.0\r\n"
+        "Content-Type: text/plain; charset=utf-8\r\nContent-Transfer-Encoding: 8bit\r\n\r\n"
+        "Kyllä, tulen\r\n"
+    ).encode()
+    append(imap_user, raw)
+    cli("run", "--once", now="2024-02-01T10:00")
+    [answer] = smtp_sink.wait_for(1)
+    assert answer.envelope_to == ["pörröinen@esimerkki.fi"]
+    # The stdlib parser reads 8-bit headers as ASCII; a UTF-8 aware client reads this line:
+    line = next(x for x in answer.data.split(b"\r\n") if x.startswith(b"To: "))
+    to = policy.default.header_factory("To", line[4:].decode("utf-8"))
+    assert to.addresses[0].addr_spec == "pörröinen@esimerkki.fi"  # type: ignore[attr-defined]
+    assert to.addresses[0].display_name == "Pörrö Äijälä"  # type: ignore[attr-defined]
+    assert body(parsed(answer.data)).startswith("Hei Pörrö Äijälä,")
+
+
 def test_machine_mail_is_filed_and_never_answered(
     cli: Callable[..., str], imap_user: ImapUser, smtp_sink: SmtpSink
 ) -> None:

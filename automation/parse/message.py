@@ -11,7 +11,7 @@ import email
 import hashlib
 import re
 from email import policy
-from email.header import decode_header, make_header
+from email.header import Header, decode_header, make_header
 from email.message import Message
 from email.utils import getaddresses, parseaddr
 
@@ -140,9 +140,7 @@ def _raw_headers(msg: Message, defects: list[str]) -> dict[str, str]:
     found: dict[str, str] = {}
     for name, value in msg.items():
         try:
-            # Raw 8-bit bytes in a header arrive as surrogates: make them (lossy) text that is
-            # safe to store and print; in practice they are UTF-8.
-            text = " ".join(str(value).encode("utf-8", "surrogateescape").decode("utf-8", "replace").split())
+            text = " ".join(_header_text(value).split())
         except Exception as exc:  # noqa: BLE001 - a header object that cannot be read is recorded
             defects.append(f"header {name} unreadable: {exc}")
             continue
@@ -155,6 +153,28 @@ def _raw_headers(msg: Message, defects: list[str]) -> dict[str, str]:
 
 
 _ADDRESS_LISTS = {"to", "cc", "delivered-to", "x-original-to"}
+
+
+def _header_text(value: object) -> str:
+    """Raw 8-bit bytes in a header (RFC 6532 UTF-8, or an old client's Latin-1) reach us as a
+    Header of charset unknown-8bit (compat32): its bytes are read as UTF-8, else as Windows-1252,
+    so "Pörrö <pörröinen@esimerkki.fi>" is that name and address, not replacement marks."""
+    if not isinstance(value, Header):
+        return str(value).encode("utf-8", "surrogateescape").decode("utf-8", "replace")
+    text = []
+    for chunk, charset in decode_header(value):
+        if isinstance(chunk, str):
+            text.append(chunk)
+            continue
+        for candidate in ("utf-8" if charset in (None, "unknown-8bit") else charset, "utf-8", "cp1252"):
+            try:
+                text.append(chunk.decode(candidate))
+                break
+            except (LookupError, UnicodeError):
+                continue
+        else:
+            text.append(chunk.decode("latin-1"))
+    return "".join(text)
 
 
 def _decoded(value: str, defects: list[str]) -> str:

@@ -34,6 +34,8 @@ class SmtpSession:
             if international and not client.has_extn("smtputf8"):
                 raise PermanentError(f"the mail server does not accept non-ASCII addresses: {recipient}")
             options = " SMTPUTF8 BODY=8BITMIME" if international else ""
+            # What smtplib.mail() does for SMTPUTF8: commands go out as UTF-8 (else ASCII).
+            client.command_encoding = "utf-8" if international else "ascii"
             code, reply = client.docmd("MAIL", f"FROM:<{envelope_from}>{options}")
             if code == 250:
                 code, reply = client.docmd("RCPT", f"TO:<{recipient}>")
