@@ -401,3 +401,36 @@ def test_two_processes_at_once_never_give_the_last_seat_twice(make_rig: Callable
         other.close()
     statuses = {row["email"]: row["status"] for row in rig.registrations()}
     assert sorted(statuses.values()) == ["registered", "waiting"], statuses
+
+
+# ---- 7. a large sweep after a crash ---------------------------------------------------------------
+
+
+def test_a_crash_before_filing_20000_messages_is_swept_in_slices(rig: Rig) -> None:
+    """The position says 20,000 messages were handled, none was filed (a crash between commit
+    and MOVE, at the end of a long catch-up). One UID MOVE of them all is longer than Dovecot
+    accepts ("Too long argument"); the sweep must file them all, and answer none again."""
+    size = 20_000
+    append_all(rig.user, (reply(i) for i in range(100)))
+    client = imap(rig.user)
+    try:
+        client.select_folder("INBOX")
+        while (count := int(client.folder_status("INBOX", [b"MESSAGES"])[b"MESSAGES"])) < size:
+            uids = client.search(["ALL"])[: size - count]
+            client.copy(uids, "INBOX")
+        status = client.folder_status("INBOX", [b"UIDNEXT", b"UIDVALIDITY"])
+    finally:
+        client.logout()
+    from automation import config as config_module
+    from automation.app import App
+
+    app = App.open(config_module.load(rig.config))
+    try:
+        app.store.set_source_state("imap", int(status[b"UIDVALIDITY"]), int(status[b"UIDNEXT"]) - 1)
+    finally:
+        app.close()
+    result = rig.cli("run", "--once")
+    assert "Traceback" not in result.err, result
+    assert folder_count(rig.user, "INBOX") == 0, result
+    assert folder_count(rig.user, "Handled") == size
+    assert rig.sink.messages == [], "nothing answered again"
