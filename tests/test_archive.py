@@ -166,6 +166,13 @@ def chromium(page: Path, profile: Path, *extra: str) -> str:
     return result.stdout
 
 
+PAGES = [
+    f"{prefix}{name}"
+    for prefix in ("", "sv/", "en/")
+    for name in ("index.html", "meetings/2024-03.html", "meetings/2024-05.html", "initiatives.html")
+]
+
+
 @pytest.fixture(scope="module")
 def site(tmp_path_factory: pytest.TempPathFactory) -> Path:
     output = tmp_path_factory.mktemp("site")
@@ -177,7 +184,7 @@ def site(tmp_path_factory: pytest.TempPathFactory) -> Path:
 def doms(site: Path, tmp_path_factory: pytest.TempPathFactory) -> dict[str, tuple[str, Dom]]:
     profile = tmp_path_factory.mktemp("chromium-profile")
     pages = {}
-    for name in ("index.html", "meetings/2024-03.html", "meetings/2024-05.html", "initiatives.html"):
+    for name in PAGES:
         raw = chromium(site / name, profile, "--dump-dom")
         dom = Dom()
         dom.feed(raw)
@@ -188,15 +195,21 @@ def doms(site: Path, tmp_path_factory: pytest.TempPathFactory) -> dict[str, tupl
 def test_write_site_returns_every_file(site: Path) -> None:
     written = write_site(site_data(), TEMPLATES, site)
     names = {p.relative_to(site).as_posix() for p in written}
-    assert names == {
+    one_language = {
         "index.html", "meetings/2024-03.html", "meetings/2024-05.html", "initiatives.html",
-        "style.css", "feed.xml", "meetings.ics",
+        "feed.xml", "meetings.ics",
     }  # fmt: skip
+    # Finnish (the first language) at the top, Swedish and English each in a folder of its own.
+    assert names == {
+        "style.css",
+        *one_language,
+        *(f"{lang}/{name}" for lang in ("sv", "en") for name in one_language),
+    }
 
 
 def test_every_page_is_accessible_and_inert(doms: dict[str, tuple[str, Dom]]) -> None:
     for name, (raw, dom) in doms.items():
-        assert dom.tags("html")[0].get("lang") == "fi", name
+        assert dom.tags("html")[0].get("lang") == (name[:2] if name[2:3] == "/" else "fi"), name
         assert len(dom.tags("h1")) == 1, name
         levels = [int(tag[1]) for tag, _ in dom.elements if re.fullmatch(r"h[1-6]", tag)]
         assert levels[0] == 1 and all(b <= a + 1 for a, b in zip(levels, levels[1:], strict=False)), name
@@ -352,3 +365,47 @@ def test_a_meeting_code_cannot_leave_the_archive(tmp_path: Path) -> None:
     bad = replace(data.meetings[0], code="../../etc/x")
     with pytest.raises(ValueError, match="cannot be a file name"):
         write_site(replace(data, meetings=(bad,)), TEMPLATES, tmp_path)
+
+
+def test_each_page_links_to_itself_in_the_other_languages(
+    site: Path, doms: dict[str, tuple[str, Dom]]
+) -> None:
+    """What a reader clicks in Chromium's DOM: every language link and the stylesheet lead to
+    a file that exists, and to the same page in the other language."""
+    for name, (_, dom) in doms.items():
+        page = site / name
+        here = name.split("/", 1)[1] if name[2:3] == "/" else name
+        links = {a["hreflang"]: a["href"] for a in dom.tags("a") if a.get("hreflang")}
+        assert set(links) == {"fi", "sv", "en"} - {dom.tags("html")[0]["lang"]}, name
+        for language, href in links.items():
+            target = (page.parent / href).resolve()
+            assert target.is_file(), (name, href)
+            expected = site / here if language == "fi" else site / language / here
+            assert target == expected.resolve(), (name, href)
+        [style] = [link["href"] for link in dom.tags("link") if link.get("rel") == "stylesheet"]
+        assert (page.parent / style).resolve() == (site / "style.css").resolve(), name
+
+
+def test_the_swedish_version_speaks_swedish_and_shows_its_summary_first(
+    doms: dict[str, tuple[str, Dom]],
+) -> None:
+    text = doms["sv/meetings/2024-03.html"][1].text
+    assert "tisdag 12.3.2024" in text and "Hoppa till innehållet" in text
+    # The Swedish summary leads; the Finnish one follows as another language version.
+    assert text.index("Sammandrag.") < text.index("Katso muistio")
+    assert "Hoppa till innehållet" in doms["sv/index.html"][1].text
+    english = doms["en/meetings/2024-03.html"][1].text
+    assert "Skip to content" in english and "Tuesday 12 March 2024" in english
+
+
+def test_each_language_has_its_own_feed(site: Path) -> None:
+    finnish = ET.parse(site / "feed.xml").getroot()
+    swedish = ET.parse(site / "sv" / "feed.xml").getroot()
+    lang = "{http://www.w3.org/XML/1998/namespace}lang"
+    assert swedish.get(lang) == "sv" and finnish.get(lang) == "fi"
+    ids = [feed.find(f"{ATOM}id").text for feed in (finnish, swedish)]  # type: ignore[union-attr]
+    assert ids[0] != ids[1], "two feeds, two identities"
+    [entry] = swedish.findall(f"{ATOM}entry")
+    assert "Sammandrag." in (entry.find(f"{ATOM}content").text or "")  # type: ignore[union-attr]
+    link = entry.find(f"{ATOM}link")
+    assert link is not None and link.get("href") == BASE_URL + "sv/meetings/2024-03.html"

@@ -1,5 +1,6 @@
 """The open static archive: meeting pages with their summaries, the initiatives, an Atom feed of
-the summaries and the public calendar, all in the site's default language (`data.languages[0]`).
+the summaries and the public calendar, in the site's default language (`data.languages[0]`) at
+the top and in each other language with site templates under `<lang>/`.
 
 Every word that is not data comes from `templates/site/<lang>/`. Jinja autoescapes everything
 people wrote (titles, initiative texts, names); the one piece of HTML inserted as is, a summary,
@@ -34,8 +35,11 @@ Context = dict[str, Any]
 
 
 def write_site(data: SiteData, templates: Path, output: Path) -> list[Path]:
-    """Render the whole archive into `output`; returns the files written."""
-    language = data.languages[0]
+    """Render the whole archive into `output`; returns the files written.
+
+    The first configured language is the site at `output` itself; every other language with
+    templates in `templates/site/<lang>/` is the same site in `output/<lang>/`, its dates, words
+    and summaries in that language. Each page links to itself in the other languages."""
     domain = data.network_address.partition("@")[2]
     if not domain:
         # Feed ids and calendar UIDs are built from it; an empty one would make them collide.
@@ -47,23 +51,19 @@ def write_site(data: SiteData, templates: Path, output: Path) -> list[Path]:
     html_env = Environment(loader=loader, autoescape=True, undefined=StrictUndefined)
     # Feed titles and calendar texts are escaped by ElementTree and icalendar, not by Jinja.
     text_env = Environment(loader=loader, autoescape=False, undefined=StrictUndefined)
-    base = data.base_url.rstrip("/") + "/" if data.base_url else ""
-    network = {"name": data.network_name, "address": data.network_address, "coordinator": ""}
-    summaries = _chosen_summaries(data.summaries, data.languages)
-    meetings = {
-        m.code: _meeting(m, data.now, language, summaries.get(m.code), data.summaries)
-        for m in sorted(data.meetings, key=lambda m: m.start)
-    }
-    initiatives = [
-        _initiative(i, meetings, language)
-        for i in sorted(data.initiatives, key=lambda i: (i.created_at, i.reference), reverse=True)
+    default = data.languages[0]
+    languages = [default] + [
+        lang for lang in data.languages[1:] if (templates / "site" / lang).is_dir() and lang != default
     ]
-    common = {
-        "network": network,
-        "language": language,
-        "has_calendar": bool(meetings),
-        "updated": short_date(data.now, language),
-    }
+    versions = [
+        {
+            "code": lang,
+            "prefix": "" if lang == default else f"{lang}/",
+            # The name of each language in itself ("Suomeksi", "På svenska", "In English").
+            "name": text_env.get_template(f"site/{lang}/language_name.txt").render().strip(),
+        }
+        for lang in languages
+    ]
     written: list[Path] = []
 
     def write(relative: str, content: str | bytes) -> None:
@@ -77,11 +77,52 @@ def write_site(data: SiteData, templates: Path, output: Path) -> list[Path]:
         partial.replace(target)
         written.append(target)
 
+    write("style.css", (templates / "site" / "style.css").read_bytes())
+    for version in versions:
+        _write_language(data, version, versions, html_env, text_env, domain, write)
+    return written
+
+
+def _write_language(
+    data: SiteData,
+    version: dict[str, str],
+    versions: list[dict[str, str]],
+    html_env: Environment,
+    text_env: Environment,
+    domain: str,
+    write: Callable[[str, str | bytes], None],
+) -> None:
+    """One language's pages, feed and calendar, under its prefix ("" or "sv/")."""
+    language, prefix = version["code"], version["prefix"]
+    base = data.base_url.rstrip("/") + "/" + prefix if data.base_url else ""
+    network = {"name": data.network_name, "address": data.network_address, "coordinator": ""}
+    # This language's summary first, then the configured order.
+    order = (language, *(lang for lang in data.languages if lang != language))
+    summaries = _chosen_summaries(data.summaries, order)
+    meetings = {
+        m.code: _meeting(m, data.now, language, summaries.get(m.code), data.summaries)
+        for m in sorted(data.meetings, key=lambda m: m.start)
+    }
+    initiatives = [
+        _initiative(i, meetings, language)
+        for i in sorted(data.initiatives, key=lambda i: (i.created_at, i.reference), reverse=True)
+    ]
+    common = {
+        "network": network,
+        "language": language,
+        "languages": versions,
+        "has_calendar": bool(meetings),
+        "updated": short_date(data.now, language),
+    }
+
     def page(name: str, relative: str, **context: Any) -> None:
-        # Pages link to each other relatively, so the archive works from any URL or from disk.
+        # Pages link to each other relatively, so the archive works from any URL or from disk:
+        # `root` leads to this language's pages, `top` to the site's (style, other languages).
         root = "../" * relative.count("/")
+        top = root + "../" * prefix.count("/")
         template = html_env.get_template(f"site/{language}/{name}")
-        write(relative, template.render({**common, "root": root, "page": name, **context}))
+        context = {**common, "root": root, "top": top, "path": relative, "page": name, **context}
+        write(prefix + relative, template.render(context))
 
     def text(name: str, **context: Any) -> str:
         template = text_env.get_template(f"site/{language}/{name}")
@@ -97,10 +138,9 @@ def write_site(data: SiteData, templates: Path, output: Path) -> list[Path]:
         agenda = [i for i in initiatives if i["meeting_code"] == m["code"]]
         page("meeting.html", m["href"], meeting=m, initiatives=agenda)
     page("initiatives.html", "initiatives.html", initiatives=initiatives)
-    write("style.css", (templates / "site" / "style.css").read_bytes())
 
     entries = [(meetings[code], summary) for code, summary in summaries.items() if code in meetings]
-    write("feed.xml", _atom(data, language, domain, base, entries, text))
+    write(prefix + "feed.xml", _atom(data, language, domain, base, entries, text, name=prefix.strip("/")))
     if data.meetings:
 
         def event_text(name: str, meeting: Meeting) -> str:
@@ -108,7 +148,7 @@ def write_site(data: SiteData, templates: Path, output: Path) -> list[Path]:
             return text(name, meeting=m, url=base + m["href"] if base else "")
 
         write(
-            "meetings.ics",
+            prefix + "meetings.ics",
             public_calendar(
                 data.meetings,
                 name=data.network_name,
@@ -119,7 +159,6 @@ def write_site(data: SiteData, templates: Path, output: Path) -> list[Path]:
                 language=language,
             ),
         )
-    return written
 
 
 def _chosen_summaries(
@@ -226,6 +265,7 @@ def _atom(
     base: str,
     entries: list[tuple[Context, PublicSummary]],
     text: Callable[..., str],
+    name: str = "",
 ) -> bytes:
     """Atom 1.0 (RFC 4287) of the summaries. Ids use tag: URIs (RFC 4151) so that they stay the
     same when the site moves; the year is the meeting's, fixed once the meeting has been held."""
@@ -239,7 +279,9 @@ def _atom(
         element.text = value or None
         return element
 
-    add(feed, "id", f"tag:{domain},{first_year}:summaries")
+    # The default language's feed keeps the id it always had; another language's is its own.
+    suffix = f"-{name}" if name else ""
+    add(feed, "id", f"tag:{domain},{first_year}:summaries{suffix}")
     add(feed, "title", text("feed_title.txt"))
     stamps = [_moment(s.published_at) for _, s in entries]
     add(feed, "updated", max(stamps, default=data.now).isoformat())
@@ -250,7 +292,7 @@ def _atom(
     ordered = sorted(zip(entries, stamps, strict=True), key=lambda pair: pair[1], reverse=True)
     for (meeting, summary), stamp in ordered:
         entry = add(feed, "entry")
-        add(entry, "id", f"tag:{domain},{meeting['start_iso'][:4]}:summary-{meeting['code']}")
+        add(entry, "id", f"tag:{domain},{meeting['start_iso'][:4]}:summary-{meeting['code']}{suffix}")
         add(entry, "title", " ".join(text("feed_entry_title.txt", meeting=meeting).split()))
         add(entry, "updated", stamp.isoformat())
         add(entry, "link", rel="alternate", type="text/html", href=base + meeting["href"])
