@@ -227,7 +227,7 @@ def build_message(out: Outgoing, directory: Path, memo: dict[Any, Any] | None = 
     # not to send out-of-office replies (not "All": that would suppress bounces we need).
     headers.append(mime.header("Auto-Submitted", out.auto_submitted))
     headers.append("X-Auto-Response-Suppress: OOF, AutoReply")
-    headers.append(mime.header(LOOP_HEADER, out.sender))
+    headers.append(mime.header(LOOP_HEADER.title(), out.sender))  # X-Automation-Loop
     if out.unsubscribe:
         headers.append(mime.header("List-Unsubscribe", f"<mailto:{out.unsubscribe}?subject=unsubscribe>"))
     utf8 = (("charset", "utf-8"),)
