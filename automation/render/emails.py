@@ -16,7 +16,7 @@ from datetime import datetime
 from email.utils import format_datetime
 from functools import lru_cache
 from pathlib import Path
-from typing import Any
+from typing import Any, TypeVar
 
 import markdown
 import nh3
@@ -138,27 +138,50 @@ def render_parts(
     subject_t = text_env.get_template(template_path(name, language, "subject.txt"))
     text_t = text_env.get_template(template_path(name, language, "txt"))
     md_t = md_env.get_template(template_path(name, language, "md"))
-    person = str((context.get("recipient") or {}).get("name") or "")
-    shared = (
-        memo is not None
-        and key is not None
-        and person == " ".join(person.split())  # as the subject's whitespace is collapsed
-        and personal.name_only(text_env, subject_t)
-        and personal.name_only(text_env, text_t)
-        and personal.name_only(md_env, md_t)
+    parts = _once_per_batch(
+        memo,
+        key,
+        context,
+        [(text_env, subject_t), (text_env, text_t), (md_env, md_t)],
+        lambda masked: _render(language, subject_t, text_t, md_env, md_t, masked),
     )
-    if not shared:
-        return _render(language, subject_t, text_t, md_env, md_t, context)
-    assert memo is not None
-    slot = ("parts", key, bool(person))
-    parts = memo.get(slot)
     if parts is None:
-        masked = {**context, "recipient": {"name": personal.NAME if person else "", "email": ""}}
-        parts = memo[slot] = _render(
-            language, subject_t, text_t, md_env, md_t, {**masked, "reply_address": ""}
-        )
+        return _render(language, subject_t, text_t, md_env, md_t, context)
+    person = _person(context)
     subject, text, page = parts
     return personal.fill(subject, person), personal.fill(text, person), personal.fill_html(page, person)
+
+
+Rendered = TypeVar("Rendered")
+
+
+def _once_per_batch(
+    memo: dict[Any, Any] | None,
+    key: Hashable | None,
+    context: dict[str, Any],
+    templates: list[tuple[Environment, Template]],
+    render: Callable[[dict[str, Any]], Rendered],
+) -> Rendered | None:
+    """What `render` makes of the batch's context with the name placeholder, once per batch
+    (kept in `memo`); None when the mail must be rendered for its person (render/personal.py)."""
+    person = _person(context)
+    if (
+        memo is None
+        or key is None
+        or person != " ".join(person.split())  # as a subject's whitespace is collapsed
+        or not all(personal.name_only(env, template) for env, template in templates)
+    ):
+        return None
+    slot = (key, bool(person), tuple(template.name for _, template in templates))
+    if slot not in memo:
+        masked = {**context, "recipient": {"name": personal.NAME if person else "", "email": ""}}
+        memo[slot] = render({**masked, "reply_address": ""})
+    found: Rendered = memo[slot]
+    return found
+
+
+def _person(context: dict[str, Any]) -> str:
+    return str((context.get("recipient") or {}).get("name") or "")
 
 
 def _render(
@@ -266,8 +289,19 @@ def invitation_calendar(
     """The VCALENDAR of one recipient's copy of the meeting."""
     assert out.meeting is not None
     text_env, _ = environments(str(directory))
-    summary = text_env.get_template(f"{out.language}/event.summary.txt").render(context)
-    description = text_env.get_template(f"{out.language}/event.description.txt").render(context)
+    summary_t = text_env.get_template(f"{out.language}/event.summary.txt")
+    description_t = text_env.get_template(f"{out.language}/event.description.txt")
+    texts = _once_per_batch(
+        memo,
+        out.batch_key,
+        context,
+        [(text_env, summary_t), (text_env, description_t)],
+        lambda masked: (summary_t.render(masked), description_t.render(masked)),
+    )
+    if texts is None:
+        summary, description = summary_t.render(context), description_t.render(context)
+    else:
+        summary, description = (personal.fill(text, _person(context)) for text in texts)
     place = out.meeting.text("place", out.language)
     location = ", ".join(part for part in (place, out.meeting.address) if part)
     return calendar_bytes(

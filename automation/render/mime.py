@@ -125,12 +125,17 @@ def _leaf_headers(leaf: Leaf) -> list[str]:
 
 def _encoded(leaf: Leaf) -> bytes:
     if leaf.encoding == "base64":
-        return base64.encodebytes(leaf.body)
+        return _base64(leaf.body)
     if leaf.encoding == "quoted-printable":
         # Line ends are "\n" here; a stray CR would otherwise be taken for half a line break.
         body = leaf.body.replace(b"\r\n", b"\n").replace(b"\r", b"\n")
         return binascii.b2a_qp(body, quotetabs=False, istext=True, header=False)
     raise ValueError(f"unknown transfer encoding {leaf.encoding!r}")
+
+
+@lru_cache(maxsize=4)  # an invitation carries the same calendar inline and attached
+def _base64(body: bytes) -> bytes:
+    return base64.encodebytes(body)
 
 
 def _quoted(value: str) -> str:
