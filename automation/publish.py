@@ -56,9 +56,34 @@ def site_data(app: App, now: datetime) -> SiteData:
     )
 
 
+MANIFEST = ".published-files"
+
+
 def publish(app: App, output: Path, now: datetime) -> list[Path]:
     output.mkdir(parents=True, exist_ok=True)
-    return write_site(site_data(app, now), app.settings.path(app.settings.templates.directory), output)
+    written = write_site(site_data(app, now), app.settings.path(app.settings.templates.directory), output)
+    _remove_stale(output, written)
+    return written
+
+
+def _remove_stale(output: Path, written: list[Path]) -> None:
+    """What an earlier publish wrote and this one did not (a meeting or a language taken out of
+    the config) is removed, so no page goes on showing it. The list of what we wrote is kept
+    beside the site; files someone else put into the directory are never touched."""
+    manifest = output / MANIFEST
+    current = sorted({path.relative_to(output).as_posix() for path in written})
+    before = manifest.read_text(encoding="utf-8").splitlines() if manifest.exists() else []
+    root = output.resolve()
+    for relative in sorted(set(before) - set(current)):
+        path = (output / relative).resolve()
+        if root not in path.parents or not path.is_file():
+            continue  # an edited manifest cannot point outside the site
+        path.unlink()
+        for folder in path.parents:
+            if folder == root or any(folder.iterdir()):
+                break
+            folder.rmdir()
+    manifest.write_text("".join(f"{relative}\n" for relative in current), encoding="utf-8")
 
 
 def publish_if_changed(app: App, now: datetime) -> list[str]:

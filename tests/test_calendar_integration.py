@@ -231,3 +231,20 @@ def test_public_feed_has_every_meeting_and_no_personal_data(
     assert b"ATTENDEE" not in feed and b"ORGANIZER" not in feed and b"chair@example.fi" not in feed
     page = (tmp_path / "site" / "index.html").read_text(encoding="utf-8")
     assert 'lang="fi"' in page and "12.3.2024" in page and 'href="meetings.ics"' in page
+
+
+def test_publish_removes_what_the_config_no_longer_has_and_nothing_else(
+    setup: tuple[Path, Callable[..., str]], tmp_path: Path
+) -> None:
+    config, cli = setup
+    site = tmp_path / "site"
+    cli("publish", "--output", str(site))
+    assert (site / "sv" / "index.html").is_file() and (site / "meetings" / "2024-03.html").is_file()
+    (site / "logo.png").write_bytes(b"\x89PNG the coordinator's own file")
+    # Swedish and English taken out of the network's languages: their pages go, nothing else.
+    text = config.read_text(encoding="utf-8")
+    config.write_text(text.replace("[network]\n", '[network]\nlanguages = ["fi"]\n', 1), encoding="utf-8")
+    cli("publish", "--output", str(site))
+    assert not (site / "sv").exists() and not (site / "en").exists()
+    assert (site / "index.html").is_file() and (site / "meetings" / "2024-03.html").is_file()
+    assert (site / "logo.png").read_bytes().startswith(b"\x89PNG")
