@@ -147,6 +147,15 @@ def test_a_resent_message_is_byte_identical() -> None:
     assert re.findall(rb'boundary="([^"]+)"', first)[0] not in other
 
 
+@pytest.mark.parametrize("name", ["Jorg", "Virtanen, Matti", "Pörrö Äijälä", ""])
+def test_a_non_ascii_address_keeps_its_name_whatever_the_name(name: str) -> None:
+    """RFC 6532 addresses (answered over SMTPUTF8) with plain, quoted and encoded names."""
+    line = mime.address_header("To", mime.address(name, "jörg@exämple.de"))
+    to = email.policy.default.header_factory("To", line.removeprefix("To: "))
+    assert to.addresses[0].addr_spec == "jörg@exämple.de"  # type: ignore[attr-defined]
+    assert to.addresses[0].display_name == name  # type: ignore[attr-defined]
+
+
 def test_a_line_break_in_a_header_value_is_refused() -> None:
     with pytest.raises(ValueError, match="line break"):
         mime.header("Subject", "Hei\r\nBcc: everyone@example.org")

@@ -67,7 +67,11 @@ def address(name: str, addr: str) -> str:
     if not name:
         return addr
     if name.isascii():
-        return formataddr((name, addr))
+        if addr.isascii():
+            return formataddr((name, addr))
+        # formataddr() quotes the name right but refuses a non-ASCII address: let it quote the
+        # name beside a stand-in address, then put the real one in.
+        return formataddr((name, "stand-in@invalid")).replace("<stand-in@invalid>", f"<{addr}>")
     word = _UTF8.header_encode(name)  # one encoded word: what nearly every name needs
     if len(word) <= 75:  # RFC 2047's limit for one word
         return f"{word} <{addr}>"
