@@ -234,12 +234,16 @@ class Store(CalendarStore, InitiativeStore, PrivacyStore, MembershipStore):
         return [str(r[0]) for r in rows]
 
     def undeliverable(self, emails: list[str]) -> set[str]:
-        """Those of `emails` that bounced past the threshold (one query for a whole batch)."""
-        marks = ",".join("?" * len(emails))
-        rows = self.db.execute(
-            f"SELECT email FROM bounces WHERE undeliverable_at != '' AND email IN ({marks})", emails
-        ).fetchall()
-        return {str(row[0]) for row in rows}
+        """Those of `emails` that bounced past the threshold (a query per 500, not per address)."""
+        found: set[str] = set()
+        for start in range(0, len(emails), 500):
+            chunk = emails[start : start + 500]
+            marks = ",".join("?" * len(chunk))
+            rows = self.db.execute(
+                f"SELECT email FROM bounces WHERE undeliverable_at != '' AND email IN ({marks})", chunk
+            ).fetchall()
+            found.update(str(row[0]) for row in rows)
+        return found
 
     def answers_since(self, email: str, now: datetime) -> int:
         """Automatic answers queued to `email` in the 24 hours before `now`."""
