@@ -70,6 +70,8 @@ def write_config(
 ) -> Path:
     """A config whose only outgoing mail is the answers to what arrives: no contacts (so no
     invitations), no organisers (so no calendar invitations), one meeting open for registration."""
+    from servers import loopback_config  # here: the fault-injecting child process never needs it
+
     (root / "contacts.csv").write_text("email,name,organisation,language\n", encoding="utf-8")
     schedule = {"outbox_seconds": 1, **(schedule or {})}
     config = root / "config.toml"
@@ -78,22 +80,7 @@ def write_config(
 [network]
 address = "verkosto@example.org"
 
-[mailbox]
-kind = "imap"
-host = "{user.host}"
-port = {user.port}
-username = "{user.username}"
-password_env = "TEST_IMAP_PASSWORD"
-security = "none"
-handled_folder = "Handled"
-attention_folder = "Attention"
-poll_seconds = 1
-
-[sending]
-kind = "smtp"
-host = "{sink.host}"
-port = {sink.port}
-security = "none"
+{loopback_config(user, sink, "TEST_IMAP_PASSWORD", mailbox="poll_seconds = 1")}
 
 [storage]
 database = "automation.db"

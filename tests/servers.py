@@ -614,3 +614,24 @@ class SmtpSink:
 
 
 __all__ = ["DovecotServer", "ImapUser", "ReceivedMail", "SmtpSink"]
+
+
+def loopback_config(user: ImapUser, sink: SmtpSink, password_env: str, *, mailbox: str = "") -> str:
+    """The [mailbox] and [sending] sections of a config reaching this Dovecot user and this sink
+    (plain, on loopback; the password in `password_env`); `mailbox` adds lines to [mailbox]."""
+    return f"""[mailbox]
+kind = "imap"
+host = "{user.host}"
+port = {user.port}
+username = "{user.username}"
+password_env = "{password_env}"
+security = "none"
+handled_folder = "Handled"
+attention_folder = "Attention"
+{mailbox}
+[sending]
+kind = "smtp"
+host = "{sink.host}"
+port = {sink.port}
+security = "none"
+"""

@@ -48,7 +48,7 @@ from hypothesis import strategies as st
 from hypothesis.configuration import set_hypothesis_home_dir
 from imapclient import IMAPClient
 from mails import apple_reply, calendar_reply, gmail_reply, html_only_reply, outlook_reply
-from servers import DovecotServer, ImapUser, ReceivedMail, SmtpSink
+from servers import DovecotServer, ImapUser, ReceivedMail, SmtpSink, loopback_config
 
 from automation.cli import main
 from automation.model import Kind
@@ -266,21 +266,7 @@ def mailroom(dovecot: DovecotServer, tmp_path_factory: pytest.TempPathFactory) -
 [network]
 address = "{OWN}"
 
-[mailbox]
-kind = "imap"
-host = "{user.host}"
-port = {user.port}
-username = "{user.username}"
-password_env = "HOSTILE_IMAP_PASSWORD"
-security = "none"
-handled_folder = "Handled"
-attention_folder = "Attention"
-
-[sending]
-kind = "smtp"
-host = "{sink.host}"
-port = {sink.port}
-security = "none"
+{loopback_config(user, sink, "HOSTILE_IMAP_PASSWORD")}
 
 [templates]
 directory = "{REPO / "templates"}"

@@ -14,7 +14,7 @@ import pytest
 from click.testing import CliRunner
 from imapclient import IMAPClient
 from mails import outlook_reply
-from servers import ImapUser, SmtpSink
+from servers import ImapUser, SmtpSink, loopback_config
 
 from automation.cli import main
 
@@ -36,21 +36,7 @@ def write_config(tmp_path: Path, user: ImapUser, sink: SmtpSink, capacity: int =
 [network]
 address = "verkosto@example.org"
 
-[mailbox]
-kind = "imap"
-host = "{user.host}"
-port = {user.port}
-username = "{user.username}"
-password_env = "TEST_IMAP_PASSWORD"
-security = "none"
-handled_folder = "Handled"
-attention_folder = "Attention"
-
-[sending]
-kind = "smtp"
-host = "{sink.host}"
-port = {sink.port}
-security = "none"
+{loopback_config(user, sink, "TEST_IMAP_PASSWORD")}
 
 [templates]
 directory = "{REPO / "templates"}"
