@@ -16,7 +16,7 @@ from automation.jobs import audience, calendar_inputs, chairs, offsets
 from automation.model import Contact, Meeting, SendMail
 from automation.store.db import iso, outgoing_message_id
 from automation.workflows.calendar import Person, sync_event
-from automation.workflows.lifecycle import INVITE, rule_mails, stage_mails, upcoming
+from automation.workflows.lifecycle import INVITE, STAGE_TEMPLATES, rule_mails, stage_mails, upcoming
 from automation.workflows.meetings import invitations
 
 
@@ -68,13 +68,6 @@ def _queued(app: App, now: datetime, until: datetime) -> list[Planned]:
     ]
 
 
-STAGE_TEMPLATES = {
-    "invite": "invitation",
-    "deadline-reminder": "deadline_reminder",
-    "close": "participant_list",
-    "meeting-reminder": "meeting_reminder",
-    "thanks": "thanks",
-}
 
 
 def _contacts(app: App) -> list[Contact]:

@@ -243,6 +243,15 @@ def test_plan_lists_what_will_be_sent_and_sends_nothing(year: Year) -> None:
     assert year.run(at("2024-02-14T12:00")) == []  # planning queued nothing
 
 
+def test_plan_far_beyond_the_last_meeting_lists_every_stage(year: Year) -> None:
+    year.run(at("2024-02-13T10:00"))
+    output = cli(year, "--now", "2024-02-14T12:00", "plan", "--until", "2025-12-31")
+    shown = {line.split()[2] for line in output.splitlines()[1:] if line.strip()}
+    # Stages with nobody to tell yet (the feedback question, the organisers' pack) are named too.
+    assert {"deadline_reminder", "participant_list", "meeting_reminder", "thanks"} <= shown
+    assert {"feedback_request", "post_meeting_pack"} <= shown
+
+
 def test_preview_renders_one_message_with_real_meeting_data(year: Year) -> None:
     output = cli(year, "preview", "invitation", "--meeting", "2024-03", "--lang", "sv")
     assert output.startswith("Subject: ") and "tisdag 12.3.2024" in output and "Kuntatalo" in output

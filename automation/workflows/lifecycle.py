@@ -45,6 +45,17 @@ MEETING_REMINDER = "meeting-reminder"
 THANKS = "thanks"
 FEEDBACK = "feedback"
 PACK = "pack"
+# The template each stage sends; `plan` names a stage by it even when nobody is due yet, so every
+# stage must be here (a test plans past the last stage of a meeting).
+STAGE_TEMPLATES = {
+    INVITE: "invitation",
+    DEADLINE_REMINDER: "deadline_reminder",
+    CLOSE: "participant_list",
+    MEETING_REMINDER: "meeting_reminder",
+    THANKS: "thanks",
+    FEEDBACK: "feedback_request",
+    PACK: "post_meeting_pack",
+}
 
 
 def stages(meeting: Meeting, offsets: Offsets) -> list[Stage]:
