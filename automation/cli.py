@@ -74,6 +74,19 @@ class ErrorMapper(click.Group):
                 err=True,
             )
             sys.exit(2)
+        except (click.ClickException, click.exceptions.Exit, click.exceptions.Abort):
+            raise
+        except Exception as exc:  # noqa: BLE001 - the last resort: a line, not a traceback
+            # A defect of ours, not of the user's input: say what failed and how to see more;
+            # what was committed before it stays committed, nothing half-done is recorded.
+            logging.getLogger(__name__).info("unexpected failure", exc_info=True)
+            command = ctx.invoked_subcommand or "automation"
+            click.echo(
+                f"error: {command} failed unexpectedly ({type(exc).__name__}: {exc}); nothing was"
+                " lost; run again with -v to see where, and report it",
+                err=True,
+            )
+            sys.exit(1)
 
 
 @click.group(cls=ErrorMapper)
@@ -471,7 +484,7 @@ def preview(
     }
     out = outgoing(row, settings, now)
     context = {
-        **out.context,
+        **_with_samples(out.context, settings, code, language),
         "language": language,
         "reply_address": out.reply_to,
         "recipient": {"name": out.name, "email": out.recipient},
@@ -485,6 +498,25 @@ def preview(
         click.launch(handle.name)
     click.echo(f"Subject: {subject}\n")
     click.echo(page if as_html else text)
+
+
+def _with_samples(
+    context: dict[str, Any], settings: Settings, code: str | None, language: str
+) -> dict[str, Any]:
+    """What the register cannot give a preview (no initiative yet, no earlier version of the
+    meeting, no counts) is filled in from the sample data `check` renders with, so every template
+    can be previewed in every language before it is ever sent."""
+    from automation.render.formatting import meeting_context
+
+    sample = sample_context(settings)
+    meeting = settings.meeting(code) if code else None
+    if meeting is not None:
+        sample["meeting"] = sample["previous"] = meeting_context(meeting, language)
+    empty: tuple[Any, ...] = (None, [], {}, "")
+    return {
+        key: sample[key] if value in empty and sample.get(key) not in empty else value
+        for key, value in context.items()
+    }
 
 
 # The register's administration commands live in their own module; importing it registers them.

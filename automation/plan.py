@@ -68,8 +68,6 @@ def _queued(app: App, now: datetime, until: datetime) -> list[Planned]:
     ]
 
 
-
-
 def _contacts(app: App) -> list[Contact]:
     """The contact list as the next pass will see it: the CSV, less those who unsubscribed."""
     listed = read_contacts(app.contacts_file(), list(app.settings.network.languages))
