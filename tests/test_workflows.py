@@ -196,3 +196,28 @@ def test_dates_with_month_names_match_in_english_swedish_and_finnish() -> None:
             match_message(parse_message(raw), [MEETING, AUTUMN], BEFORE_DEADLINE, None, None).meeting
             == "2024-09"
         )
+
+
+def _from_outlook_address_book(text: str, s: Situation):  # type: ignore[no-untyped-def]
+    """Outlook shows names from the address book surname first: "Järvinen Aino"."""
+    raw = outlook_reply("aino@example.fi", text, name="Järvinen Aino")
+    message = parse_message(raw)
+    assert message.sender_name == "Järvinen Aino"
+    seen = classify(message, "verkosto@example.org")
+    return decide(message, seen, Match("2024-03", "aino@example.fi", "test", authorised=True), s)
+
+
+def test_the_contact_lists_name_wins_over_the_display_name_of_a_reply() -> None:
+    from automation.model import Contact
+
+    known = situation(contact=Contact("aino@example.fi", "Aino Järvinen", "Espoo", "fi"))
+    for text in ("Kyllä, tulen", "En pääse"):
+        decision = _from_outlook_address_book(text, known)
+        assert {c.name for c in effects(decision, SetRegistration)} == {"Aino Järvinen"}, text
+        assert {m.name for m in effects(decision, SendMail)} == {"Aino Järvinen"}, text
+
+
+def test_a_name_is_taken_from_the_mail_only_when_none_is_known() -> None:
+    decision = _from_outlook_address_book("Kyllä, tulen", situation())
+    [change] = effects(decision, SetRegistration)
+    assert change.name == "Järvinen Aino"

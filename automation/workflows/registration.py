@@ -50,6 +50,17 @@ class Situation:
     holder_role: str = ""
 
 
+def _name(message: Inbound, s: Situation) -> str:
+    """The coordinator's list wins over a display name: Outlook shows address-book names
+    surname first ("Järvinen Aino"), and a greeting must not follow that. A name is taken
+    from the mail only when none is known."""
+    if s.contact and s.contact.name:
+        return s.contact.name
+    if s.registration and s.registration.name:
+        return s.registration.name
+    return message.sender_name
+
+
 def decide(message: Inbound, seen: Classification, match: Match, s: Situation) -> Decision:
     if seen.kind == Kind.CALENDAR_REPLY:
         return decide_calendar(message, seen, match, s)
@@ -100,7 +111,7 @@ def _register(message: Inbound, seen: Classification, match: Match, s: Situation
         return Decision(
             (keep, reply), f"{who} was already {current.status} for {meeting.code}; details updated"
         )
-    name = details.name or (s.contact.name if s.contact else "") or message.sender_name
+    name = details.name or _name(message, s)
     organisation = details.organisation or (s.contact.organisation if s.contact else "")
     # After the deadline (when the meeting allows it) a yes can only join the waiting list.
     full = late or (meeting.capacity is not None and s.registered >= meeting.capacity)
@@ -146,7 +157,7 @@ def _cancel(message: Inbound, seen: Classification, match: Match, s: Situation) 
             _email(match, message),
             status,
             language=language,
-            name=message.sender_name,
+            name=_name(message, s),
         )
         reply = _reply(message, seen, match, s, "declined", "decline")
         return Decision((change, reply), f"{who} will not attend {meeting.code}")
@@ -220,7 +231,7 @@ def _reply(
     return SendMail(
         template=template,
         recipient=recipient or _email(match, message),
-        name=name or message.sender_name,
+        name=name or _name(message, s),
         language=_language(seen, s),
         purpose=purpose,
         meeting=s.meeting.code if s.meeting else None,
@@ -283,7 +294,7 @@ def decide_calendar(message: Inbound, seen: Classification, match: Match, s: Sit
         return Decision((noted, *_via_calendar(decision.effects)), decision.summary + " (calendar)")
     if partstat == "DECLINED":
         if not active:
-            change = SetRegistration(meeting.code, who, Status.DECLINED, name=message.sender_name)
+            change = SetRegistration(meeting.code, who, Status.DECLINED, name=_name(message, s))
             return Decision((noted, change), f"{who} declined {meeting.code} in their calendar")
         decision = _cancel(message, seen, match, s)
         return Decision((noted, *_via_calendar(decision.effects)), decision.summary + " (calendar)")
@@ -291,7 +302,7 @@ def decide_calendar(message: Inbound, seen: Classification, match: Match, s: Sit
         if registered:
             return Decision((noted,), f"{who} marked {meeting.code} tentative; kept registered")
         change = SetRegistration(
-            meeting.code, who, Status.TENTATIVE, name=message.sender_name, language=_language(seen, s)
+            meeting.code, who, Status.TENTATIVE, name=_name(message, s), language=_language(seen, s)
         )
         return Decision((noted, change), f"{who} is tentative for {meeting.code}")
     return Decision(
