@@ -10,7 +10,7 @@ import os
 import sqlite3
 import sys
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from pathlib import Path
@@ -152,6 +152,18 @@ def check(obj: Context) -> None:
         f"ok: {settings.source}: {len(settings.meetings)} meeting(s), {len(contacts)}"
         f" contact(s), templates valid in {', '.join(settings.network.languages)}"
     )
+    note = reader_note(settings.network.languages)
+    if note:
+        click.echo(note)
+
+
+def reader_note(languages: Sequence[str]) -> str:
+    """Said by `check` and the run summary when Finnish is read without Voikko's morphology."""
+    from automation.parse.reading import INSTALL_VOIKKO, available
+
+    if "fi" not in languages or available():
+        return ""
+    return f"note: Finnish replies are read with reduced accuracy (Voikko is not installed): {INSTALL_VOIKKO}"
 
 
 def _progress(done: int, total: int) -> None:
@@ -260,9 +272,14 @@ def run(obj: Context, once: bool) -> None:
         daemon = Daemon(app, obj.clock(settings))
         if sys.stderr.isatty():
             daemon.progress = _progress
+        note = reader_note(settings.network.languages)
+        if note:
+            logging.getLogger("automation").warning(note)
         if once:
             print_pass(daemon.run_once(), app, daemon)
             release_sending(app.store, daemon.holder)
+            if note:
+                click.echo(note)
         else:
             daemon.run_forever()
     finally:

@@ -50,7 +50,17 @@ def describe(raw: bytes, obj: Context) -> dict[str, Any]:
         "reply_text": message.reply_text[:500],
     }
     if seen.intent is not None:
-        details = seen.intent.details
+        intent = seen.intent
+        result["evidence"] = intent.evidence
+        result["reading"] = {
+            "lemma": intent.lemma,
+            "negated": intent.negated,
+            "mood": intent.mood,
+            "hedge": intent.hedge,
+            "questions": list(intent.questions),
+        }
+        result["companions"] = [{"name": name, "email": email} for name, email in intent.companions]
+        details = intent.details
         result["details"] = {
             "name": details.name,
             "organisation": details.organisation,

@@ -17,6 +17,7 @@ class Kind(StrEnum):
 
     REGISTRATION = "registration"
     CANCELLATION = "cancellation"
+    TENTATIVE = "tentative"  # a hedged answer ("maybe", "probably"): never a yes
     INITIATIVE = "initiative"
     CALENDAR_REPLY = "calendar-reply"
     SUMMARY = "summary"
@@ -106,6 +107,14 @@ class Intent:
     evidence: str = ""
     details: Details = field(default_factory=Details)
     command: str = ""
+    # How the deciding sentence was read (for `inspect` and the coordinator): the verb's lemma,
+    # negation, mood, hedge; the people named as coming along; questions asked.
+    lemma: str = ""
+    negated: bool = False
+    mood: str = ""
+    hedge: str = ""
+    companions: tuple[tuple[str, str | None], ...] = ()
+    questions: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True)

@@ -240,7 +240,7 @@ def _rendered_plainly(template: str, language: str, context: dict[str, Any]) -> 
         "Hei {{ recipient.name.split()[0] }}",
         "{% if recipient.name == 'Maija' %}Moi{% endif %} {{ recipient.name }}",
         "Osoitteesi {{ recipient.email }}",
-        "Vastaa: {{ reply_address }}",
+        "Vastaa: {{ reply_address|upper }}",
         "{% set r = recipient %}{{ r.name }}",
     ],
 )

@@ -131,6 +131,7 @@ def _human(message: Inbound) -> Classification:
     reasons = {
         Kind.REGISTRATION: "says yes",
         Kind.CANCELLATION: "says no or cancels",
+        Kind.TENTATIVE: "a maybe",
         Kind.COMMAND: f"asks to {intent.command}",
         Kind.UNKNOWN: "no clear yes or no",
     }

@@ -1,8 +1,10 @@
 """What a person meant, read from the new text of their message, in Finnish, Swedish and English.
 
-Cancellation phrases are looked for first and blanked out before looking for a "yes", so that
-"Jag kommer inte" is never read as "Jag kommer". If both a yes and a no remain, the intent is
-unclear and we ask rather than guess.
+Commands (unsubscribe, data export and erasure, joining) are phrases and are looked for first.
+An answer to an invitation is read by `automation.parse.reading` sentence by sentence (lemmas,
+negation, mood, hedges, questions, people named). Only where it finds no answer at all do the
+older phrase patterns look (cancellation phrases first and blanked out, so that "Jag kommer inte"
+is never read as "Jag kommer"); a yes beside a no is unclear and asked about, never guessed.
 """
 
 from __future__ import annotations
@@ -10,6 +12,8 @@ from __future__ import annotations
 import re
 
 from automation.model import Details, Intent, Kind
+from automation.parse.reading import Reading, read_answer
+from automation.parse.reading.reader import MAYBE, NO, UNKNOWN, YES
 from automation.parse.reply import normalise
 
 _F = re.IGNORECASE | re.MULTILINE
@@ -115,19 +119,76 @@ def read_intent(text: str, subject: str = "") -> Intent:
         if found:
             return Intent(Kind.COMMAND, found[0], evidence=found[1], command=command)
 
+    button = read_button(head)
+    if button is not None:
+        return button
+    reading = read_answer(head)
+    if reading.answer != UNKNOWN or reading.evidence:
+        return _from_reading(reading, details)
+    # The reader found no answer: the phrase patterns below still catch the forms it lacks.
     cancel = _first(CANCEL, head)
     remaining = _blank(CANCEL, head)
     register = _first(REGISTER, remaining)
+    if reading.questions and not (cancel or register):
+        return Intent(
+            Kind.UNKNOWN, reading.language, evidence=reading.questions[0], questions=reading.questions
+        )
     if cancel and register:
         return Intent(Kind.UNKNOWN, cancel[0], evidence=f"{register[1]} / {cancel[1]}")
     if cancel:
         return Intent(Kind.CANCELLATION, cancel[0], evidence=cancel[1], details=details)
     if register:
         return Intent(Kind.REGISTRATION, register[0], evidence=register[1], details=details)
-    if details.attendance and not _mentions_question(head):
+    if details.attendance and not reading.questions and not _mentions_question(head):
         # "Osallistun etänä" alone is matched above; "Etänä" alone is a yes with a mode.
         return Intent(Kind.REGISTRATION, guess_language(head), evidence=details.attendance, details=details)
     return Intent(Kind.UNKNOWN, guess_language(head), evidence=_first_line(head))
+
+
+# The one-click answers of our mails (render/emails.py `mailto`) end their ready body with one of
+# these; with exactly one kind of them in the new text the answer is certain.
+_BUTTON = re.compile(
+    r"\[(vastaus|svar|answer):\s*(kyllä|ehkä|ei|ja|kanske|nej|yes|maybe|no)\]", re.IGNORECASE
+)
+_BUTTON_LANGUAGE = {"vastaus": "fi", "svar": "sv", "answer": "en"}
+_BUTTON_ANSWER = {
+    **dict.fromkeys(("kyllä", "ja", "yes"), YES),
+    **dict.fromkeys(("ehkä", "kanske", "maybe"), MAYBE),
+    **dict.fromkeys(("ei", "nej", "no"), NO),
+}
+
+
+def read_button(text: str) -> Intent | None:
+    found = {(m.group(1).lower(), m.group(2).lower()) for m in _BUTTON.finditer(text)}
+    answers = {_BUTTON_ANSWER[choice] for _, choice in found}
+    if len(answers) != 1:
+        return None  # none, or the quoted invitation's three: read the words instead
+    label, choice = sorted(found)[0]
+    return Intent(
+        _KINDS[answers.pop()],
+        _BUTTON_LANGUAGE[label],
+        evidence=f"[{label}: {choice}]",
+        details=read_details(text),
+        mood="button",
+    )
+
+
+_KINDS = {YES: Kind.REGISTRATION, NO: Kind.CANCELLATION, MAYBE: Kind.TENTATIVE, UNKNOWN: Kind.UNKNOWN}
+
+
+def _from_reading(reading: Reading, details: Details) -> Intent:
+    return Intent(
+        _KINDS[reading.answer],
+        reading.language,
+        evidence=reading.evidence,
+        details=details,
+        lemma=reading.lemma,
+        negated=reading.negated,
+        mood=reading.mood,
+        hedge=reading.hedge,
+        companions=tuple((c.name, c.email) for c in reading.companions),
+        questions=reading.questions,
+    )
 
 
 def read_details(text: str) -> Details:

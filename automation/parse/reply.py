@@ -36,7 +36,10 @@ MAIL_LANGUAGES.setdefault("fi", _FINNISH)
 
 _PARSER = EmailReplyParser(languages=["fi", "sv", "en"])
 _ATTRIBUTION = re.compile(
-    r"^.{0,300}\b(wrote|kirjoitti|skrev|schrieb|a écrit)\s*:\s*$", re.IGNORECASE | re.MULTILINE
+    r"^(?:.{0,300}\b(?:wrote|kirjoitti|skrev|schrieb|a écrit)\s*:"
+    # Swedish and some other Gmails put the name after the verb: "… kl. 10:00 skrev Verkosto <…>:"
+    r"|[^\n]{0,80}\d[^\n]{0,120}\b(?:skrev|wrote|kirjoitti)\b[^\n]{1,200}:)\s*$",
+    re.IGNORECASE | re.MULTILINE,
 )
 _QUOTE_LINE = re.compile(r"^\s*>", re.MULTILINE)
 _FORWARD_MARKERS = re.compile(

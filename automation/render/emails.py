@@ -17,6 +17,7 @@ from email.utils import format_datetime
 from functools import lru_cache
 from pathlib import Path
 from typing import Any, TypeVar
+from urllib.parse import quote
 
 import markdown
 import nh3
@@ -30,6 +31,7 @@ from automation.render.invites import Attendee, calendar_bytes
 
 TEMPLATE_NAMES = (
     "invitation", "confirmation", "waitlisted", "promoted", "cancelled", "declined",
+    "tentative",
     "cancel_confirm", "registration_closed", "unclear", "open_meetings", "unsubscribed",
     "organiser_invitation", "meeting_updated", "meeting_cancelled",
     "deadline_reminder", "participant_list", "meeting_reminder", "waitlist_final", "thanks",
@@ -104,7 +106,17 @@ def environments(directory: str) -> tuple[Environment, Environment]:
         keep_trailing_newline=True,
         finalize=_markdown_literal,
     )
+    for environment in (text, md):
+        environment.globals["mailto"] = mailto
     return text, md
+
+
+def mailto(address: str, subject: str, body: str) -> Markup:
+    """A one-click answer: opens the person's mail client with a ready reply to their own reply
+    address (the token), subject and body filled in. Every character outside an address is
+    percent-encoded, so the link is the same text in Markdown, HTML and the plain-text part."""
+    query = f"subject={quote(subject, safe='')}&body={quote(body, safe='')}"
+    return Markup(f"mailto:{quote(address, safe='@+')}?{query}")
 
 
 _MARKDOWN_SPECIAL = re.compile(r"([\\`*_\[\]!#])")
@@ -147,9 +159,13 @@ def render_parts(
     )
     if parts is None:
         return _render(language, subject_t, text_t, md_env, md_t, context)
-    person = _person(context)
+    person, address = _person(context), str(context.get("reply_address") or "")
     subject, text, page = parts
-    return personal.fill(subject, person), personal.fill(text, person), personal.fill_html(page, person)
+    return (
+        personal.fill(subject, person, address),
+        personal.fill(text, person, address),
+        personal.fill_html(page, person, address),
+    )
 
 
 Rendered = TypeVar("Rendered")
@@ -169,13 +185,14 @@ def _once_per_batch(
         memo is None
         or key is None
         or person != " ".join(person.split())  # as a subject's whitespace is collapsed
+        or not personal.PLAIN_ADDRESS.fullmatch(str(context.get("reply_address") or "x@y"))
         or not all(personal.name_only(env, template) for env, template in templates)
     ):
         return None
     slot = (key, bool(person), tuple(template.name for _, template in templates))
     if slot not in memo:
         masked = {**context, "recipient": {"name": personal.NAME if person else "", "email": ""}}
-        memo[slot] = render({**masked, "reply_address": ""})
+        memo[slot] = render({**masked, "reply_address": personal.ADDRESS})
     found: Rendered = memo[slot]
     return found
 

@@ -4,14 +4,16 @@ An invitation to a thousand contacts differs between them only by the name in th
 Such a template is rendered once with a placeholder for the name and the name is put in
 afterwards. That is exact only when the template uses the name as a plain value: printed as it
 is (`{{ recipient.name }}`) or tested for being there (`{% if recipient.name %}`). Anything
-else — a filter, a comparison, the address, the reply address, an include — and the template is
-rendered for each person as before. The coordinator edits templates, so this is decided from
+else — a filter, a comparison, the address, an include — and the template is rendered for each
+person as before. The reply address (with the person's token) may be printed or given to
+`mailto()`; it is put in afterwards like the name. The coordinator edits templates, so this is decided from
 each template's syntax tree, again whenever the file changes.
 """
 
 from __future__ import annotations
 
 import html
+import re
 import secrets
 import string
 
@@ -20,6 +22,10 @@ from jinja2 import Environment, Template, nodes
 # Letters only: survives HTML escaping, our Markdown escaping and Markdown itself unchanged.
 # Random per process, so no text anyone writes can contain it.
 NAME = "Qq" + "".join(secrets.choice(string.ascii_letters) for _ in range(24))
+# The reply address (it carries the person's token) printed plainly or given to `mailto()` for
+# the one-click answers: an address of these characters is the same in a URL, in HTML and in text.
+ADDRESS = "Qa" + "".join(secrets.choice(string.ascii_letters) for _ in range(24))
+PLAIN_ADDRESS = re.compile(r"[A-Za-z0-9.+_-]+@[A-Za-z0-9.-]+")
 
 _PERSONAL = {"recipient", "reply_address"}
 _checked: dict[int, tuple[Template, bool]] = {}
@@ -40,8 +46,12 @@ def name_only(environment: Environment, template: Template) -> bool:
 def _plain(node: nodes.Node, parent: nodes.Node | None) -> bool:
     if isinstance(node, (nodes.Include, nodes.Import, nodes.FromImport, nodes.Extends)):
         return False  # another template's use of the name is not seen here
+    if isinstance(node, nodes.Name) and node.name == "reply_address" and node.ctx == "load":
+        printed = isinstance(parent, nodes.Output)
+        linked = isinstance(parent, nodes.Call) and _calls(parent, "mailto") and node in parent.args
+        return printed or linked
     if isinstance(node, nodes.Name) and node.name in _PERSONAL:
-        return False  # the whole `recipient`, `reply_address`, or assigned to
+        return False  # the whole `recipient`, or assigned to
     if (
         isinstance(node, nodes.Getattr)
         and isinstance(node.node, nodes.Name)
@@ -53,9 +63,15 @@ def _plain(node: nodes.Node, parent: nodes.Node | None) -> bool:
     return all(_plain(child, node) for child in node.iter_child_nodes())
 
 
-def fill(text: str, name: str) -> str:
-    return text.replace(NAME, name)
+def _calls(call: nodes.Call, function: str) -> bool:
+    return isinstance(call.node, nodes.Name) and call.node.name == function
 
 
-def fill_html(text: str, name: str) -> str:
-    return text.replace(NAME, html.escape(name))
+def fill(text: str, name: str, address: str | None = None) -> str:
+    text = text.replace(NAME, name)
+    return text if address is None else text.replace(ADDRESS, address)
+
+
+def fill_html(text: str, name: str, address: str | None = None) -> str:
+    text = text.replace(NAME, html.escape(name))
+    return text if address is None else text.replace(ADDRESS, address)

@@ -68,6 +68,8 @@ def decide(message: Inbound, seen: Classification, match: Match, s: Situation) -
         return _register(message, seen, match, s)
     if seen.kind == Kind.CANCELLATION:
         return _cancel(message, seen, match, s)
+    if seen.kind == Kind.TENTATIVE:
+        return _tentative(message, seen, match, s)
     already_in = s.registration is not None and s.registration.status in ACTIVE
     if seen.kind == Kind.UNKNOWN and seen.answerable and s.meeting is not None and not already_in:
         reply = _reply(message, seen, match, s, "unclear", "unclear")
@@ -76,6 +78,38 @@ def decide(message: Inbound, seen: Classification, match: Match, s: Situation) -
             f"asked {_email(match, message)} whether they meant to register",
         )
     return Decision((Attention(f"{seen.kind}: {seen.reason}"),), f"kept for the coordinator ({seen.reason})")
+
+
+def _tentative(message: Inbound, seen: Classification, match: Match, s: Situation) -> Decision:
+    """A maybe is recorded as tentative, answered, reminded with those who have not answered
+    and holds no seat; a later clear yes or no replaces it. From someone who already holds a
+    seat (or a place in the queue) it changes nothing by itself: the coordinator is shown it."""
+    meeting = s.meeting
+    who = _email(match, message)
+    if meeting is None:
+        return Decision((Attention("a maybe naming no meeting"),), f"kept {who}'s maybe for the coordinator")
+    if meeting.cancelled or s.now > meeting.registration_deadline:
+        return Decision(
+            (_reply(message, seen, match, s, "registration_closed", "closed"),),
+            f"told {who} that registration for {meeting.code} has closed",
+        )
+    current = s.registration
+    if current is not None and current.status in (Status.REGISTERED, Status.WAITING):
+        return Decision(
+            (Attention(f"a maybe from {who}, who is {current.status} for {meeting.code}"),),
+            f"{who} is {current.status} for {meeting.code} and wrote a maybe: kept for the coordinator",
+        )
+    details = seen.intent.details if seen.intent else Details()
+    change = SetRegistration(
+        meeting.code,
+        who,
+        Status.TENTATIVE,
+        name=details.name or _name(message, s),
+        language=_language(seen, s),
+        details=details,
+    )
+    reply = _reply(message, seen, match, s, "tentative", "tentative")
+    return Decision((change, reply), f"{who} is a maybe for {meeting.code}")
 
 
 def _register(message: Inbound, seen: Classification, match: Match, s: Situation) -> Decision:

@@ -1,0 +1,219 @@
+"""The small lexicon the reader knows: lemmas and stems of attending, cancelling and being
+prevented, the words that hedge an answer, and the negators, per language.
+
+Finnish entries are Voikko base forms (one lemma stands for every inflected form: "tullaan",
+"tulisin", "tulemme", "pääsenkin"); Swedish and English entries are Snowball stems. Multi-word
+entries are matched on the sentence's lemmas or stems in order. Nothing here is an inflected
+surface form, except the few uninflected particles that carry an answer on their own.
+"""
+
+from __future__ import annotations
+
+# Verbs (and verbal nouns) whose positive use answers "yes, I come".
+ATTEND = {
+    "fi": {
+        "tulla",
+        "osallistua",
+        "päästä",
+        "ilmoittautua",
+        "saapua",
+        "ehtiä",
+        "lähteä",
+        "mahtua",
+        "onnistua",
+    },
+    "sv": {"komm", "delt", "anmäl", "närvar", "medverk", "hinn", "deltag", "anmälan", "går"},
+    "en": {"attend", "come", "join", "particip", "regist", "make", "sign", "be"},
+}
+# English "make", "be" and "sign" only count in these phrases.
+EN_PHRASES = {
+    ("make", "it"),
+    ("be", "there"),
+    ("sign", "me", "up"),
+    ("count", "me", "in"),
+    ("i", "m", "in"),
+    ("i", "am", "in"),
+    ("i", "m", "game"),
+    ("i", "am", "game"),
+    ("see", "you", "there"),
+    ("pencil", "me", "in"),
+    ("put", "me", "down"),
+    ("save", "me", "a", "seat"),
+}
+# Finnish and Swedish idioms of taking part, as lemma/stem sequences.
+IDIOMS: dict[str, set[tuple[str, ...]]] = {
+    "fi": {
+        ("olla", "mukana"),
+        ("mukana", "olla"),
+        ("mukaan",),
+        ("tulo", "olla"),
+        ("olla", "tulo"),
+        ("osallistuja",),
+        ("olla", "paikalla"),
+        ("olla", "tulossa"),
+        ("merkitä", "minä"),
+        ("laskea", "minä"),
+        ("ilmoittaa", "minä"),
+        ("ilmoittaa", "itse"),
+        ("ilmoittaa", "myös"),
+        ("ilmoittaa", "kollega"),
+    },
+    "sv": {
+        ("var", "med"),
+        ("är", "med"),
+        ("häng", "på"),
+        ("räkn", "med", "mig"),
+        ("ses", "där"),
+        ("ses", "då"),
+    },
+    "en": set(),
+}
+# Words and phrases that are a "no" without a negator: cancelling, sending regrets, being prevented.
+CANCEL = {
+    "fi": {"perua", "peruuttaa", "estyä", "peruutus", "perutus", "jäädä"},
+    "sv": {"avbok", "avanmäl", "återbud", "förhindr", "återkall", "annuller", "avstå", "förhinder"},
+    "en": {"cancel", "withdraw", "regret", "unabl", "declin", "apolog", "miss"},
+}
+# Negators; a clause with one reverses the answer of its verb.
+NEGATORS = {
+    "sv": {"inte", "ej", "icke", "aldrig", "inget", "ingen", "varken", "eller"},
+    "en": {
+        "not",
+        "no",
+        "never",
+        "cannot",
+        "can't",
+        "won't",
+        "don't",
+        "isn't",
+        "wouldn't",
+        "couldn't",
+        "shan't",
+        *("cant", "wont", "dont", "couldnt", "neither", "nor", "nope"),
+    },
+}
+# Hedges: an answer with one of these is a "maybe", never a yes.
+HEDGES = {
+    "fi": {
+        "ehkä",
+        "luultavasti",
+        "luultava",
+        "todennäköisesti",
+        "todennäköinen",
+        "mahdollisesti",
+        "alustavasti",
+        "alustava",
+        "toivottavasti",
+        "varmaankin",
+        "varmaan",
+        "kai",
+        "jos",
+        "mikäli",
+        "kunhan",
+        "saattaa",
+        "ehkäpä",
+        "näillä näkymin",
+        "tod.näk",
+        "yrittää",
+    },
+    "sv": {
+        "kansk",
+        "trolig",
+        "förmod",
+        "antag",
+        "preliminärt",
+        "preliminär",
+        "eventuellt",
+        "eventuel",
+        "om",
+        "förhoppningsvis",
+        "möjligen",
+        "sannolik",
+        "nog",
+        "ev",
+        "försök",
+    },
+    "en": {
+        *("maybe", "perhaps", "probably", "likely", "hopefully", "tentative", "provisional", "might"),
+        *("may", "if", "possibly", "unless", "depends", "try", "trying"),
+    },
+}
+# Particles that answer on their own at the start of a reply ("Kyllä!", "Ja tack", "Yes, please").
+YES_WORDS = {
+    "fi": {"kyllä", "joo", "jep", "juu", "totta kai", "ilman muuta", "mielellään", "ilomielin"},
+    "sv": {"ja", "absolut", "gärna", "självklart", "visst", "javisst", "japp"},
+    "en": {"yes", "sure", "absolutely", "definitely", "yep", "yeah", "certainly", "gladly"},
+}
+MAYBE_WORDS = {
+    "fi": {"ehkä", "kenties", "mahdollisesti", "alustavasti"},
+    "sv": {"kanske", "eventuellt", "preliminärt"},
+    "en": {"maybe", "perhaps", "possibly", "tentatively"},
+}
+# "I am not sure yet whether I come": uncertainty about attending is a maybe.
+UNSURE: dict[str, set[tuple[str, ...]]] = {
+    "fi": {("olla", "varma"), ("tietää",), ("osata", "sanoa"), ("voida", "luvata"), ("luvata",)},
+    "sv": {("vet",), ("säk",), ("osäk",), ("lov",)},
+    "en": {("sure",), ("know",), ("promis",), ("unsur",), ("certain",)},
+}
+NO_WORDS = {
+    "fi": {"ei", "valitettavasti ei"},
+    "sv": {"nej"},
+    "en": {"no"},
+}
+# Words that name someone else as the subject ("kollegani tulee", "my colleague will come").
+OTHERS = {
+    "fi": {"kollega", "työkaveri", "esimies", "esihenkilö", "sijainen", "edustaja", "joku", "hän", "he"},
+    "sv": {"kolleg", "kollega", "ersättar", "någon", "han", "hon", "de", "chef"},
+    "en": {"colleagu", "someon", "he", "she", "they", "deputi", "substitut", "manag", "boss"},
+}
+# Function words that tell the languages apart when a sentence does not say which it is.
+STOPWORDS = {
+    "fi": {
+        "ja",
+        "on",
+        "en",
+        "ei",
+        "että",
+        "se",
+        "kyllä",
+        "olen",
+        "mutta",
+        "myös",
+        "tulen",
+        "pääse",
+        "kiitos",
+    },
+    "sv": {
+        "och",
+        "jag",
+        "är",
+        "det",
+        "inte",
+        "tack",
+        "med",
+        "för",
+        "på",
+        "kan",
+        "vi",
+        "att",
+        "kommer",
+        "mig",
+    },
+    "en": {
+        "and",
+        "the",
+        "i",
+        "is",
+        "to",
+        "will",
+        "not",
+        "be",
+        "of",
+        "we",
+        "can",
+        "thanks",
+        "you",
+        "it",
+        "my",
+    },
+}

@@ -1,0 +1,382 @@
+"""Read the answer to an invitation from the new text of a reply, sentence by sentence.
+
+Each sentence is split into clauses; a clause answers when it has a verb of attending (or an
+idiom, or an answering particle at its start) or a word of cancelling. Its polarity follows the
+negators in the same clause (Finnish negative verb in any person, Swedish inte/ej/aldrig wherever
+verb-second order puts it, English not/n't/unable), a hedge or a conditional without politeness
+makes it a "maybe", a question is no answer, and a clause about someone else ("kollegani tulee")
+is not the sender's answer. The clauses about the sender then decide: one kind of answer is that
+answer, a maybe anywhere is a maybe (never a yes), a yes beside a no is unclear and asked about.
+"""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from dataclasses import dataclass, field
+
+from automation.parse.reading.lexicon import (
+    ATTEND,
+    CANCEL,
+    EN_PHRASES,
+    HEDGES,
+    IDIOMS,
+    MAYBE_WORDS,
+    NO_WORDS,
+    OTHERS,
+    STOPWORDS,
+    UNSURE,
+    YES_WORDS,
+)
+from automation.parse.reading.words import Word, analyse, tokens
+
+YES, NO, MAYBE, UNKNOWN = "yes", "no", "maybe", "unknown"
+_MAX_SENTENCES = 40  # an answer is near the top; a long text is something else
+_SENTENCE = re.compile(r"(?<=[.!?])\s+|\n+")
+_CLAUSE = re.compile(r"\s*[,;:–—]\s*|\s+(?:mutta|vaan|men|utan|but|though|however)\s+", re.IGNORECASE)
+_EMAIL = re.compile(r"[\w.+-]+@[\w-]+(?:\.[\w-]+)+")
+_POLITE = {
+    "fi": {"haluta", "mielellään"},
+    "sv": {"vilj", "gärn"},
+    "en": {"like", "love", "glad", "happi", "pleas", "delight"},
+}
+_I = {"minä", "mä", "jag", "i"}
+_WE = {"fi": {"me", "meitä", "meidät"}, "sv": {"vi", "oss"}, "en": {"we", "us"}}
+_POLITE_NO = {
+    "kiitos",
+    "tack",
+    "thanks",
+    "thank",
+    "you",
+    "valitettavasti",
+    "tyvärr",
+    "unfortunately",
+    "sorry",
+}
+_MODAL_MAYBE = {"sv": {"skull", "kunn"}, "en": {"could", "should", "would"}}
+
+
+@dataclass(frozen=True)
+class Companion:
+    name: str
+    email: str | None = None
+
+
+@dataclass(frozen=True)
+class Clue:
+    """What one clause says, and why."""
+
+    answer: str
+    sentence: str
+    lemma: str = ""
+    negated: bool = False
+    mood: str = ""
+    hedge: str = ""
+    about_sender: bool = True
+    plural: bool = False  # "we" come: the sentence may name the others
+    language: str = ""
+
+
+@dataclass(frozen=True)
+class Reading:
+    answer: str  # yes / no / maybe / unknown
+    language: str | None
+    evidence: str = ""
+    lemma: str = ""
+    negated: bool = False
+    mood: str = ""
+    hedge: str = ""
+    questions: tuple[str, ...] = ()
+    companions: tuple[Companion, ...] = ()
+    clues: tuple[Clue, ...] = field(default=(), repr=False)
+
+
+def read_answer(text: str, language: str | None = None) -> Reading:
+    sentences = [s.strip() for s in _SENTENCE.split(text) if s and s.strip()][:_MAX_SENTENCES]
+    whole = language or guess_language(text)
+    clues: list[Clue] = []
+    questions: list[str] = []
+    for sentence in sentences:
+        found, asked = _read_in_some_language(sentence, whole)
+        clues += found
+        if asked:
+            questions.append(sentence[:200])
+    return _decide(clues, tuple(questions), whole, text)
+
+
+def guess_language(text: str) -> str | None:
+    words = [w.lower() for w in tokens(text)]
+    scores = {lang: sum(w in stop for w in words) for lang, stop in STOPWORDS.items()}
+    for lang in ("fi", "sv"):  # letters only one of them uses
+        scores[lang] += (
+            0 if lang == "sv" else sum(("ä" in w or "ö" in w) and w.endswith(("ä", "n")) for w in words)
+        )
+    scores["sv"] += sum("å" in w for w in words)
+    best = max(scores, key=lambda lang: scores[lang])
+    return best if scores[best] > 0 else None
+
+
+def _read_in_some_language(sentence: str, whole: str | None) -> tuple[list[Clue], bool]:
+    """A sentence in a known language is read in it; one too short to tell ("I'm game",
+    "Olen mukana") is read in the text's language, then in the others, first answer wins."""
+    guessed = guess_language(sentence)
+    if guessed:
+        return _read_sentence(sentence, guessed)
+    order = [lang for lang in (whole, "fi", "sv", "en") if lang]
+    for lang in dict.fromkeys(order):
+        found, asked = _read_sentence(sentence, lang)
+        if found or asked:
+            return found, asked
+    return [], False
+
+
+_FIELD = re.compile(r"^\W*([^\W\d_]+)\s*[:=-]\s*([^\W\d_]+)\W*$")
+_FIELD_ANSWERS = {
+    **dict.fromkeys(("kyllä", "joo", "ja", "yes", "x"), YES),
+    **dict.fromkeys(("en", "ei", "nej", "no"), NO),
+    **dict.fromkeys(("ehkä", "kanske", "maybe"), MAYBE),
+}
+
+
+def _field_answer(sentence: str, language: str) -> Clue | None:
+    """A form-like line: "Osallistun: en", "deltagande: nej", "Registration: yes"."""
+    found = _FIELD.match(sentence)
+    if not found or found.group(2).lower() not in _FIELD_ANSWERS:
+        return None
+    word = analyse(found.group(1), language)
+    if word.lemma not in ATTEND[language] and not word.lemma.startswith(_FIELD_HEADS):
+        return None
+    answer = _FIELD_ANSWERS[found.group(2).lower()]
+    return Clue(answer, sentence[:200], word.lemma, answer == NO, "", "", True, language=language)
+
+
+_FIELD_HEADS = ("osallistu", "ilmoittau", "delt", "anmäl", "närvar", "regist", "attend", "particip")
+
+
+def _unsure(sentence: str, language: str) -> Clue | None:
+    """ "En ole vielä varma, pääsenkö", "Jag vet inte om jag hinner", "not sure I can come":
+    doubt about attending (even asked as an indirect question) is a maybe."""
+    words = [analyse(t, language) for t in tokens(sentence)]
+    doubt = any(_find(words, phrase) is not None for phrase in UNSURE[language])
+    negated = any(w.negator for w in words) or any(w.surface.startswith(("unsur", "osäk")) for w in words)
+    verb = next((w for w in words if w.lemma in ATTEND[language]), None)
+    if not (doubt and negated and verb is not None):
+        return None
+    return Clue(MAYBE, sentence[:200], verb.lemma, False, "", "doubt", True, language=language)
+
+
+def _read_sentence(sentence: str, language: str) -> tuple[list[Clue], bool]:
+    field = _field_answer(sentence, language)
+    if field is not None:
+        return [field], False
+    unsure = _unsure(sentence, language)
+    if unsure is not None:
+        return [unsure], False
+    clauses = [c for c in _CLAUSE.split(sentence) if c.strip()]
+    asked = False
+    found: list[Clue] = []
+    hedge = _hedge([analyse(t, language) for t in tokens(sentence)], language, sentence)
+    for index, clause in enumerate(clauses):
+        words = [analyse(t, language) for t in tokens(clause)]
+        if not words:
+            continue
+        last = index == len(clauses) - 1
+        if any(w.question for w in words) or (last and sentence.rstrip().endswith("?")):
+            asked = True
+            continue
+        clue = _read_clause(words, sentence, language, index == 0, hedge)
+        if clue:
+            found.append(clue)
+    return found, asked
+
+
+def _read_clause(words: list[Word], sentence: str, language: str, first: bool, hedge: str) -> Clue | None:
+    lemmas = [w.lemma for w in words]
+    surfaces = [w.surface for w in words]
+    negator = next((w for w in words if w.negator), None)
+    negated = negator is not None
+    others = _about_others(words, language)
+    verb = _attend_verb(words, language)
+    cancel = next((w for w in words if w.lemma in CANCEL[language] or _cancel_stem(w, language)), None)
+    if verb is None and cancel is None:
+        if negator is not None and _bare_negation(words, language):
+            return Clue(NO, sentence[:200], negator.lemma, True, "", hedge, True, language=language)
+        particle = _particle(surfaces, language, first)
+        if particle is None:
+            return None
+        if particle == NO and not set(surfaces[1:]) <= _POLITE_NO:
+            return None  # "Ei ruokarajoitteita": a no about something else
+        answer = MAYBE if hedge and particle == YES else particle
+        if particle == MAYBE:
+            answer = MAYBE
+        return Clue(
+            answer, sentence[:200], surfaces[0], particle == NO, "", hedge, not others, language=language
+        )
+    if cancel is not None and verb is None:
+        if negated:
+            return None  # "en peru": keeps what was; not an answer to act on
+        answer = MAYBE if hedge else NO
+        return Clue(answer, sentence[:200], cancel.lemma, True, "", hedge, not others, language=language)
+    assert verb is not None
+    mood = verb.mood
+    conditional = mood == "conditional" or bool(set(lemmas) & _MODAL_MAYBE.get(language, set()))
+    polite = bool(set(lemmas) & _POLITE.get(language, set()))
+    if hedge or (conditional and not polite and not negated):
+        answer = MAYBE
+    else:
+        answer = NO if negated or cancel is not None else YES
+    # The person is the negative verb's ("en pääse", "emme pääse"); a passive is "we" ("ei
+    # päästä", "tullaan"); a third person with a name in the clause is someone else.
+    person = verb.person if verb.person == "4" or not negator else negator.person
+    named = any(w.capitalised for w in words[1:])
+    # "Ilmoitan myös kollegani", "I come with my colleague": the sender acts, with others.
+    acts = person == "1" or bool(set(w.surface for w in words) & _I)
+    about_sender = (not others or acts) and not (person == "3" and named) and person != "2"
+    if language == "fi" and person == "3" and not negated and verb.lemma != "onnistua" and not acts:
+        about_sender = False  # "Tuli päällekkäinen koulutus": something else came up
+    if negator is not None:
+        mood = negator.mood  # the connegative ("pääse") has no mood of its own
+    plural = (verb.plural and person == "1") or person == "4" or verb.lemma == "ilmoittaa"
+    plural = plural or others or bool(set(lemmas) & _WE.get(language, set()))
+    shown_mood = mood or ("conditional" if conditional else "")
+    lemma = cancel.lemma if cancel is not None else verb.lemma
+    return Clue(answer, sentence[:200], lemma, negated, shown_mood, hedge, about_sender, plural, language)
+
+
+def _bare_negation(words: list[Word], language: str) -> bool:
+    """ "En tällä kertaa", "Not this time": a first-person negation without a verb, in a short
+    clause, answers the invitation. "Ei ruokarajoitteita" (third person, a noun) does not."""
+    if len(words) > 4 or any(w.verb and not w.negator for w in words):
+        return False
+    if language == "fi":
+        return words[0].negator and words[0].person == "1"
+    return words[0].negator and words[0].surface in ("not", "inte", "nope")
+
+
+def _attend_verb(words: list[Word], language: str) -> Word | None:
+    for idiom in IDIOMS[language]:
+        at = _find(words, idiom)
+        if at is not None:
+            return words[at]
+    if language == "en":
+        surfaces = [w.surface.replace("’", "'").replace("'", " ").split()[0] for w in words]
+        flat = [part for w in words for part in w.surface.replace("’", "'").split("'")]
+        for phrase in EN_PHRASES:
+            if _contains(flat, phrase) or _contains(surfaces, phrase):
+                return Word(" ".join(phrase), " ".join(phrase))
+        return next((w for w in words if w.lemma in ATTEND["en"] - {"make", "be", "sign"}), None)
+    return next((w for w in words if w.lemma in ATTEND[language]), None)
+
+
+def _cancel_stem(word: Word, language: str) -> bool:
+    return language != "fi" and any(word.lemma.startswith(stem) for stem in CANCEL[language] if len(stem) > 5)
+
+
+def _particle(surfaces: list[str], language: str, first: bool) -> str | None:
+    """An answering particle near the start of the sentence's first clause ("Kyllä!",
+    "Alustavasti kyllä", "Nej tack", "Likely yes")."""
+    if not first or not surfaces:
+        return None
+    head = surfaces[:3]
+    if any(w in MAYBE_WORDS[language] for w in head[:1]):
+        return MAYBE
+    if any(w in YES_WORDS[language] for w in head) or " ".join(head[:2]) in YES_WORDS[language]:
+        return YES
+    if surfaces[0] in NO_WORDS[language] or " ".join(head[:2]) in NO_WORDS[language]:
+        return NO
+    return None
+
+
+def _hedge(words: list[Word], language: str, sentence: str) -> str:
+    lowered = sentence.lower()
+    for word in words:
+        if word.surface in HEDGES[language] or word.lemma in HEDGES[language]:
+            return word.surface
+        if any(len(h) > 4 and word.surface.startswith(h) for h in HEDGES[language]):
+            return word.surface
+    return next((h for h in HEDGES[language] if " " in h and h in lowered), "")
+
+
+def _about_others(words: list[Word], language: str) -> bool:
+    return any(w.lemma in OTHERS[language] or w.surface in OTHERS[language] for w in words)
+
+
+def _find(words: list[Word], phrase: tuple[str, ...]) -> int | None:
+    """Where the phrase starts, each of its words matching a word's lemma or surface."""
+    n = len(phrase)
+    for i in range(len(words) - n + 1):
+        if all(p in (w.lemma, w.surface) for p, w in zip(phrase, words[i : i + n], strict=True)):
+            return i
+    return None
+
+
+def _contains(sequence: list[str], phrase: tuple[str, ...]) -> bool:
+    n = len(phrase)
+    return any(tuple(sequence[i : i + n]) == phrase for i in range(len(sequence) - n + 1))
+
+
+def _decide(clues: list[Clue], questions: tuple[str, ...], language: str | None, text: str) -> Reading:
+    own = [c for c in clues if c.about_sender]
+    answers = {c.answer for c in own}
+    # Companions are named in the sentences that bring them: "we come", "my colleague comes".
+    bringing = [c.sentence for c in clues if c.answer == YES]
+    companions = _companions(" ".join(dict.fromkeys(bringing)), text)
+    if not own:
+        return Reading(UNKNOWN, language, questions=questions, clues=tuple(clues))
+    if MAYBE in answers:
+        decider = next(c for c in own if c.answer == MAYBE)
+    elif answers == {YES} or answers == {NO}:
+        decider = own[0]
+    else:
+        evidence = " / ".join(c.sentence for c in own[:2])
+        return Reading(UNKNOWN, language, evidence, questions=questions, clues=tuple(clues))
+    return Reading(
+        decider.answer,
+        language or decider.language or None,
+        decider.sentence,
+        decider.lemma,
+        decider.negated,
+        decider.mood,
+        decider.hedge,
+        questions,
+        companions,
+        tuple(clues),
+    )
+
+
+_NAME = re.compile(
+    r"\b([A-ZÅÄÖ][a-zåäöé]+(?:[ -][A-ZÅÄÖ][a-zåäöé]+)+)\b(?:\s*[(<]?\s*([\w.+-]+@[\w-]+(?:\.[\w-]+)+))?"
+)
+
+
+def _base_name(name: str) -> str:
+    """ "Liisa Korhosen" (object of "ilmoitan") is Liisa Korhonen: Voikko knows Finnish names."""
+    parts = []
+    for part in name.split(" "):
+        parts.append(analyse(part, "fi").name or part)
+    return " ".join(parts)
+
+
+def _companions(sentences: str, text: str) -> tuple[Companion, ...]:
+    """People named (two or more capitalised words) in the sentences that say yes, each with
+    the address written right after the name, or else one elsewhere in the text whose local
+    part is the name ("eero.lahtinen@…")."""
+    # Only short lines with an "@" are searched: the address regex backtracks on long runs.
+    lines = [line[:500] for line in text[:20_000].splitlines() if "@" in line]
+    addresses = [address for line in lines for address in _EMAIL.findall(line)]
+    found: list[Companion] = []
+    for match in _NAME.finditer(sentences):
+        name, email = _base_name(match.group(1)), match.group(2)
+        if any(c.name == name for c in found):
+            continue
+        found.append(Companion(name, email or _address_of(name, addresses)))
+    return tuple(found[:10])
+
+
+def _address_of(name: str, addresses: list[str]) -> str | None:
+    wanted = _ascii(".".join(name.lower().split()))
+    return next((a for a in addresses if _ascii(a.split("@")[0].lower()) == wanted), None)
+
+
+def _ascii(text: str) -> str:
+    return unicodedata.normalize("NFKD", text).encode("ascii", "ignore").decode()

@@ -1,0 +1,151 @@
+"""Words of one language with what the reader needs of them: lemma (Finnish, through Voikko) or
+stem (Swedish and English, through Snowball), negator, verb, person, mood and clitics.
+
+Voikko is optional: without `libvoikko` and the `voikko-fi` dictionary Finnish falls back to the
+Snowball stemmer and a few suffix rules, and `available()` says so, so that `automation check`
+and the run summary can tell the coordinator that Finnish is read with reduced accuracy.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from functools import lru_cache
+from typing import Any
+
+import snowballstemmer
+
+from automation.parse.reading.lexicon import ATTEND, CANCEL, NEGATORS
+
+INSTALL_VOIKKO = "apt-get install libvoikko1 voikko-fi && pip install libvoikko"
+
+
+@dataclass(frozen=True)
+class Word:
+    surface: str  # lower case
+    lemma: str  # Finnish base form, or the Snowball stem
+    negator: bool = False
+    verb: bool = False
+    person: str = ""  # "1", "2", "3"; "4" is the Finnish passive ("tullaan": colloquial "we")
+    plural: bool = False
+    mood: str = ""  # "conditional", "indicative", "imperative", "infinitive", …
+    question: bool = False  # Finnish -ko/-kö
+    capitalised: bool = False
+    name: str = ""  # as a first name or surname Voikko knows: its nominative ("Korhosen" → Korhonen)
+
+
+_TOKEN = re.compile(r"[^\W\d_]+(?:['’][^\W\d_]+)?", re.UNICODE)
+
+
+def tokens(text: str) -> list[str]:
+    # A sentence of more than 200 words is no answer, and no word of one is over 60 letters:
+    # both bound the morphology's work on hostile text.
+    return [t for t in _TOKEN.findall(text[:5000]) if len(t) <= 60][:200]
+
+
+@lru_cache(maxsize=1)
+def _voikko() -> Any:
+    try:
+        import libvoikko
+
+        return libvoikko.Voikko("fi")
+    except Exception:  # noqa: BLE001 - missing library or dictionary: the fallback reads on
+        return None
+
+
+def available() -> bool:
+    """True when Finnish is read with Voikko's morphology."""
+    return _voikko() is not None
+
+
+_STEMMERS = {"sv": "swedish", "en": "english", "fi": "finnish"}
+
+
+@lru_cache(maxsize=3)
+def _stemmer(language: str) -> Any:
+    return snowballstemmer.stemmer(_STEMMERS[language])
+
+
+def analyse(token: str, language: str) -> Word:
+    return _analyse(token.lower(), language, token[:1].isupper())
+
+
+@lru_cache(maxsize=20_000)
+def _analyse(surface: str, language: str, capitalised: bool) -> Word:
+    if language == "fi":
+        voikko = _voikko()
+        if voikko is not None:
+            return _finnish(surface, voikko.analyze(surface), capitalised)
+        return _finnish_fallback(surface, capitalised)
+    stem = _stemmer(language).stemWord(surface.replace("’", "'"))
+    negator = surface.replace("’", "'") in NEGATORS[language] or surface.endswith(("n't", "n’t"))
+    return Word(surface, stem, negator=negator, capitalised=capitalised)
+
+
+def _finnish(surface: str, analyses: list[dict[str, str]], capitalised: bool) -> Word:
+    if not analyses:
+        return Word(surface, surface, capitalised=capitalised)
+    # Prefer the reading the lexicon knows ("tullaan": tulla, not tullata), then the negative
+    # verb, then Voikko's first ("kertaa": kerta, not kerrata).
+    known = ATTEND["fi"] | CANCEL["fi"]
+    best = next((a for a in analyses if a.get("BASEFORM") in known), None)
+    best = best or next((a for a in analyses if a.get("CLASS") == "kieltosana"), analyses[0])
+    word_class = best.get("CLASS", "")
+    mood = best.get("MOOD", "")
+    return Word(
+        surface,
+        best.get("BASEFORM", surface).lower(),
+        negator=word_class == "kieltosana",
+        verb=word_class in ("teonsana", "kieltosana"),
+        person=best.get("PERSON", ""),
+        plural=best.get("NUMBER") == "plural",
+        mood="infinitive" if "infinitive" in mood.lower() else mood,
+        question=best.get("KYSYMYSLIITE") == "true",
+        capitalised=capitalised,
+        name=_name_form(surface, analyses),
+    )
+
+
+def _name_form(surface: str, analyses: list[dict[str, str]]) -> str:
+    names = [a for a in analyses if a.get("CLASS") in ("etunimi", "sukunimi")]
+    if not names or any(a.get("SIJAMUOTO") == "nimento" for a in names):
+        return surface.title() if names else ""
+    return names[0].get("BASEFORM", surface)
+
+
+_FI_NEGATIVE = {"en", "et", "ei", "emme", "ette", "eivät", "emmä", "emmää"}
+_FI_FALLBACK_LEMMAS = (
+    ("osallistu", "osallistua"),
+    ("ilmoittau", "ilmoittautua"),
+    ("pääs", "päästä"),
+    ("tul", "tulla"),
+    ("saap", "saapua"),
+    ("ehdi", "ehtiä"),
+    ("ehti", "ehtiä"),
+    ("peru", "perua"),
+    ("esty", "estyä"),
+)
+
+
+def _finnish_fallback(surface: str, capitalised: bool) -> Word:
+    """Without Voikko: the negative verb by its forms, a verb of the lexicon by its stem, the
+    conditional by its -isi- and the question clitic by -ko/-kö. Reduced accuracy, said so."""
+    if surface in _FI_NEGATIVE:
+        person = {"en": "1", "emme": "1", "et": "2", "ette": "2"}.get(surface, "3")
+        return Word(
+            surface, "ei", negator=True, verb=True, person=person, plural=surface.endswith(("mme", "vät"))
+        )
+    lemma = next((full for stem, full in _FI_FALLBACK_LEMMAS if surface.startswith(stem)), "")
+    if not lemma:
+        return Word(surface, _stemmer("fi").stemWord(surface), capitalised=capitalised)
+    person = "1" if surface.endswith(("n", "mme")) else "4" if surface.endswith(("aan", "ään")) else "3"
+    return Word(
+        surface,
+        lemma,
+        verb=True,
+        person=person,
+        plural=surface.endswith("mme"),
+        mood="conditional" if "isi" in surface[3:] else "indicative",
+        question=surface.endswith(("ko", "kö")),
+        capitalised=capitalised,
+    )
