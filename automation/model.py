@@ -168,6 +168,9 @@ class Match:
     email: str | None
     by: str
     authorised: bool = False
+    # The owner of a reply token that came from another address (an invitation forwarded to a
+    # colleague): the message acts for its sender, never for this owner.
+    via: str = ""
 
 
 # ---- effects: what a workflow wants done; the store makes them durable together -------------

@@ -97,6 +97,7 @@ def understand(app: App, message: Inbound, now: datetime) -> tuple[Classificatio
         known_languages=tuple(settings.network.languages),
         holder_state=holder["state"] if holder else "",
         holder_role=holder["role"] if holder else "",
+        via_registration=app.store.registration(meeting.code, match.via) if meeting and match.via else None,
     )
     return seen, match, situation
 

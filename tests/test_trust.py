@@ -1,0 +1,63 @@
+"""Trust on the real Dovecot + SMTP path: a forwarded invitation must never change someone
+else's registration on its own (issue 17, item 2)."""
+
+from __future__ import annotations
+
+import sqlite3
+import time
+from collections.abc import Callable
+from pathlib import Path
+
+from servers import ImapUser, ReceivedMail, SmtpSink
+from test_integration import append, invitation_for, parsed, reply_to
+from test_privacy import registrations, setup
+
+__all__ = ["setup"]  # the fixture is used by name
+
+NOW = "2024-02-14T10:00"
+
+
+def answers(sink: SmtpSink) -> list[ReceivedMail]:
+    """What was sent apart from the invitations the pass queues by itself."""
+    return [m for m in sink.messages if not str(parsed(m.data)["Subject"]).startswith(_INVITATIONS)]
+
+
+_INVITATIONS = ("Kutsu:", "Inbjudan:", "Invitation:")
+
+
+def unsubscribed(config: Path, email: str) -> bool:
+    with sqlite3.connect(config.parent / "automation.db") as db:
+        row = db.execute("SELECT unsubscribed_at FROM contacts WHERE email = ?", [email]).fetchone()
+    return bool(row and row[0])
+
+
+def test_a_forwarded_invitation_acts_for_the_colleague_never_for_its_owner(
+    setup: tuple[Path, Callable[..., str]], imap_user: ImapUser, smtp_sink: SmtpSink
+) -> None:
+    _, cli = setup
+    cli("invite", "2024-03", now=NOW)
+    cli("run", "--once", now=NOW)
+    smtp_sink.wait_for(3)
+    invitation = invitation_for(smtp_sink, "maija@example.fi")
+    smtp_sink.clear()
+    append(imap_user, reply_to(invitation, "maija@example.fi", "Kyllä, tulen"))
+    cli("run", "--once", now=NOW)
+    smtp_sink.wait_for(1)
+    smtp_sink.clear()
+
+    # Maija forwarded the invitation; her colleague answers with Maija's reply-token address.
+    append(imap_user, reply_to(invitation, "kollega@example.fi", "En pääse"))
+    cli("run", "--once", now=NOW)
+    time.sleep(0.3)
+    assert registrations(cli).get("maija@example.fi") == "registered"
+    # Nobody is told that Maija's seat went; at most Maija herself is asked to confirm.
+    assert all(m.envelope_to == ["maija@example.fi"] for m in smtp_sink.messages)
+    smtp_sink.clear()
+
+    # A yes from the colleague registers the colleague, and Maija keeps her seat.
+    append(imap_user, reply_to(invitation, "kollega@example.fi", "Kyllä, tulen"))
+    output = cli("run", "--once", now=NOW)
+    assert "via maija@example.fi" in output  # the summary names whose invitation it came through
+    assert registrations(cli) == {"maija@example.fi": "registered", "kollega@example.fi": "registered"}
+    [answer] = smtp_sink.wait_for(1)
+    assert answer.envelope_to == ["kollega@example.fi"]
