@@ -39,7 +39,12 @@ from automation.store.db import iso
 from automation.workflows import commands, feedback, membership
 from automation.workflows.bounces import decide_bounce
 from automation.workflows.calendar import match_calendar_reply
-from automation.workflows.guard import authentication_failed, limit_answers, refuse_forged
+from automation.workflows.guard import (
+    authenticated,
+    authentication_failed,
+    limit_answers,
+    refuse_forged,
+)
 from automation.workflows.matching import match_message, open_meetings, reply_tokens
 from automation.workflows.registration import Situation, decide
 
@@ -153,8 +158,10 @@ def _route(
     if seen.kind.is_machine:
         return lambda: _ignored(seen)
     if seen.intent is not None and seen.intent.command == "unsubscribe":
-        # Leaving always works, also as a reply to a mail that carries some other token.
-        return lambda: commands.decide(message, seen, situation)
+        # Leaving always works, also as a reply to a mail that carries some other token; without
+        # proof that the address itself wrote, it is confirmed by mail first.
+        proven = _vouched_for(app, message)
+        return lambda: commands.decide(message, seen, situation, proven)
     privacy = _scoped_token(app, message, commands.PRIVACY_SCOPE)
     if privacy is not None:
         return lambda: _privacy(app, message, seen, *privacy)
@@ -211,6 +218,16 @@ def _commit(
     )
     _record_position(app, raw)
     return Outcome(raw.ref, message.sender, str(seen.kind), decision.summary, decision.needs_attention)
+
+
+def _vouched_for(app: App, message: Inbound) -> bool:
+    """The sender's own address wrote: one of our tokens for it, or our server's aligned DKIM."""
+    for token in reply_tokens(message, app.settings.network.address):
+        owner = app.store.token_owner(token)
+        if owner and owner[1].lower() == message.sender.lower():
+            return True
+    trusted = app.settings.security.trusted_authserv_id
+    return authenticated(message.auth_results, trusted, message.sender)
 
 
 def _scoped_token(app: App, message: Inbound, prefix: str) -> tuple[str, str] | None:
@@ -270,6 +287,9 @@ def _privacy(app: App, message: Inbound, seen: Classification, command: str, ema
     language = (
         seen.language or (contact["language"] if contact else "") or app.settings.network.default_language
     )
+    if command == "unsubscribe":
+        contact = app.store.contact(email)
+        return commands.unsubscribed(message, email, contact["name"] if contact else "", language)
     data = app.store.export_data(email) if command == "export" else {}
     lines = [f"{name}: {len(rows)}" for name, rows in data.items()]
     return commands.confirmed(

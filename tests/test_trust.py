@@ -1,5 +1,5 @@
-"""Trust on the real Dovecot + SMTP path: a forwarded invitation must never change someone
-else's registration on its own (issue 17, item 2)."""
+"""Trust on the real Dovecot + SMTP path: a forwarded invitation and a forged unsubscribe must
+never change someone else's registration or membership on their own (issue 17, items 2 and 3)."""
 
 from __future__ import annotations
 
@@ -8,6 +8,7 @@ import time
 from collections.abc import Callable
 from pathlib import Path
 
+from mails import outlook_reply, plain
 from servers import ImapUser, ReceivedMail, SmtpSink
 from test_integration import append, invitation_for, parsed, reply_to
 from test_privacy import registrations, setup
@@ -61,3 +62,40 @@ def test_a_forwarded_invitation_acts_for_the_colleague_never_for_its_owner(
     assert registrations(cli) == {"maija@example.fi": "registered", "kollega@example.fi": "registered"}
     [answer] = smtp_sink.wait_for(1)
     assert answer.envelope_to == ["kollega@example.fi"]
+
+
+def test_an_unsubscribe_without_proof_is_confirmed_by_mail_first(
+    setup: tuple[Path, Callable[..., str]], imap_user: ImapUser, smtp_sink: SmtpSink
+) -> None:
+    config, cli = setup
+    # A spoofed From, no token, a foreign Message-ID: the victim is asked, not unsubscribed.
+    append(imap_user, plain("maija@example.fi", "Eroa listalta", "Eroa listalta"))
+    cli("run", "--once", now=NOW)
+    time.sleep(0.5)
+    [ask] = answers(smtp_sink)
+    confirm = parsed(ask.data)
+    assert ask.envelope_to == ["maija@example.fi"] and "+" in str(confirm["Reply-To"])
+    assert not unsubscribed(config, "maija@example.fi")
+    smtp_sink.clear()
+
+    # Only the reply carrying the confirmation mail's token unsubscribes.
+    append(imap_user, outlook_reply("maija@example.fi", "Kyllä, eroan", to=str(confirm["Reply-To"])))
+    cli("run", "--once", now=NOW)
+    [done] = smtp_sink.wait_for(1)
+    assert done.envelope_to == ["maija@example.fi"]
+    assert unsubscribed(config, "maija@example.fi")
+
+
+def test_an_unsubscribe_with_an_aligned_dkim_pass_acts_at_once(
+    setup: tuple[Path, Callable[..., str]], imap_user: ImapUser, smtp_sink: SmtpSink
+) -> None:
+    config, cli = setup
+    signed = plain(
+        "maija@example.fi",
+        "Eroa listalta",
+        "Eroa listalta",
+        Authentication_Results="mx.example.org; dkim=pass header.d=example.fi; spf=pass",
+    )
+    append(imap_user, signed)
+    assert "unsubscribed" in cli("run", "--once", now=NOW)
+    assert unsubscribed(config, "maija@example.fi")
