@@ -39,12 +39,7 @@ from automation.store.db import iso
 from automation.workflows import commands, feedback, membership
 from automation.workflows.bounces import decide_bounce
 from automation.workflows.calendar import match_calendar_reply
-from automation.workflows.guard import (
-    authenticated,
-    authentication_failed,
-    limit_answers,
-    refuse_forged,
-)
+from automation.workflows.guard import authentication_failed, limit_answers, refuse_forged
 from automation.workflows.matching import match_message, open_meetings, reply_tokens
 from automation.workflows.registration import Situation, decide
 
@@ -160,7 +155,7 @@ def _route(
     if seen.intent is not None and seen.intent.command == "unsubscribe":
         # Leaving always works, also as a reply to a mail that carries some other token; without
         # proof that the address itself wrote, it is confirmed by mail first.
-        proven = _vouched_for(app, message)
+        proven = submissions.vouched_for(app, message)
         return lambda: commands.decide(message, seen, situation, proven)
     privacy = _scoped_token(app, message, commands.PRIVACY_SCOPE)
     if privacy is not None:
@@ -218,16 +213,6 @@ def _commit(
     )
     _record_position(app, raw)
     return Outcome(raw.ref, message.sender, str(seen.kind), decision.summary, decision.needs_attention)
-
-
-def _vouched_for(app: App, message: Inbound) -> bool:
-    """The sender's own address wrote: one of our tokens for it, or our server's aligned DKIM."""
-    for token in reply_tokens(message, app.settings.network.address):
-        owner = app.store.token_owner(token)
-        if owner and owner[1].lower() == message.sender.lower():
-            return True
-    trusted = app.settings.security.trusted_authserv_id
-    return authenticated(message.auth_results, trusted, message.sender)
 
 
 def _scoped_token(app: App, message: Inbound, prefix: str) -> tuple[str, str] | None:

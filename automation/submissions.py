@@ -17,6 +17,7 @@ from automation.jobs import organisers
 from automation.model import Attention, Classification, Decision, Inbound, Kind
 from automation.parse.attachments import Kept, extract
 from automation.workflows import initiatives as flow
+from automation.workflows.guard import authenticated, authentication_failed
 from automation.workflows.matching import reply_tokens, upcoming_meetings
 from automation.workflows.summaries import summary_target
 
@@ -123,6 +124,15 @@ def _summary(app: App, raw: bytes, message: Inbound, seen: Classification, now: 
             (Attention(f"summary from {message.sender}, who is not an organiser"),),
             f"kept a summary from {message.sender} for the coordinator",
         )
+    unproven = _unproven(app, message)
+    if unproven:
+        # A summary goes to everyone and onto the public site: a From alone (the coordinator's
+        # address is on every "registration closed" answer) must never be enough. The file is
+        # written here, outside the decision's effects, so the forgery guard would not catch it.
+        return Decision(
+            (Attention(f"summary by mail not saved: {unproven}"),),
+            f"kept a summary from {message.sender} for the coordinator ({unproven})",
+        )
     meetings = settings.meeting_objects()
     past = [m for m in meetings if m.start <= now]
     code = summary_target(message.subject, [m.code for m in meetings], [m.code for m in past])
@@ -140,6 +150,28 @@ def _summary(app: App, raw: bytes, message: Inbound, seen: Classification, now: 
         f"---\nversion: {version}\nsource: email from {message.sender}\n---\n{markdown}\n", encoding="utf-8"
     )
     return Decision((), f"summary of {code} ({language}) from {message.sender} saved to {path.name}")
+
+
+def vouched_for(app: App, message: Inbound) -> bool:
+    """The sender's own address wrote: a reply token of ours for that very address (from a
+    mail we sent them), or a DMARC / aligned DKIM pass from our trusted server."""
+    for token in reply_tokens(message, app.settings.network.address):
+        owner = app.store.token_owner(token)
+        if owner and owner[1].lower() == message.sender.lower():
+            return True
+    trusted = app.settings.security.trusted_authserv_id
+    return authenticated(message.auth_results, trusted, message.sender)
+
+
+def _unproven(app: App, message: Inbound) -> str:
+    """Why the mail does not prove it comes from its sender, or "" when it does."""
+    trusted = app.settings.security.trusted_authserv_id
+    failed = authentication_failed(message.auth_results, trusted, message.sender)
+    if failed:
+        return failed  # a token does not outweigh our own server saying the From is forged
+    if vouched_for(app, message):
+        return ""
+    return "no reply token of the sender and no aligned DKIM pass from the trusted server"
 
 
 def _version(path: Path) -> int:

@@ -36,7 +36,10 @@ def cli(
 ) -> Callable[..., str]:
     monkeypatch.setenv("TEST_IMAP_PASSWORD", imap_user.password)
     config = write_config(tmp_path, imap_user, smtp_sink)
-    text = config.read_text(encoding="utf-8") + GROUP
+    # Our own server's verdict is what proves a summary sent by mail (issue 17, item 1).
+    text = (
+        config.read_text(encoding="utf-8") + GROUP + '\n[security]\ntrusted_authserv_id = "mx.example.org"\n'
+    )
     config.write_text(
         text.replace(
             '[network]\naddress = "verkosto@example.org"',
@@ -171,7 +174,14 @@ def test_summary_from_file_and_from_email_sent_once_in_the_right_languages(
         "# Yhteenveto\n\nKäsittelimme aloitteen ALOITE-2024-001.\n", encoding="utf-8"
     )
     # A Swedish version comes by email from an organiser.
-    append(imap_user, plain("member@example.fi", "Sammandrag 2024-03", "# Sammandrag\n\nVi diskuterade AI."))
+    signed = "mx.example.org; dkim=pass header.d=example.fi"
+    sv = plain(
+        "member@example.fi",
+        "Sammandrag 2024-03",
+        "# Sammandrag\n\nVi diskuterade AI.",
+        Authentication_Results=signed,
+    )
+    append(imap_user, sv)
     # Not before the meeting is over (plus a day): nothing goes out.
     assert "summary of 2024-03 (sv)" in cli("run", "--once", now="2024-03-12T18:00")
     assert (summaries / "2024-03.sv.md").exists()

@@ -99,3 +99,39 @@ def test_an_unsubscribe_with_an_aligned_dkim_pass_acts_at_once(
     append(imap_user, signed)
     assert "unsubscribed" in cli("run", "--once", now=NOW)
     assert unsubscribed(config, "maija@example.fi")
+
+
+def test_a_summary_mail_without_proof_is_kept_for_attention_and_never_saved(
+    setup: tuple[Path, Callable[..., str]], imap_user: ImapUser, smtp_sink: SmtpSink
+) -> None:
+    config, cli = setup
+    after = "2024-03-13T10:00"
+    forged = plain(
+        "koordinaattori@example.org",
+        "Yhteenveto 2024-03",
+        "Kiitos osallistumisesta! Diat: https://phish.example.net/login",
+        Authentication_Results="mx.example.org; spf=fail; dmarc=fail",
+    )
+    unsigned = plain("koordinaattori@example.org", "Yhteenveto 2024-03", "https://phish.example.net/x")
+    for raw in (forged, unsigned):
+        append(imap_user, raw)
+        assert "ATTENTION" in cli("run", "--once", now=after)
+        assert not (config.parent / "summaries").exists() or not list((config.parent / "summaries").iterdir())
+    cli("run", "--once", now="2024-03-20T10:00")
+    time.sleep(0.3)
+    assert not [m for m in smtp_sink.messages if b"phish.example.net" in m.data]
+
+
+def test_a_summary_mail_with_an_aligned_dkim_pass_is_saved(
+    setup: tuple[Path, Callable[..., str]], imap_user: ImapUser, smtp_sink: SmtpSink
+) -> None:
+    config, cli = setup
+    signed = plain(
+        "koordinaattori@example.org",
+        "Yhteenveto 2024-03",
+        "Kiitos osallistumisesta!",
+        Authentication_Results="mx.example.org; dkim=pass header.d=example.org; spf=pass",
+    )
+    append(imap_user, signed)
+    assert "saved to 2024-03.md" in cli("run", "--once", now="2024-03-13T10:00")
+    assert "Kiitos" in (config.parent / "summaries" / "2024-03.md").read_text(encoding="utf-8")
