@@ -225,6 +225,9 @@ def test_archive_shows_initiatives_without_personal_addresses(
     )
     append(imap_user, initiative("anon@example.fi", "Aloite: Nimetön ehdotus", "Ei nimeä julki."))
     cli("run", "--once")
+    # Only what the group has taken up is public (issue 17, item 4).
+    for reference in ("ALOITE-2024-001", "ALOITE-2024-002"):
+        cli("initiatives", "set", reference, "preparation")
     cli("publish", "--output", str(tmp_path / "site"))
     page = (tmp_path / "site" / "initiatives.html").read_text(encoding="utf-8")
     assert "ALOITE-2024-001" in page and "ALOITE-2024-002" in page

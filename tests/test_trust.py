@@ -10,10 +10,14 @@ from pathlib import Path
 
 from mails import outlook_reply, plain
 from servers import ImapUser, ReceivedMail, SmtpSink
+from test_initiatives import cli as initiatives_cli
+from test_initiatives import initiative
 from test_integration import append, invitation_for, parsed, reply_to
 from test_privacy import registrations, setup
 
-__all__ = ["setup"]  # the fixture is used by name
+from automation.parse.reply import public_text
+
+__all__ = ["initiatives_cli", "setup"]  # the fixtures are used by name
 
 NOW = "2024-02-14T10:00"
 
@@ -135,3 +139,36 @@ def test_a_summary_mail_with_an_aligned_dkim_pass_is_saved(
     append(imap_user, signed)
     assert "saved to 2024-03.md" in cli("run", "--once", now="2024-03-13T10:00")
     assert "Kiitos" in (config.parent / "summaries" / "2024-03.md").read_text(encoding="utf-8")
+
+
+def test_the_archive_shows_an_initiative_only_once_taken_up_and_never_its_contact_lines(
+    initiatives_cli: Callable[..., str], imap_user: ImapUser, tmp_path: Path
+) -> None:
+    cli = initiatives_cli
+    text = (
+        "Ehdotan yhteisiä tunnuksia kuntien välille.\n\n"
+        "Ystävällisin terveisin\nMaija Meikäläinen\nEspoon kaupunki\npuh. 040 123 4567\n"
+    )
+    append(imap_user, initiative("maija@example.fi", "Aloite: Yhteiset tunnukset", text))
+    cli("run", "--once")
+    site = tmp_path / "site"
+    cli("publish", "--output", str(site))
+    page = (site / "initiatives.html").read_text(encoding="utf-8")
+    # Received, nobody has looked at it yet: neither title nor text is public.
+    assert "Yhteiset tunnukset" not in page and "tunnuksia" not in page
+
+    cli("initiatives", "set", "ALOITE-2024-001", "preparation")
+    cli("publish", "--output", str(site))
+    page = (site / "initiatives.html").read_text(encoding="utf-8")
+    assert "Yhteiset tunnukset" in page and "Ehdotan yhteisiä tunnuksia" in page
+    # No signature, phone number, address, nor the name (she did not ask for it to be published).
+    for private in ("040 123 4567", "maija@example.fi", "Maija Meikäläinen", "Ystävällisin"):
+        assert private not in page
+
+
+def test_public_text_drops_the_signature_and_every_contact_line() -> None:
+    text = (
+        "Ehdotus vuodelle 2025.\nSoita +358 40 123 4567 tai kirjoita maija@example.fi\nLoppu.\n\nTerv.\nMaija"
+    )
+    assert public_text(text) == "Ehdotus vuodelle 2025.\nLoppu."
+    assert public_text("Förslag.\n\nMed vänliga hälsningar\nAnna\ntel. 06-123 4567") == "Förslag."
