@@ -11,7 +11,7 @@ from pathlib import Path
 
 import pytest
 from click.testing import CliRunner
-from mails import plain
+from mails import outlook_reply, plain
 from servers import ImapUser, SmtpSink
 from test_integration import append, body, parsed, write_config
 
@@ -43,7 +43,8 @@ def cli(
     config.write_text(
         text.replace(
             '[network]\naddress = "verkosto@example.org"',
-            '[network]\naddress = "verkosto@example.org"\npublic_url = "https://verkosto.example.org"',
+            '[network]\naddress = "verkosto@example.org"\npublic_url = "https://verkosto.example.org"'
+            '\ncoordinator = "koordinaattori@example.org"',
         ),
         encoding="utf-8",
     )
@@ -182,11 +183,21 @@ def test_summary_from_file_and_from_email_sent_once_in_the_right_languages(
         Authentication_Results=signed,
     )
     append(imap_user, sv)
-    # Not before the meeting is over (plus a day): nothing goes out.
-    assert "summary of 2024-03 (sv)" in cli("run", "--once", now="2024-03-12T18:00")
-    assert (summaries / "2024-03.sv.md").exists()
+    # Not before the coordinator confirmed it through the token of our mail (issue 17, item 1).
+    assert "confirm the summary of 2024-03 (sv)" in cli("run", "--once", now="2024-03-12T18:00")
+    assert not (summaries / "2024-03.sv.md").exists()
     time.sleep(0.3)
-    assert [m for m in smtp_sink.messages if "summary." in str(parsed(m.data)["Message-ID"])] == []
+    ask = next(
+        parsed(m.data)
+        for m in smtp_sink.messages
+        if str(parsed(m.data)["Message-ID"]).startswith("<summary-confirm.")
+    )
+    yes = outlook_reply("koordinaattori@example.org", "Kyllä", to=str(ask["Reply-To"]))
+    append(imap_user, yes)
+    assert "summary of 2024-03 (sv) confirmed" in cli("run", "--once", now="2024-03-12T18:10")
+    assert (summaries / "2024-03.sv.md").exists()
+    # Not before the meeting is over (plus a day): nothing goes out.
+    assert [m for m in smtp_sink.messages if "<summary." in str(parsed(m.data)["Message-ID"])] == []
     smtp_sink.clear()  # (the thank-you mails of the afternoon)
     cli("run", "--once", now="2024-03-13T12:00")
     smtp_sink.wait_for(3)

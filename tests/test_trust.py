@@ -12,7 +12,7 @@ from mails import outlook_reply, plain
 from servers import ImapUser, ReceivedMail, SmtpSink
 from test_initiatives import cli as initiatives_cli
 from test_initiatives import initiative
-from test_integration import append, invitation_for, parsed, reply_to
+from test_integration import append, body, invitation_for, parsed, reply_to
 from test_privacy import registrations, setup
 
 from automation.parse.reply import public_text
@@ -126,10 +126,11 @@ def test_a_summary_mail_without_proof_is_kept_for_attention_and_never_saved(
     assert not [m for m in smtp_sink.messages if b"phish.example.net" in m.data]
 
 
-def test_a_summary_mail_with_an_aligned_dkim_pass_is_saved(
+def test_a_proven_summary_mail_is_saved_only_once_the_coordinator_confirms_it(
     setup: tuple[Path, Callable[..., str]], imap_user: ImapUser, smtp_sink: SmtpSink
 ) -> None:
     config, cli = setup
+    live = config.parent / "summaries" / "2024-03.md"
     signed = plain(
         "koordinaattori@example.org",
         "Yhteenveto 2024-03",
@@ -137,8 +138,25 @@ def test_a_summary_mail_with_an_aligned_dkim_pass_is_saved(
         Authentication_Results="mx.example.org; dkim=pass header.d=example.org; spf=pass",
     )
     append(imap_user, signed)
-    assert "saved to 2024-03.md" in cli("run", "--once", now="2024-03-13T10:00")
-    assert "Kiitos" in (config.parent / "summaries" / "2024-03.md").read_text(encoding="utf-8")
+    cli("run", "--once", now="2024-03-12T18:00")
+    time.sleep(0.3)
+    # A mass mailing: the coordinator's address is asked first, showing the text.
+    [confirm] = [
+        parsed(m.data)
+        for m in smtp_sink.messages
+        if str(parsed(m.data)["Message-ID"]).startswith("<summary-confirm.")
+    ]
+    assert confirm["To"] == "koordinaattori@example.org" and "Kiitos osallistumisesta" in body(confirm)
+    assert "+" in str(confirm["Reply-To"]) and not live.exists()
+    smtp_sink.clear()
+    # A yes without that mail's token (even from the coordinator's own address) does nothing.
+    append(imap_user, plain("koordinaattori@example.org", "Re: yhteenveto", "Kyllä"))
+    cli("run", "--once", now="2024-03-12T18:30")
+    assert not live.exists()
+    reply = outlook_reply("koordinaattori@example.org", "Kyllä", to=str(confirm["Reply-To"]))
+    append(imap_user, reply)
+    assert "saved to 2024-03.md" in cli("run", "--once", now="2024-03-12T19:00")
+    assert "Kiitos" in live.read_text(encoding="utf-8")
 
 
 def test_the_archive_shows_an_initiative_only_once_taken_up_and_never_its_contact_lines(
