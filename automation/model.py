@@ -232,6 +232,18 @@ class Attention:
     reason: str
 
 
+@dataclass(frozen=True)
+class AddContact:
+    """Someone new who wrote to us for themselves (e.g. with a forwarded invitation): on the
+    contact list from now on, with where they came from. Never overwrites an existing contact."""
+
+    email: str
+    name: str = ""
+    organisation: str = ""
+    language: str = ""
+    source: str = ""
+
+
 Effect = SetRegistration | SendMail | Unsubscribe | CalendarResponse | Attention
 
 
@@ -375,4 +387,5 @@ AnyEffect = (
     | JoinRequest
     | AcceptRules
     | StoreFeedback
+    | AddContact
 )

@@ -66,6 +66,11 @@ def test_a_forwarded_invitation_acts_for_the_colleague_never_for_its_owner(
     assert registrations(cli) == {"maija@example.fi": "registered", "kollega@example.fi": "registered"}
     [answer] = smtp_sink.wait_for(1)
     assert answer.envelope_to == ["kollega@example.fi"]
+    # The colleague is on the contact list now, noted as coming through Maija's invitation.
+    config, _ = setup
+    with sqlite3.connect(config.parent / "automation.db") as db:
+        row = db.execute("SELECT source FROM contacts WHERE email = 'kollega@example.fi'").fetchone()
+    assert row == ("via:maija@example.fi",)
 
 
 def test_an_unsubscribe_without_proof_is_confirmed_by_mail_first(

@@ -10,6 +10,7 @@ from dataclasses import dataclass, field, replace
 from datetime import datetime
 
 from automation.model import (
+    AddContact,
     AnyEffect,
     Attention,
     CalendarResponse,
@@ -121,12 +122,23 @@ def _register(message: Inbound, seen: Classification, match: Match, s: Situation
             message, seen, match, s, "waitlisted", "confirm", already=False, position=s.waiting + 1
         )
         return Decision(
-            (change, reply), f"{who} is on the waiting list for {meeting.code} (#{s.waiting + 1})"
+            (change, reply, *_newcomer(match, s, change)),
+            f"{who} is on the waiting list for {meeting.code} (#{s.waiting + 1}){_via(match)}",
         )
     reply = _reply(message, seen, match, s, "confirmation", "confirm", already=False, position=0)
     if s.holder_state != "holding":
         reply = replace(reply, calendar="REQUEST")  # their own copy of the event, to accept
-    return Decision((change, reply), f"{who} registered for {meeting.code}{_via(match)}")
+    return Decision(
+        (change, reply, *_newcomer(match, s, change)), f"{who} registered for {meeting.code}{_via(match)}"
+    )
+
+
+def _newcomer(match: Match, s: Situation, change: SetRegistration) -> tuple[AddContact, ...]:
+    """Someone who registered with a forwarded invitation joins the contact list, noted as
+    coming through its owner's invitation."""
+    if not match.via or s.contact is not None:
+        return ()
+    return (AddContact(change.email, change.name, change.organisation, change.language, f"via:{match.via}"),)
 
 
 def _via(match: Match) -> str:
