@@ -177,6 +177,9 @@ class Match:
     email: str | None
     by: str
     authorised: bool = False
+    # The owner of a reply token that came from another address (an invitation forwarded to a
+    # colleague): the message acts for its sender, never for this owner.
+    via: str = ""
 
 
 # ---- effects: what a workflow wants done; the store makes them durable together -------------
@@ -236,6 +239,18 @@ class Unsubscribe:
 @dataclass(frozen=True)
 class Attention:
     reason: str
+
+
+@dataclass(frozen=True)
+class AddContact:
+    """Someone new who wrote to us for themselves (e.g. with a forwarded invitation): on the
+    contact list from now on, with where they came from. Never overwrites an existing contact."""
+
+    email: str
+    name: str = ""
+    organisation: str = ""
+    language: str = ""
+    source: str = ""
 
 
 Effect = SetRegistration | SendMail | Unsubscribe | CalendarResponse | Attention
@@ -381,4 +396,5 @@ AnyEffect = (
     | JoinRequest
     | AcceptRules
     | StoreFeedback
+    | AddContact
 )

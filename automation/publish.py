@@ -1,6 +1,7 @@
 """`automation publish`: the open archive, built from the config, the register and the summary
-files. Only what may be public goes in: meetings, initiatives (the submitter's name only when
-they asked for it, never an address), their history without who acted, and the summaries."""
+files. Only what may be public goes in: meetings, initiatives once the preparatory group has
+taken them up (the text without signature or contact lines, the submitter's name only when they
+asked for it, never an address), their history without who acted, and the summaries."""
 
 from __future__ import annotations
 
@@ -12,6 +13,7 @@ from pathlib import Path
 from automation.app import App
 from automation.jobs import summary_versions
 from automation.model import HistoryEntry, PublicInitiative, PublicSummary, SiteData
+from automation.parse.reply import public_text
 from automation.render.archive import write_site
 
 
@@ -22,7 +24,7 @@ def site_data(app: App, now: datetime) -> SiteData:
         PublicInitiative(
             reference=item.reference,
             title=item.title,
-            text=item.text,
+            text=public_text(item.text),
             status=item.status,
             meeting=item.meeting,
             submitter=item.submitter_name if item.publish_name else "",
@@ -34,6 +36,8 @@ def site_data(app: App, now: datetime) -> SiteData:
             attachments=tuple(store.attachments(item.reference)),
         )
         for item in store.initiatives()
+        # Until someone has looked at it, an initiative is the submitter's mail, not a public text.
+        if item.status != "received"
     )
     summaries = []
     directory = settings.path(settings.summaries.directory)

@@ -97,6 +97,7 @@ def understand(app: App, message: Inbound, now: datetime) -> tuple[Classificatio
         known_languages=tuple(settings.network.languages),
         holder_state=holder["state"] if holder else "",
         holder_role=holder["role"] if holder else "",
+        via_registration=app.store.registration(meeting.code, match.via) if meeting and match.via else None,
     )
     return seen, match, situation
 
@@ -152,8 +153,10 @@ def _route(
     if seen.kind.is_machine:
         return lambda: _ignored(seen)
     if seen.intent is not None and seen.intent.command == "unsubscribe":
-        # Leaving always works, also as a reply to a mail that carries some other token.
-        return lambda: commands.decide(message, seen, situation)
+        # Leaving always works, also as a reply to a mail that carries some other token; without
+        # proof that the address itself wrote, it is confirmed by mail first.
+        proven = submissions.vouched_for(app, message)
+        return lambda: commands.decide(message, seen, situation, proven)
     privacy = _scoped_token(app, message, commands.PRIVACY_SCOPE)
     if privacy is not None:
         return lambda: _privacy(app, message, seen, *privacy)
@@ -269,6 +272,9 @@ def _privacy(app: App, message: Inbound, seen: Classification, command: str, ema
     language = (
         seen.language or (contact["language"] if contact else "") or app.settings.network.default_language
     )
+    if command == "unsubscribe":
+        contact = app.store.contact(email)
+        return commands.unsubscribed(message, email, contact["name"] if contact else "", language)
     data = app.store.export_data(email) if command == "export" else {}
     lines = [f"{name}: {len(rows)}" for name, rows in data.items()]
     return commands.confirmed(

@@ -14,13 +14,17 @@ from pathlib import Path
 
 from automation.app import App
 from automation.jobs import organisers
-from automation.model import Attention, Classification, Decision, Inbound, Kind
+from automation.model import Attention, Classification, Decision, Inbound, Kind, SendMail
 from automation.parse.attachments import Kept, extract
+from automation.parse.intent import bare_no
 from automation.workflows import initiatives as flow
+from automation.workflows.guard import authenticated, authentication_failed
 from automation.workflows.matching import reply_tokens, upcoming_meetings
-from automation.workflows.summaries import summary_target
+from automation.workflows.summaries import read_summary, summary_target
 
 Decide = Callable[[], Decision]
+# The token of the "confirm this summary" mail to the coordinator: summary:<code>:<language>.
+SUMMARY_SCOPE = "summary:"
 _REFERENCE = re.compile(r"\b([A-Z]{2,12}-\d{4}-\d{3})\b")
 
 
@@ -28,6 +32,9 @@ def route(app: App, raw: bytes, message: Inbound, seen: Classification, now: dat
     settings = app.settings
     if seen.kind.is_machine:
         return None
+    confirming = _scoped(app, message, SUMMARY_SCOPE)
+    if confirming is not None:
+        return lambda: _summary_confirmed(app, message, seen, *confirming)
     scoped = _initiative_token(app, message)
     if scoped is not None:
         return lambda: _act(app, message, scoped, now)
@@ -46,6 +53,15 @@ def _initiative_token(app: App, message: Inbound) -> tuple[str, str] | None:
         owner = app.store.token_owner(token)
         if owner and owner[0].startswith("initiative"):
             return owner
+    return None
+
+
+def _scoped(app: App, message: Inbound, prefix: str) -> tuple[str, str] | None:
+    """(scope without the prefix, owner) of a reply token of the given kind in the recipients."""
+    for token in reply_tokens(message, app.settings.network.address):
+        owner = app.store.token_owner(token)
+        if owner and owner[0].startswith(prefix):
+            return owner[0].removeprefix(prefix), owner[1]
     return None
 
 
@@ -123,6 +139,15 @@ def _summary(app: App, raw: bytes, message: Inbound, seen: Classification, now: 
             (Attention(f"summary from {message.sender}, who is not an organiser"),),
             f"kept a summary from {message.sender} for the coordinator",
         )
+    unproven = _unproven(app, message)
+    if unproven:
+        # A summary goes to everyone and onto the public site: a From alone (the coordinator's
+        # address is on every "registration closed" answer) must never be enough. The file is
+        # written here, outside the decision's effects, so the forgery guard would not catch it.
+        return Decision(
+            (Attention(f"summary by mail not saved: {unproven}"),),
+            f"kept a summary from {message.sender} for the coordinator ({unproven})",
+        )
     meetings = settings.meeting_objects()
     past = [m for m in meetings if m.start <= now]
     code = summary_target(message.subject, [m.code for m in meetings], [m.code for m in past])
@@ -131,15 +156,95 @@ def _summary(app: App, raw: bytes, message: Inbound, seen: Classification, now: 
     kept, _ = extract(raw, 1024 * 1024)
     markdown = next((k.data.decode() for k in kept if k.filename.lower().endswith(".md")), message.reply_text)
     language = seen.language or settings.network.default_language
-    directory = settings.path(settings.summaries.directory)
-    directory.mkdir(parents=True, exist_ok=True)
-    suffix = "" if language == settings.network.default_language else f".{language}"
-    path: Path = directory / f"{code}{suffix}.md"
-    version = _version(path) if path.exists() else 1
-    path.write_text(
-        f"---\nversion: {version}\nsource: email from {message.sender}\n---\n{markdown}\n", encoding="utf-8"
+    coordinator = settings.network.coordinator
+    if not coordinator:
+        return Decision(
+            (Attention("summary by mail, but no coordinator to confirm it"),),
+            f"kept a summary of {code} from {message.sender} for the coordinator",
+        )
+    # Being a mass mailing, it waits beside the live files until the coordinator confirms it
+    # through the token of the mail below (the summary job and the site read only live files).
+    pending = _pending_path(app, code, language)
+    pending.parent.mkdir(parents=True, exist_ok=True)
+    pending.write_text(f"---\nsource: email from {message.sender}\n---\n{markdown}\n", encoding="utf-8")
+    ask = SendMail(
+        template="summary_confirm",
+        recipient=coordinator,
+        name="",
+        language=settings.network.default_language,
+        purpose="summary-confirm",
+        meeting=f"{SUMMARY_SCOPE}{code}:{language}",
+        revision=message.key,
+        auto_submitted="auto-generated",
+        context={
+            "summary_meeting": code,
+            "summary_language": language,
+            "summary_sender": message.sender,
+            "summary_text": markdown,
+        },
     )
-    return Decision((), f"summary of {code} ({language}) from {message.sender} saved to {path.name}")
+    return Decision(
+        (ask,), f"asked {coordinator} to confirm the summary of {code} ({language}) from {message.sender}"
+    )
+
+
+def _summary_confirmed(app: App, message: Inbound, seen: Classification, scope: str, owner: str) -> Decision:
+    """The coordinator's answer to "confirm this summary": only a yes from the token's own
+    address, with nothing against it from our server, makes the summary live."""
+    code, _, language = scope.partition(":")
+    unproven = _unproven(app, message)
+    if message.sender.lower() != owner.lower() or unproven:
+        why = unproven or f"summary confirmation token of {owner} used by {message.sender}"
+        return Decision((Attention(why),), f"summary of {code} not confirmed: {why}")
+    pending = _pending_path(app, code, language)
+    if not pending.exists():
+        return Decision((), f"the summary of {code} ({language}) was already handled; nothing done")
+    if seen.kind == Kind.CANCELLATION or bare_no(message.reply_text):
+        pending.unlink()
+        return Decision((), f"{owner} did not confirm the summary of {code}; discarded")
+    if seen.kind not in (Kind.REGISTRATION, Kind.COMMAND):
+        return Decision(
+            (Attention(f"unclear answer to the summary confirmation of {code}"),),
+            f"kept {owner}'s answer about the summary of {code} for the coordinator",
+        )
+    settings = app.settings
+    suffix = "" if language == settings.network.default_language else f".{language}"
+    path: Path = settings.path(settings.summaries.directory) / f"{code}{suffix}.md"
+    version = _version(path) if path.exists() else 1
+    meta, markdown = read_summary(pending.read_text(encoding="utf-8"))
+    source = meta.get("source", "email")
+    path.write_text(
+        f"---\nversion: {version}\nsource: {source}, confirmed by {owner}\n---\n{markdown}\n",
+        encoding="utf-8",
+    )
+    pending.unlink()
+    return Decision((), f"summary of {code} ({language}) confirmed by {owner}, saved to {path.name}")
+
+
+def _pending_path(app: App, code: str, language: str) -> Path:
+    return app.settings.path(app.settings.summaries.directory) / "pending" / f"{code}.{language}.md"
+
+
+def vouched_for(app: App, message: Inbound) -> bool:
+    """The sender's own address wrote: a reply token of ours for that very address (from a
+    mail we sent them), or a DMARC / aligned DKIM pass from our trusted server."""
+    for token in reply_tokens(message, app.settings.network.address):
+        owner = app.store.token_owner(token)
+        if owner and owner[1].lower() == message.sender.lower():
+            return True
+    trusted = app.settings.security.trusted_authserv_id
+    return authenticated(message.auth_results, trusted, message.sender)
+
+
+def _unproven(app: App, message: Inbound) -> str:
+    """Why the mail does not prove it comes from its sender, or "" when it does."""
+    trusted = app.settings.security.trusted_authserv_id
+    failed = authentication_failed(message.auth_results, trusted, message.sender)
+    if failed:
+        return failed  # a token does not outweigh our own server saying the From is forged
+    if vouched_for(app, message):
+        return ""
+    return "no reply token of the sender and no aligned DKIM pass from the trusted server"
 
 
 def _version(path: Path) -> int:

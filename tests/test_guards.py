@@ -5,7 +5,7 @@ from __future__ import annotations
 from automation.model import Attention, Decision, RecordBounce, SendMail
 from automation.parse.bounce import read_bounce
 from automation.workflows.bounces import decide_bounce
-from automation.workflows.guard import authentication_failed, limit_answers
+from automation.workflows.guard import authenticated, authentication_failed, limit_answers
 
 OUR_ID = "invite.2024-03.4daae3dfec58.1@example.org"
 
@@ -113,3 +113,14 @@ def test_only_our_own_servers_verdict_counts() -> None:
     # A valid signature by someone else's domain does not vouch for the From address.
     foreign = ["mx.example.org; dkim=pass header.d=attacker.example; spf=fail smtp.mailfrom=example.fi"]
     assert "spf=fail" in authentication_failed(foreign, ours, "maija@example.fi")
+
+
+def test_only_our_servers_aligned_pass_vouches_for_a_sender() -> None:
+    ours = "mx.example.org"
+    assert authenticated(["mx.example.org; dkim=pass header.d=example.fi"], ours, "maija@example.fi")
+    assert authenticated(["mx.example.org; spf=fail; dmarc=pass"], ours, "maija@example.fi")
+    # A pass signed by some other domain, or added by someone else's server, proves nothing.
+    assert not authenticated(["mx.example.org; dkim=pass header.d=evil.test"], ours, "maija@example.fi")
+    assert not authenticated(["mx.evil.test; dkim=pass header.d=example.fi"], ours, "maija@example.fi")
+    assert not authenticated(["mx.example.org; spf=pass"], ours, "maija@example.fi")
+    assert not authenticated(["mx.example.org; dkim=pass header.d=example.fi"], "", "maija@example.fi")

@@ -11,7 +11,7 @@ from pathlib import Path
 
 import pytest
 from click.testing import CliRunner
-from mails import plain
+from mails import outlook_reply, plain
 from servers import ImapUser, SmtpSink
 from test_integration import append, body, parsed, write_config
 
@@ -36,11 +36,15 @@ def cli(
 ) -> Callable[..., str]:
     monkeypatch.setenv("TEST_IMAP_PASSWORD", imap_user.password)
     config = write_config(tmp_path, imap_user, smtp_sink)
-    text = config.read_text(encoding="utf-8") + GROUP
+    # Our own server's verdict is what proves a summary sent by mail (issue 17, item 1).
+    text = (
+        config.read_text(encoding="utf-8") + GROUP + '\n[security]\ntrusted_authserv_id = "mx.example.org"\n'
+    )
     config.write_text(
         text.replace(
             '[network]\naddress = "verkosto@example.org"',
-            '[network]\naddress = "verkosto@example.org"\npublic_url = "https://verkosto.example.org"',
+            '[network]\naddress = "verkosto@example.org"\npublic_url = "https://verkosto.example.org"'
+            '\ncoordinator = "koordinaattori@example.org"',
         ),
         encoding="utf-8",
     )
@@ -171,12 +175,29 @@ def test_summary_from_file_and_from_email_sent_once_in_the_right_languages(
         "# Yhteenveto\n\nKäsittelimme aloitteen ALOITE-2024-001.\n", encoding="utf-8"
     )
     # A Swedish version comes by email from an organiser.
-    append(imap_user, plain("member@example.fi", "Sammandrag 2024-03", "# Sammandrag\n\nVi diskuterade AI."))
-    # Not before the meeting is over (plus a day): nothing goes out.
-    assert "summary of 2024-03 (sv)" in cli("run", "--once", now="2024-03-12T18:00")
-    assert (summaries / "2024-03.sv.md").exists()
+    signed = "mx.example.org; dkim=pass header.d=example.fi"
+    sv = plain(
+        "member@example.fi",
+        "Sammandrag 2024-03",
+        "# Sammandrag\n\nVi diskuterade AI.",
+        Authentication_Results=signed,
+    )
+    append(imap_user, sv)
+    # Not before the coordinator confirmed it through the token of our mail (issue 17, item 1).
+    assert "confirm the summary of 2024-03 (sv)" in cli("run", "--once", now="2024-03-12T18:00")
+    assert not (summaries / "2024-03.sv.md").exists()
     time.sleep(0.3)
-    assert [m for m in smtp_sink.messages if "summary." in str(parsed(m.data)["Message-ID"])] == []
+    ask = next(
+        parsed(m.data)
+        for m in smtp_sink.messages
+        if str(parsed(m.data)["Message-ID"]).startswith("<summary-confirm.")
+    )
+    yes = outlook_reply("koordinaattori@example.org", "Kyllä", to=str(ask["Reply-To"]))
+    append(imap_user, yes)
+    assert "summary of 2024-03 (sv) confirmed" in cli("run", "--once", now="2024-03-12T18:10")
+    assert (summaries / "2024-03.sv.md").exists()
+    # Not before the meeting is over (plus a day): nothing goes out.
+    assert [m for m in smtp_sink.messages if "<summary." in str(parsed(m.data)["Message-ID"])] == []
     smtp_sink.clear()  # (the thank-you mails of the afternoon)
     cli("run", "--once", now="2024-03-13T12:00")
     smtp_sink.wait_for(3)
@@ -215,6 +236,9 @@ def test_archive_shows_initiatives_without_personal_addresses(
     )
     append(imap_user, initiative("anon@example.fi", "Aloite: Nimetön ehdotus", "Ei nimeä julki."))
     cli("run", "--once")
+    # Only what the group has taken up is public (issue 17, item 4).
+    for reference in ("ALOITE-2024-001", "ALOITE-2024-002"):
+        cli("initiatives", "set", reference, "preparation")
     cli("publish", "--output", str(tmp_path / "site"))
     page = (tmp_path / "site" / "initiatives.html").read_text(encoding="utf-8")
     assert "ALOITE-2024-001" in page and "ALOITE-2024-002" in page

@@ -121,6 +121,12 @@ def test_unsubscribed_get_no_invitations_and_reimport_keeps_consent(
     _, cli = setup
     append(imap_user, plain("john@example.org", "Unsubscribe", "Unsubscribe"))
     cli("run", "--once")
+    # Without a token or a DKIM pass, leaving is confirmed by mail first (issue 17, item 3).
+    [ask] = smtp_sink.wait_for(1)
+    smtp_sink.clear()
+    reply_to = str(parsed(ask.data)["Reply-To"])
+    append(imap_user, outlook_reply("john@example.org", "Yes", to=reply_to, language="en"))
+    cli("run", "--once")
     [confirmed] = smtp_sink.wait_for(1)
     assert confirmed.envelope_to == ["john@example.org"]
     # A new spreadsheet export lists John again, with a new organisation, and one new person.

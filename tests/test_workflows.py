@@ -133,12 +133,21 @@ def test_same_message_always_gives_the_same_reply_identity() -> None:
 # ---- matching -------------------------------------------------------------------------------
 
 
-def test_token_in_plus_address_wins_and_authorises() -> None:
+def test_token_in_plus_address_wins_and_authorises_its_owner() -> None:
     token = "0123456789abcdef0123456789abcdef"
-    message = parse_message(outlook_reply("alias@example.com", "Kyllä", to=f"verkosto+{token}@example.org"))
+    message = parse_message(outlook_reply("Owner@example.fi", "Kyllä", to=f"verkosto+{token}@example.org"))
     assert reply_tokens(message, "verkosto@example.org") == [token]
     match = match_message(message, [MEETING, AUTUMN], BEFORE_DEADLINE, ("2024-09", "owner@example.fi"), None)
     assert (match.meeting, match.email, match.authorised) == ("2024-09", "owner@example.fi", True)
+
+
+def test_a_token_used_from_another_address_names_the_meeting_but_acts_for_the_sender() -> None:
+    # Issue 17: an invitation forwarded to a colleague must not let them change the owner's seat.
+    token = "0123456789abcdef0123456789abcdef"
+    message = parse_message(outlook_reply("alias@example.com", "Kyllä", to=f"verkosto+{token}@example.org"))
+    match = match_message(message, [MEETING, AUTUMN], BEFORE_DEADLINE, ("2024-09", "owner@example.fi"), None)
+    assert (match.meeting, match.email, match.authorised) == ("2024-09", "alias@example.com", False)
+    assert match.via == "owner@example.fi"
 
 
 def test_uninvited_writer_is_matched_by_date_in_the_text() -> None:

@@ -37,7 +37,8 @@ TEMPLATE_NAMES = (
     "deadline_reminder", "participant_list", "meeting_reminder", "waitlist_final", "thanks",
     "rule_two_meetings", "rotation",
     "initiative_received", "initiative_new", "initiative_status", "initiatives_reminder",
-    "initiatives_digest", "summary", "data_confirm", "data_export", "data_erased", "undeliverable",
+    "initiatives_digest", "summary", "summary_confirm", "data_confirm", "data_export", "data_erased",
+    "undeliverable",
     "join_rules", "join_welcome", "rules_update", "feedback_request", "post_meeting_pack",
 )  # fmt: skip
 # The calendar event's own texts, one file each: event.summary.txt, event.description.txt.

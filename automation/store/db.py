@@ -19,6 +19,7 @@ import sqlite_utils
 
 from automation.model import (
     AcceptRules,
+    AddContact,
     Attention,
     CalendarResponse,
     Contact,
@@ -133,6 +134,8 @@ class Store(CalendarStore, InitiativeStore, PrivacyStore, MembershipStore):
                 self.create_initiative(effect.initiative, now)
             elif isinstance(effect, SetInitiativeStatus):
                 self.set_initiative_status(effect, now)
+            elif isinstance(effect, AddContact):
+                self.add_contact(effect, now)
             elif isinstance(effect, Unsubscribe):
                 self.unsubscribe(effect.email, now)
             elif isinstance(effect, Attention):
@@ -355,6 +358,22 @@ class Store(CalendarStore, InitiativeStore, PrivacyStore, MembershipStore):
                 self.db.table("contacts").update(contact.email, {**fields, "updated_at": iso(now)})
                 changed += 1
         return changed
+
+    def add_contact(self, change: AddContact, now: datetime) -> None:
+        if self.is_erased(change.email) or self.contact(change.email) is not None:
+            return  # an existing contact (or their unsubscription) is theirs, not the sender's
+        self.db.table("contacts").insert(
+            {
+                "email": change.email,
+                "name": change.name,
+                "organisation": change.organisation,
+                "language": change.language,
+                "source": change.source,
+                "unsubscribed_at": "",
+                "created_at": iso(now),
+                "updated_at": iso(now),
+            }
+        )
 
     def contact(self, email: str) -> dict[str, Any] | None:
         rows = list(self.db.query("SELECT * FROM contacts WHERE email = ?", [email]))

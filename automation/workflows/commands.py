@@ -1,8 +1,9 @@
 """Requests about a person's own data and membership, sent by email.
 
-Unsubscribing acts at once and is confirmed once (to the address itself, so a forged request
-is noticed by its owner, who can simply write again). Exporting or erasing someone's data needs
-a round trip: we write to the address itself, and only a reply carrying that mail's token acts.
+Unsubscribing acts at once only with proof that the address itself wrote (one of our reply
+tokens for that address, or an aligned DKIM/DMARC pass from our trusted server); otherwise it
+takes the same round trip as exporting or erasing someone's data: we write to the address
+itself, and only a reply carrying that mail's token acts (as Mailman confirms by mail).
 Joining the network (goals and rules to accept) is shown to the coordinator for now.
 """
 
@@ -22,7 +23,8 @@ from automation.workflows.registration import Situation
 PRIVACY_SCOPE = "privacy:"
 
 
-def decide(message: Inbound, seen: Classification, s: Situation) -> Decision:
+def decide(message: Inbound, seen: Classification, s: Situation, proven: bool = False) -> Decision:
+    """`proven`: the sender's own address is vouched for (their token or an aligned DKIM pass)."""
     assert seen.intent is not None
     command = seen.intent.command
     language = seen.language if seen.language in s.known_languages else s.default_language
@@ -32,38 +34,47 @@ def decide(message: Inbound, seen: Classification, s: Situation) -> Decision:
                 (Attention("unsubscribe from an address not on the contact list"),),
                 f"{message.sender} is not on the contact list; kept for the coordinator",
             )
-        reply = SendMail(
-            template="unsubscribed",
-            recipient=message.sender,
-            name=s.contact.name,
-            language=s.contact.language or language or s.default_language,
-            purpose="unsubscribed",
-            meeting=None,
-            revision="1",
-            in_reply_to=message.message_id,
-            reply_token=False,
-        )
-        return Decision(
-            (Unsubscribe(message.sender), reply), f"{message.sender} unsubscribed from invitations"
-        )
+        if not proven:
+            # A From is easy to forge: taking someone off the list needs their own yes.
+            return _ask_to_confirm(message, command, language)
+        return unsubscribed(message, message.sender, s.contact.name, s.contact.language or language)
     if command in ("export", "erase"):
         # The token of this mail is what authorises the export or erasure, not the From address.
-        ask = SendMail(
-            template="data_confirm",
-            recipient=message.sender,
-            name=message.sender_name,
-            language=language,
-            purpose=f"privacy-{command}",
-            meeting=PRIVACY_SCOPE + command,
-            revision=message.key,
-            in_reply_to=message.message_id,
-            context={"command": command},
-        )
-        return Decision((ask,), f"asked {message.sender} to confirm the {command} of their data")
+        return _ask_to_confirm(message, command, language)
     return Decision(
         (Attention(f"{command} request: handle by hand for now"),),
         f"{message.sender} asked to {command}; kept for the coordinator",
     )
+
+
+def _ask_to_confirm(message: Inbound, command: str, language: str) -> Decision:
+    ask = SendMail(
+        template="data_confirm",
+        recipient=message.sender,
+        name=message.sender_name,
+        language=language,
+        purpose=f"privacy-{command}",
+        meeting=PRIVACY_SCOPE + command,
+        revision=message.key,
+        in_reply_to=message.message_id,
+        context={"command": command},
+    )
+    return Decision((ask,), f"asked {message.sender} to confirm the {command} by mail")
+
+
+def unsubscribed(message: Inbound, email: str, name: str, language: str) -> Decision:
+    reply = SendMail(
+        template="unsubscribed",
+        recipient=email,
+        name=name,
+        language=language,
+        purpose="unsubscribed",
+        meeting=None,
+        revision="1",
+        in_reply_to=message.message_id,
+        reply_token=False,
+    )
+    return Decision((Unsubscribe(email), reply), f"{email} unsubscribed from invitations")
 
 
 def confirmed(

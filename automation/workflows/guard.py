@@ -48,6 +48,30 @@ def authentication_failed(results: Sequence[str], trusted_authserv_id: str, send
     return ""
 
 
+def authenticated(results: Sequence[str], trusted_authserv_id: str, sender: str) -> bool:
+    """Whether the trusted server vouches for the sender: DMARC pass or a DKIM pass by the
+    sender's own domain. Proof enough to act on a From without a token of ours."""
+    if not trusted_authserv_id:
+        return False
+    domain = sender.rpartition("@")[2].lower()
+    for header in results:
+        segments = header.split(";")
+        authserv = segments[0].strip().split()[0].lower() if segments[0].strip() else ""
+        if authserv != trusted_authserv_id.lower():
+            continue  # anyone can add such a header; only our own server's counts
+        for segment in segments[1:]:
+            found = _RESULT.search(segment)
+            if not found or found.group(2).lower() != "pass":
+                continue
+            signer = _SIGNER.search(segment)
+            method = found.group(1).lower()
+            if method == "dmarc" or (
+                method == "dkim" and signer is not None and _aligned(signer.group(1).lower(), domain)
+            ):
+                return True
+    return False
+
+
 _SIGNER = re.compile(r"\bheader\.d\s*=\s*([A-Za-z0-9.-]+)", re.I)
 
 

@@ -2,8 +2,9 @@
 
 Order of trust: the per-recipient reply token (plus-address we put in Reply-To), then the
 References to one of our deterministic Message-IDs, then a meeting code or date in the subject
-or body, then the only meeting open for registration. Only the first two authorise changes to
-an existing registration; the others act on the sender's own address.
+or body, then the only meeting open for registration. Only the token, used from its owner's
+own address, authorises changes to an existing registration; everything else (a forwarded
+token included) acts on the sender's own address.
 """
 
 from __future__ import annotations
@@ -112,7 +113,12 @@ def match_message(
 ) -> Match:
     known = {m.code for m in meetings}
     if token_owner and token_owner[0] in known:
-        return Match(token_owner[0], token_owner[1], "reply token", authorised=True)
+        owner = token_owner[1]
+        if owner.lower() == message.sender.lower():
+            return Match(token_owner[0], owner, "reply token", authorised=True)
+        # Forwarding an invitation is routine: the token names the meeting, but whoever writes
+        # with it speaks for themselves, and the owner's registration is theirs alone to change.
+        return Match(token_owner[0], message.sender, f"reply token of {owner}", via=owner)
     if reference_owner and reference_owner[0] in known:
         # Our Message-IDs are deterministic, so a References header can be forged: it names the
         # meeting, but only the secret reply token authorises changes to someone's registration.

@@ -10,6 +10,7 @@ from dataclasses import dataclass, field, replace
 from datetime import datetime
 
 from automation.model import (
+    AddContact,
     AnyEffect,
     Attention,
     CalendarResponse,
@@ -48,6 +49,8 @@ class Situation:
     # This person's copy of the meeting's calendar event: "holding", "cancelled", "declined", "".
     holder_state: str = ""
     holder_role: str = ""
+    # When a forwarded reply token was used: its owner's registration (never changed here).
+    via_registration: Registration | None = None
 
 
 def _name(message: Inbound, s: Situation) -> str:
@@ -164,12 +167,27 @@ def _register(message: Inbound, seen: Classification, match: Match, s: Situation
             message, seen, match, s, "waitlisted", "confirm", already=False, position=s.waiting + 1
         )
         return Decision(
-            (change, reply), f"{who} is on the waiting list for {meeting.code} (#{s.waiting + 1})"
+            (change, reply, *_newcomer(match, s, change)),
+            f"{who} is on the waiting list for {meeting.code} (#{s.waiting + 1}){_via(match)}",
         )
     reply = _reply(message, seen, match, s, "confirmation", "confirm", already=False, position=0)
     if s.holder_state != "holding":
         reply = replace(reply, calendar="REQUEST")  # their own copy of the event, to accept
-    return Decision((change, reply), f"{who} registered for {meeting.code}")
+    return Decision(
+        (change, reply, *_newcomer(match, s, change)), f"{who} registered for {meeting.code}{_via(match)}"
+    )
+
+
+def _newcomer(match: Match, s: Situation, change: SetRegistration) -> tuple[AddContact, ...]:
+    """Someone who registered with a forwarded invitation joins the contact list, noted as
+    coming through its owner's invitation."""
+    if not match.via or s.contact is not None:
+        return ()
+    return (AddContact(change.email, change.name, change.organisation, change.language, f"via:{match.via}"),)
+
+
+def _via(match: Match) -> str:
+    return f" (via {match.via}'s invitation)" if match.via else ""
 
 
 def _cancel(message: Inbound, seen: Classification, match: Match, s: Situation) -> Decision:
@@ -184,6 +202,8 @@ def _cancel(message: Inbound, seen: Classification, match: Match, s: Situation) 
         )
     current = s.registration
     language = _language(seen, s)
+    if match.via and (current is None or current.status not in ACTIVE):
+        return _forwarded_cancel(message, seen, match, s)
     if current is None or current.status not in ACTIVE:
         status = current.status if current else Status.DECLINED
         change = SetRegistration(
@@ -234,6 +254,33 @@ def _cancel(message: Inbound, seen: Classification, match: Match, s: Situation) 
         )
         summary += f"; {promoted.email} promoted from the waiting list"
     return Decision(tuple(effects), summary)
+
+
+def _forwarded_cancel(message: Inbound, seen: Classification, match: Match, s: Situation) -> Decision:
+    """A no written with someone else's reply token. It may be the colleague's own no or a
+    message on the owner's behalf; either way the owner's seat is theirs to give up: they are
+    asked to confirm (their reply carries their own token), and the coordinator sees it."""
+    assert s.meeting is not None
+    owner = s.via_registration
+    note = Attention(f"{message.sender} answered no with the reply token of {match.via}")
+    if owner is None or owner.status not in ACTIVE:
+        return Decision(
+            (note,), f"{message.sender} answered no via {match.via}'s invitation; nothing changed"
+        )
+    ask = _reply(
+        message,
+        seen,
+        match,
+        s,
+        "cancel_confirm",
+        "cancel-confirm",
+        recipient=owner.email,
+        name=owner.name,
+    )
+    return Decision(
+        (ask, note),
+        f"{message.sender} answered no via {match.via}'s invitation; asked {owner.email} to confirm",
+    )
 
 
 def _which_meeting(message: Inbound, seen: Classification, match: Match, s: Situation) -> Decision:
