@@ -21,10 +21,11 @@ from typing import Any
 from jinja2 import TemplateError
 
 from automation.config import Settings
-from automation.errors import AutomationError, ConnectionLost, PermanentError, TransientError
+from automation.errors import AutomationError, ConnectionLost, PermanentError, SessionRefused, TransientError
 from automation.model import Initiative, Meeting, SendMail
 from automation.render.emails import Outgoing, build_message
 from automation.render.formatting import meeting_context
+from automation.store import pauses
 from automation.store.db import Store, iso
 from automation.transports.base import Transport
 from automation.workflows.calendar import meeting_from_snapshot
@@ -39,6 +40,7 @@ class FlushReport:
     retrying: list[str] = field(default_factory=list)
     failed: list[str] = field(default_factory=list)
     finished: int = 0  # rows that left the queue (sent, failed or skipped)
+    paused: str = ""  # why sending waits: the server refused the session or our sender
 
 
 def recover_interrupted(store: Store) -> int:
@@ -102,6 +104,11 @@ def flush_all(
     store: Store, transport: Transport, settings: Settings, now: datetime, progress: Progress | None = None
 ) -> FlushReport:
     """Send everything that is due, batch after batch (one connection each), and log a summary."""
+    pause = pauses.current(store, SENDING)
+    if pause is not None and pause.waiting(now):
+        # Refused before: do not knock again before the backoff says (a locked-out account).
+        note = f"sending paused: {pause.reason}; next attempt at {pause.next_attempt_at}"
+        return FlushReport(retrying=[note], paused=pause.reason)
     total = store.db.execute(
         "SELECT COUNT(*) FROM outbox WHERE status = 'pending' AND next_attempt_at <= ?", [iso(now)]
     ).fetchone()[0]
@@ -112,7 +119,8 @@ def flush_all(
         report.sent += batch.sent
         report.retrying += batch.retrying
         report.failed += batch.failed
-        if not batch.finished:
+        report.paused = batch.paused
+        if not batch.finished or batch.paused:
             break  # nothing left, or only messages waiting for a retry
     if report.sent or report.failed:
         log.info(
@@ -175,15 +183,41 @@ def flush(
                     continue
                 try:
                     session.send(message, settings.network.address, row["recipient"])
+                except SessionRefused:
+                    _unclaim(store, row)
+                    raise
                 except (TransientError, PermanentError, ValueError) as exc:
                     if not record(row, exc):
                         break
                 else:
                     record(row, None)
+        if pauses.resumed(store, SENDING):
+            log.info("outbox: the SMTP server accepts again; sending resumed")
+    except SessionRefused as exc:
+        _pause(store, str(exc), now, report)
     except TransientError as exc:
         log.warning("outbox: %s; %d message(s) wait for the next attempt", exc, len(rows))
         report.retrying.append(str(exc))
     return report
+
+
+SENDING = "smtp"  # the name of the sending side's pause
+
+
+def _pause(store: Store, reason: str, now: datetime, report: FlushReport) -> None:
+    """No message is at fault: all stay pending, and the next attempt waits with backoff."""
+    pause = pauses.refused(store, SENDING, reason, now)
+    report.paused = reason
+    report.retrying.append(f"sending paused: {reason}; next attempt at {pause.next_attempt_at}")
+    log.error("outbox: sending paused (refusal %d in a row): %s", pause.failures, reason)
+
+
+def _unclaim(store: Store, row: dict[str, Any]) -> None:
+    """The session was refused while this row was claimed: it is due again, as if untried."""
+    store.db.execute(
+        "UPDATE outbox SET status = 'pending', attempts = attempts - 1 WHERE id = ? AND status = 'sending'",
+        [row["id"]],
+    )
 
 
 def _prepare(

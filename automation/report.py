@@ -95,7 +95,23 @@ def print_status(app: App, now: datetime) -> bool:
         )
     if stuck:
         echo("STUCK: mail has been waiting for more than an hour; check [sending]")
-    return not stuck
+    paused = _print_pause(app)
+    return not (stuck or paused)
+
+
+def _print_pause(app: App) -> bool:
+    """A refused session or sender: no mail goes out until it is fixed (True: say so, exit 1)."""
+    from automation.outbox import SENDING
+    from automation.store import pauses
+
+    pause = pauses.current(app.store, SENDING)
+    if pause is None:
+        return False
+    click.echo(
+        f"SENDING PAUSED since {pause.since} ({pause.failures} refusal(s) in a row): {pause.reason};"
+        f" next attempt at {pause.next_attempt_at} (backoff up to one attempt per 15 minutes)"
+    )
+    return True
 
 
 def _older_than_hour(created: str, now: datetime) -> bool:

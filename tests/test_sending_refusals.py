@@ -141,3 +141,62 @@ def test_default_helo_is_a_fully_qualified_name_not_localhost(make_rig: Callable
     from automation.transports.smtp import default_helo_name
 
     assert default_helo_name() is default_helo_name()  # computed once per process
+
+
+# ---- 7. the sender refused -----------------------------------------------------------------------
+
+
+def test_send_as_denied_pauses_the_outbox_and_resumes_when_allowed(make_rig: Callable[..., Rig]) -> None:
+    rig = make_rig('helo_name = "daemon.example.org"')
+    strict(rig).sender_refusal = SEND_AS_DENIED
+    append_all(rig.user, (reply(i) for i in range(3)))
+    rig.cli("run", "--once", expect=None)
+    status = rig.status()
+    assert (status.sent, status.waiting, status.failed) == (0, 3, 0), status.text
+    assert status.code == 1, status.text
+    assert f"may not send as {ADDRESS}" in status.text and "Send As" in status.text, status.text
+    # The admin grants the right; the next attempt (after the pause) sends everything, once.
+    strict(rig).sender_refusal = ""
+    rig.advance(minutes=20)
+    rig.run_until_quiet()
+    assert sorted(m.recipient for m in sent(rig.sink)) == [sender(i) for i in range(3)]
+    status = rig.status()
+    assert (status.sent, status.waiting, status.failed, status.code) == (3, 0, 0, 0), status.text
+    assert "SENDING PAUSED" not in status.text
+
+
+def test_outbox_retry_requeues_failed_mail(make_rig: Callable[..., Rig]) -> None:
+    rig = make_rig('helo_name = "daemon.example.org"')
+    rig.sink.refuse_recipient(sender(1))
+    append_all(rig.user, (reply(i) for i in range(2)))
+    rig.cli("run", "--once")
+    assert rig.status().failed == 1
+    rig.sink.clear()
+    result = rig.cli("outbox", "retry", "--since", "2024-01-01")
+    assert "1 failed message(s) queued again" in result.out, result
+    rig.run_until_quiet()
+    assert [m.recipient for m in sent(rig.sink)] == [sender(1)]
+    assert rig.status().failed == 0
+
+
+# ---- 10. login refused ---------------------------------------------------------------------------
+
+
+def test_refused_login_backs_off_and_says_so(make_rig: Callable[..., Rig]) -> None:
+    rig = make_rig(
+        'helo_name = "daemon.example.org"\nusername = "verkosto"\npassword_env = "TEST_SMTP_PASSWORD"',
+        auth=True,
+    )
+    append_all(rig.user, [reply(0)])
+    for _ in range(3):  # three passes within a minute: one login attempt, not three
+        rig.cli("run", "--once", expect=None)
+        rig.advance(seconds=10)
+    assert strict(rig).logins == 1
+    status = rig.status()
+    assert status.code == 1 and status.waiting == 1 and status.failed == 0, status.text
+    assert "SMTP login refused" in status.text and "next attempt" in status.text, status.text
+    # The password is fixed: after the pause the mail goes out.
+    rig.env["TEST_SMTP_PASSWORD"] = "right"
+    rig.advance(minutes=20)
+    rig.run_until_quiet()
+    assert [m.recipient for m in sent(rig.sink)] == [sender(0)]

@@ -77,6 +77,19 @@ class SmtpSession:
             self.client.rset()
 
 
+def _login(client: smtplib.SMTP, username: str, password: str) -> None:
+    """One AUTH attempt per login: smtplib.login() tries every mechanism after a 535 (PLAIN,
+    then LOGIN), doubling the failures that lock a directory account out."""
+    client.ehlo_or_helo_if_needed()  # again after STARTTLS: the features are those over TLS
+    advertised = client.esmtp_features.get("auth", "").upper().split()
+    mechanism = next((m for m in ("PLAIN", "LOGIN") if m in advertised), None)
+    if mechanism is None:
+        client.login(username, password)  # CRAM-MD5 only, or no AUTH: smtplib says which
+        return
+    client.user, client.password = username, password
+    client.auth(mechanism, client.auth_plain if mechanism == "PLAIN" else client.auth_login)
+
+
 def _text(text: bytes | str) -> str:
     return text.decode("utf-8", "replace") if isinstance(text, bytes) else text
 
@@ -161,7 +174,7 @@ class SmtpTransport:
             if self.security == "starttls":
                 client.starttls(context=self._tls)
             if self.username:
-                client.login(self.username, self.password)
+                _login(client, self.username, self.password)
             return client
         except smtplib.SMTPHeloError as exc:
             client.close()
