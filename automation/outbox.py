@@ -22,6 +22,7 @@ from jinja2 import TemplateError
 
 from automation.config import Settings
 from automation.errors import AutomationError, ConnectionLost, PermanentError, SessionRefused, TransientError
+from automation.expiry import expired
 from automation.model import Initiative, Meeting, SendMail
 from automation.render.emails import Outgoing, build_message
 from automation.render.formatting import meeting_context
@@ -41,6 +42,7 @@ class FlushReport:
     failed: list[str] = field(default_factory=list)
     finished: int = 0  # rows that left the queue (sent, failed or skipped)
     paused: str = ""  # why sending waits: the server refused the session or our sender
+    unreachable: bool = False  # the connection did not open: no use trying the next batch now
 
 
 def recover_interrupted(store: Store) -> int:
@@ -120,7 +122,7 @@ def flush_all(
         report.retrying += batch.retrying
         report.failed += batch.failed
         report.paused = batch.paused
-        if not batch.finished or batch.paused:
+        if not batch.finished or batch.paused or batch.unreachable:
             break  # nothing left, or only messages waiting for a retry
     if report.sent or report.failed:
         log.info(
@@ -198,7 +200,36 @@ def flush(
     except TransientError as exc:
         log.warning("outbox: %s; %d message(s) wait for the next attempt", exc, len(rows))
         report.retrying.append(str(exc))
+        report.unreachable = True
+        _give_up_unreachable(store, settings, rows, now, str(exc), report)
     return report
+
+
+def _give_up_unreachable(
+    store: Store,
+    settings: Settings,
+    rows: list[dict[str, Any]],
+    now: datetime,
+    error: str,
+    report: FlushReport,
+) -> None:
+    """max_retry_hours holds when the server never answers too, not only after a 4xx reply; a
+    row that expired meanwhile is dropped as pointless instead."""
+    limit = timedelta(hours=settings.sending.max_retry_hours)
+    for row in rows:
+        if row["status"] != "pending" or now - datetime.fromisoformat(row["created_at"]) <= limit:
+            continue
+        if not _claim(store, row["id"]):
+            continue
+        pointless = expired(row["purpose"], row["meeting"] or "", settings, now)
+        if pointless:
+            store.db.execute(
+                "UPDATE outbox SET status = 'expired', error = ? WHERE id = ?", [pointless, row["id"]]
+            )
+            report.finished += 1
+            continue
+        _fail(store, row, f"gave up after {settings.sending.max_retry_hours:g} h: {error}", report)
+        _tell_coordinator(store, settings, row, error, now)
 
 
 SENDING = "smtp"  # the name of the sending side's pause
@@ -238,6 +269,15 @@ def _prepare(
             "UPDATE outbox SET status = 'skipped', error = ? WHERE id = ?",
             ["address undeliverable (bounces)", row["id"]],
         )
+        report.finished += 1
+        return None
+    pointless = expired(row["purpose"], row["meeting"] or "", settings, now)
+    if pointless:
+        # Sending it now would mislead ("register by 22.2." in March): dropped, shown in status.
+        store.db.execute(
+            "UPDATE outbox SET status = 'expired', error = ? WHERE id = ?", [pointless, row["id"]]
+        )
+        log.warning("outbox: message %s to %s dropped: %s", row["message_id"], row["recipient"], pointless)
         report.finished += 1
         return None
     try:

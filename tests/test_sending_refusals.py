@@ -16,7 +16,7 @@ from typing import Any
 import pytest
 from aiosmtpd.smtp import SMTP as SMTPServer
 from aiosmtpd.smtp import AuthResult, Envelope, Session
-from faults import Rig, append_all, reply, sender, sent, write_config
+from faults import Rig, append_all, message_id, reply, sender, sent, write_config
 from servers import LOOPBACK, ImapUser, SmtpSink, _PortZeroController, _SinkHandler
 
 ADDRESS = "verkosto@example.org"
@@ -200,3 +200,38 @@ def test_refused_login_backs_off_and_says_so(make_rig: Callable[..., Rig]) -> No
     rig.advance(minutes=20)
     rig.run_until_quiet()
     assert [m.recipient for m in sent(rig.sink)] == [sender(0)]
+
+
+# ---- 6. mail that became pointless ---------------------------------------------------------------
+
+
+def test_a_confirmation_still_queued_after_the_meeting_is_dropped_with_a_reason(
+    make_rig: Callable[..., Rig],
+) -> None:
+    rig = make_rig('helo_name = "daemon.example.org"')
+    rig.sink.refuse_next(1)  # 451: the confirmation waits for a retry
+    append_all(rig.user, [reply(0)])
+    rig.cli("run", "--once")
+    assert rig.status().waiting == 1
+    rig.advance(days=30)  # the meeting (12.3.) is over when the server accepts again
+    rig.run_until_quiet()
+    assert message_id(0) not in [m.in_reply_to for m in sent(rig.sink)]
+    status = rig.status()
+    assert status.waiting == 0 and status.failed == 0, status.text
+    assert f"expired: {sender(0)} (confirmation): pointless after the meeting ended" in status.text, (
+        status.text
+    )
+    assert "1 expired" in status.text, status.text
+
+
+def test_max_retry_hours_applies_when_the_connection_never_opens(make_rig: Callable[..., Rig]) -> None:
+    rig = make_rig('helo_name = "daemon.example.org"')
+    rig.sink.stop()  # nothing listens on its port any more
+    append_all(rig.user, [reply(0)])
+    rig.cli("run", "--once", expect=None)
+    assert rig.status().waiting == 1
+    rig.advance(hours=73)
+    rig.cli("run", "--once", expect=None)
+    status = rig.status()
+    assert (status.waiting, status.failed) == (0, 1), status.text
+    assert "gave up after 72 h" in status.text, status.text
