@@ -15,7 +15,10 @@ from automation.workflows.lifecycle import Offsets, stages
 
 # Mail that stays worth sending whatever the date: the published summary, and what is not about
 # a meeting (initiatives, joining, privacy answers, notices to the coordinator).
-_NEVER = {"summary", "undeliverable"}
+_NEVER = {"summary", "undeliverable", "unsubscribed", "rotation"}
+# Answers owed whatever the date (a data export is a legal duty) and mail about initiatives or
+# membership, even when a meeting is named in them.
+_NEVER_PREFIXES = ("privacy-", "initiative", "join", "rules-", "rule-")
 
 
 def offsets_of(settings: Settings) -> Offsets:
@@ -34,7 +37,7 @@ def expiry(purpose: str, meeting: Meeting | None, offsets: Offsets) -> tuple[dat
     """(the moment after which the mail is pointless, why), or None: it never expires.
     Invitation and reminders: their stage's end (the registration deadline for the invitation);
     everything else about a meeting (confirmations, calendar copies): the meeting's end."""
-    if meeting is None or purpose in _NEVER:
+    if meeting is None or purpose in _NEVER or purpose.startswith(_NEVER_PREFIXES):
         return None
     for stage in stages(meeting, offsets):
         if stage.name == purpose:
