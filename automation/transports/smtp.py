@@ -57,24 +57,38 @@ class SmtpSession:
                 code, reply = client.docmd("RCPT", f"TO:<{recipient}>")
             if code not in (250, 251):
                 self._reset()
-                raise _classified(code, reply)
+                raise self._refusal(code, reply, envelope_from)
             code, reply = client.data(message)  # raises only if DATA itself is refused
             if code != 250:
                 self._reset()
-                raise _classified(code, reply)
+                raise self._refusal(code, reply, envelope_from)
         except smtplib.SMTPHeloError as exc:
             raise helo_refused(exc, client.local_hostname) from exc
         except smtplib.SMTPResponseException as exc:  # DATA refused
             self._reset()
-            raise _classified(exc.smtp_code, exc.smtp_error) from exc
+            raise self._refusal(exc.smtp_code, exc.smtp_error, envelope_from) from exc
         except (smtplib.SMTPException, OSError) as exc:
             raise ConnectionLost(f"SMTP connection lost: {exc}") from exc
+
+    def _refusal(self, code: int, reply: bytes | str, envelope_from: str) -> Exception:
+        """Office 365 refuses Send As only after DATA (554 5.2.252), and a 530 may come at any
+        step: those refuse our sender or session, not this recipient."""
+        text = _text(reply).lower()
+        if code == 530 or any(marker in text for marker in _SENDER_REFUSED):
+            return sender_refused(code, reply, envelope_from, self.username)
+        return _classified(code, reply)
 
     def _reset(self) -> None:
         """After a refusal the transaction is abandoned (RSET), so the next mail starts clean."""
         # If the connection is gone, the next send finds out and says so.
         with contextlib.suppress(smtplib.SMTPException, OSError):
             self.client.rset()
+
+
+# Enhanced status codes and texts that refuse our sender whatever the recipient: 5.2.252
+# SendAsDenied and 5.7.60 (Microsoft 365), 5.7.1 "... not owned by user" (Postfix
+# reject_sender_login_mismatch).
+_SENDER_REFUSED = ("5.2.252", "sendasdenied", "5.7.60", "not owned by user")
 
 
 def _login(client: smtplib.SMTP, username: str, password: str) -> None:
