@@ -216,6 +216,7 @@ def _give_up_unreachable(
     """max_retry_hours holds when the server never answers too, not only after a 4xx reply; a
     row that expired meanwhile is dropped as pointless instead."""
     limit = timedelta(hours=settings.sending.max_retry_hours)
+    given_up: list[dict[str, Any]] = []
     for row in rows:
         if row["status"] != "pending" or now - datetime.fromisoformat(row["created_at"]) <= limit:
             continue
@@ -229,7 +230,16 @@ def _give_up_unreachable(
             report.finished += 1
             continue
         _fail(store, row, f"gave up after {settings.sending.max_retry_hours:g} h: {error}", report)
-        _tell_coordinator(store, settings, row, error, now)
+        given_up.append(row)
+    # One notice for all of them, not one per message: the server is the problem. (None about
+    # notices to the coordinator themselves.)
+    told = [
+        r
+        for r in given_up
+        if r["purpose"] != "undeliverable" and r["recipient"] != settings.network.coordinator
+    ]
+    if told:
+        _tell_coordinator(store, settings, told[0], error, now, [r["recipient"] for r in told])
 
 
 SENDING = "smtp"  # the name of the sending side's pause
@@ -324,7 +334,12 @@ def _retry(
 
 
 def _tell_coordinator(
-    store: Store, settings: Settings, row: dict[str, Any], error: str, now: datetime
+    store: Store,
+    settings: Settings,
+    row: dict[str, Any],
+    error: str,
+    now: datetime,
+    addresses: list[str] | None = None,
 ) -> None:
     """A message refused for good: the coordinator hears of it (once per message), by mail."""
     coordinator = settings.network.coordinator
@@ -341,7 +356,7 @@ def _tell_coordinator(
             revision=row["message_id"],
             auto_submitted="auto-generated",
             reply_token=False,
-            context={"addresses": [row["recipient"]], "reason": error[:200]},
+            context={"addresses": addresses or [row["recipient"]], "reason": error[:200]},
         ),
         now,
         settings.network.address.partition("@")[2],

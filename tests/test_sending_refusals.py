@@ -9,6 +9,7 @@ everything goes out once the server accepts again.
 from __future__ import annotations
 
 import os
+import sqlite3
 from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import Any
@@ -20,6 +21,7 @@ from faults import Rig, append_all, message_id, reply, sender, sent, write_confi
 from servers import LOOPBACK, ImapUser, SmtpSink, _PortZeroController, _SinkHandler
 
 ADDRESS = "verkosto@example.org"
+COORDINATOR = 'coordinator = "koordinaattori@example.org"'
 SEND_AS_DENIED = (
     "554 5.2.252 SendAsDenied; verkosto@example.org not allowed to send as verkosto@example.org;"
     " STOREDRV.Submission.Exception:SendAsDeniedException.MapiExceptionSendAsDenied"
@@ -233,12 +235,20 @@ def test_a_confirmation_still_queued_after_the_meeting_is_dropped_with_a_reason(
 
 def test_max_retry_hours_applies_when_the_connection_never_opens(make_rig: Callable[..., Rig]) -> None:
     rig = make_rig('helo_name = "daemon.example.org"')
+    text = rig.config.read_text()
+    rig.config.write_text(
+        text.replace(f'address = "{ADDRESS}"\n', f'address = "{ADDRESS}"\n{COORDINATOR}\n', 1)
+    )
     rig.sink.stop()  # nothing listens on its port any more
-    append_all(rig.user, [reply(0)])
+    append_all(rig.user, (reply(i) for i in range(3)))
     rig.cli("run", "--once", expect=None)
-    assert rig.status().waiting == 1
+    assert rig.status().failed == 0
     rig.advance(hours=73)
     rig.cli("run", "--once", expect=None)
     status = rig.status()
-    assert (status.waiting, status.failed) == (0, 1), status.text
-    assert "gave up after 72 h" in status.text, status.text
+    for i in range(3):
+        assert f"failed: {sender(i)} (confirmation): gave up after 72 h" in status.text, status.text
+    # One notice to the coordinator for the three (it waits too), not one per message.
+    with sqlite3.connect(rig.database) as db:
+        notices = db.execute("SELECT context FROM outbox WHERE purpose = 'undeliverable'").fetchall()
+    assert len(notices) == 1 and all(sender(i) in notices[0][0] for i in range(3)), notices
