@@ -69,6 +69,7 @@ class App:
             out.username,
             resolve_password(out, "sending", self.settings.source.parent),
             out.timeout,
+            out.helo_name,
         )
 
     def known_refs(self, refs: list[str]) -> set[str]:

@@ -6,6 +6,7 @@ They are registered on the main command group when `automation.cli` imports this
 from __future__ import annotations
 
 import json
+from datetime import datetime
 from pathlib import Path
 
 import click
@@ -209,3 +210,51 @@ def rules_ask(obj: Context) -> None:
     finally:
         app.close()
     click.echo(f"queued {count} request(s) to accept rules version {settings.rules.version}")
+
+
+@main.group()
+def outbox() -> None:
+    """Outgoing mail: requeue what failed (e.g. after a refused sender was allowed again)."""
+
+
+@outbox.command("retry")
+@click.option(
+    "--since",
+    type=click.DateTime(["%Y-%m-%d", "%Y-%m-%dT%H:%M", "%Y-%m-%dT%H:%M:%S"]),
+    help="Only mail queued at or after this local date/time.",
+)
+@click.pass_obj
+def outbox_retry(obj: Context, since: datetime | None) -> None:
+    """Queue failed outgoing mail again; the next pass sends it (and lifts a sending pause)."""
+    from automation.outbox import SENDING
+    from automation.store import pauses
+    from automation.store.time import iso
+
+    settings = obj.settings()
+    now = obj.clock(settings)()
+    app = App.open(settings)
+    try:
+        threshold = since.replace(tzinfo=now.tzinfo) if since else None
+        rows = app.store.db.execute("SELECT id, created_at FROM outbox WHERE status = 'failed'").fetchall()
+        ids = [int(r[0]) for r in rows if threshold is None or _at_or_after(str(r[1]), threshold)]
+        with app.store.transaction():
+            for row_id in ids:
+                # A fresh created_at: max_retry_hours counts from the requeue, not the first try.
+                app.store.db.execute(
+                    "UPDATE outbox SET status = 'pending', next_attempt_at = ?, created_at = ?,"
+                    " error = '' WHERE id = ? AND status = 'failed'",
+                    [iso(now), iso(now), row_id],
+                )
+            lifted = pauses.resumed(app.store, SENDING)
+    finally:
+        app.close()
+    click.echo(f"{len(ids)} failed message(s) queued again; the next pass sends them")
+    if lifted:
+        click.echo("Sending pause lifted: the next pass tries the SMTP server at once")
+
+
+def _at_or_after(stamp: str, threshold: datetime) -> bool:
+    try:
+        return datetime.fromisoformat(stamp) >= threshold
+    except ValueError:
+        return True  # an unreadable time: requeue rather than leave it failed

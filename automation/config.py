@@ -101,6 +101,8 @@ class SendingSettings(_ServerSettings):
     path: Path = Path("mailboxes/sent")
     batch_size: int = Field(default=200, gt=0)
     max_retry_hours: float = Field(default=72.0, gt=0)
+    # The name we announce in EHLO; empty: this host's FQDN (relays refuse "localhost" with 504).
+    helo_name: str = ""
 
     @property
     def effective_port(self) -> int:

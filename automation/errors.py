@@ -25,3 +25,9 @@ class PermanentError(AutomationError):
 
 class ConnectionLost(TransientError):
     """The server went away mid-batch: the rest of the batch waits for the next pass."""
+
+
+class SessionRefused(TransientError):
+    """The server refused the session or our sender (EHLO, login, MAIL FROM), not one recipient:
+    no message is at fault, so the outbox pauses (rows stay pending) and backs off until it works.
+    The message is the translated explanation of what to fix."""

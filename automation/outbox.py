@@ -21,10 +21,12 @@ from typing import Any
 from jinja2 import TemplateError
 
 from automation.config import Settings
-from automation.errors import AutomationError, ConnectionLost, PermanentError, TransientError
+from automation.errors import AutomationError, ConnectionLost, PermanentError, SessionRefused, TransientError
+from automation.expiry import expired
 from automation.model import Initiative, Meeting, SendMail
 from automation.render.emails import Outgoing, build_message
 from automation.render.formatting import meeting_context
+from automation.store import pauses
 from automation.store.db import Store, iso
 from automation.transports.base import Transport
 from automation.workflows.calendar import meeting_from_snapshot
@@ -39,6 +41,8 @@ class FlushReport:
     retrying: list[str] = field(default_factory=list)
     failed: list[str] = field(default_factory=list)
     finished: int = 0  # rows that left the queue (sent, failed or skipped)
+    paused: str = ""  # why sending waits: the server refused the session or our sender
+    unreachable: bool = False  # the connection did not open: no use trying the next batch now
 
 
 def recover_interrupted(store: Store) -> int:
@@ -102,6 +106,11 @@ def flush_all(
     store: Store, transport: Transport, settings: Settings, now: datetime, progress: Progress | None = None
 ) -> FlushReport:
     """Send everything that is due, batch after batch (one connection each), and log a summary."""
+    pause = pauses.current(store, SENDING)
+    if pause is not None and pause.waiting(now):
+        # Refused before: do not knock again before the backoff says (a locked-out account).
+        note = f"sending paused: {pause.reason}; next attempt at {pause.next_attempt_at}"
+        return FlushReport(retrying=[note], paused=pause.reason)
     total = store.db.execute(
         "SELECT COUNT(*) FROM outbox WHERE status = 'pending' AND next_attempt_at <= ?", [iso(now)]
     ).fetchone()[0]
@@ -112,7 +121,8 @@ def flush_all(
         report.sent += batch.sent
         report.retrying += batch.retrying
         report.failed += batch.failed
-        if not batch.finished:
+        report.paused = batch.paused
+        if not batch.finished or batch.paused or batch.unreachable:
             break  # nothing left, or only messages waiting for a retry
     if report.sent or report.failed:
         log.info(
@@ -175,15 +185,80 @@ def flush(
                     continue
                 try:
                     session.send(message, settings.network.address, row["recipient"])
+                except SessionRefused:
+                    _unclaim(store, row)
+                    raise
                 except (TransientError, PermanentError, ValueError) as exc:
                     if not record(row, exc):
                         break
                 else:
                     record(row, None)
+        if pauses.resumed(store, SENDING):
+            log.info("outbox: the SMTP server accepts again; sending resumed")
+    except SessionRefused as exc:
+        _pause(store, str(exc), now, report)
     except TransientError as exc:
         log.warning("outbox: %s; %d message(s) wait for the next attempt", exc, len(rows))
         report.retrying.append(str(exc))
+        report.unreachable = True
+        _give_up_unreachable(store, settings, rows, now, str(exc), report)
     return report
+
+
+def _give_up_unreachable(
+    store: Store,
+    settings: Settings,
+    rows: list[dict[str, Any]],
+    now: datetime,
+    error: str,
+    report: FlushReport,
+) -> None:
+    """max_retry_hours holds when the server never answers too, not only after a 4xx reply; a
+    row that expired meanwhile is dropped as pointless instead."""
+    limit = timedelta(hours=settings.sending.max_retry_hours)
+    given_up: list[dict[str, Any]] = []
+    for row in rows:
+        if row["status"] != "pending" or now - datetime.fromisoformat(row["created_at"]) <= limit:
+            continue
+        if not _claim(store, row["id"]):
+            continue
+        pointless = expired(row["purpose"], row["meeting"] or "", settings, now)
+        if pointless:
+            store.db.execute(
+                "UPDATE outbox SET status = 'expired', error = ? WHERE id = ?", [pointless, row["id"]]
+            )
+            report.finished += 1
+            continue
+        _fail(store, row, f"gave up after {settings.sending.max_retry_hours:g} h: {error}", report)
+        given_up.append(row)
+    # One notice for all of them, not one per message: the server is the problem. (None about
+    # notices to the coordinator themselves.)
+    told = [
+        r
+        for r in given_up
+        if r["purpose"] != "undeliverable" and r["recipient"] != settings.network.coordinator
+    ]
+    if told:
+        _tell_coordinator(store, settings, told[0], error, now, [r["recipient"] for r in told])
+
+
+SENDING = "smtp"  # the name of the sending side's pause
+
+
+def _pause(store: Store, reason: str, now: datetime, report: FlushReport) -> None:
+    """No message is at fault: all stay pending, and the next attempt waits with backoff."""
+    pause = pauses.refused(store, SENDING, reason, now)
+    report.paused = reason
+    report.retrying.append(f"sending paused: {reason}; next attempt at {pause.next_attempt_at}")
+    log.error("outbox: sending paused (refusal %d in a row): %s", pause.failures, reason)
+
+
+def _unclaim(store: Store, row: dict[str, Any]) -> None:
+    """The session was refused while this row was claimed: it is due again, as if untried."""
+    store.db.execute(
+        "UPDATE outbox SET status = 'pending', attempts = attempts - 1 WHERE id = ? AND status = 'sending'",
+        [row["id"]],
+    )
 
 
 def _prepare(
@@ -204,6 +279,15 @@ def _prepare(
             "UPDATE outbox SET status = 'skipped', error = ? WHERE id = ?",
             ["address undeliverable (bounces)", row["id"]],
         )
+        report.finished += 1
+        return None
+    pointless = expired(row["purpose"], row["meeting"] or "", settings, now)
+    if pointless:
+        # Sending it now would mislead ("register by 22.2." in March): dropped, shown in status.
+        store.db.execute(
+            "UPDATE outbox SET status = 'expired', error = ? WHERE id = ?", [pointless, row["id"]]
+        )
+        log.warning("outbox: message %s to %s dropped: %s", row["message_id"], row["recipient"], pointless)
         report.finished += 1
         return None
     try:
@@ -250,7 +334,12 @@ def _retry(
 
 
 def _tell_coordinator(
-    store: Store, settings: Settings, row: dict[str, Any], error: str, now: datetime
+    store: Store,
+    settings: Settings,
+    row: dict[str, Any],
+    error: str,
+    now: datetime,
+    addresses: list[str] | None = None,
 ) -> None:
     """A message refused for good: the coordinator hears of it (once per message), by mail."""
     coordinator = settings.network.coordinator
@@ -267,7 +356,7 @@ def _tell_coordinator(
             revision=row["message_id"],
             auto_submitted="auto-generated",
             reply_token=False,
-            context={"addresses": [row["recipient"]], "reason": error[:200]},
+            context={"addresses": addresses or [row["recipient"]], "reason": error[:200]},
         ),
         now,
         settings.network.address.partition("@")[2],

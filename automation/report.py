@@ -82,10 +82,14 @@ def print_status(app: App, now: datetime) -> bool:
     pending = queue.get("pending", (0, ""))[0] + queue.get("sending", (0, ""))[0]
     oldest = min((queue[s][1] for s in ("pending", "sending") if s in queue), default="")
     failed = queue.get("failed", (0, ""))[0]
-    echo(f"Outbox: {queue.get('sent', (0, ''))[0]} sent, {pending} waiting, {failed} failed")
+    expired = queue.get("expired", (0, ""))[0]
+    dropped = f", {expired} expired" if expired else ""
+    echo(f"Outbox: {queue.get('sent', (0, ''))[0]} sent, {pending} waiting, {failed} failed{dropped}")
     stuck = bool(pending) and _older_than_hour(oldest, now)
     for row in store.db.query("SELECT recipient, template, error FROM outbox WHERE status = 'failed'"):
         echo(f"  failed: {row['recipient']} ({row['template']}): {row['error']}")
+    for row in store.db.query("SELECT recipient, template, error FROM outbox WHERE status = 'expired'"):
+        echo(f"  expired: {row['recipient']} ({row['template']}): {row['error']}")
     attention = store.attention_messages()
     echo(f"Needs attention: {len(attention)} message(s)")
     for row in attention:
@@ -95,7 +99,23 @@ def print_status(app: App, now: datetime) -> bool:
         )
     if stuck:
         echo("STUCK: mail has been waiting for more than an hour; check [sending]")
-    return not stuck
+    paused = _print_pause(app)
+    return not (stuck or paused)
+
+
+def _print_pause(app: App) -> bool:
+    """A refused session or sender: no mail goes out until it is fixed (True: say so, exit 1)."""
+    from automation.outbox import SENDING
+    from automation.store import pauses
+
+    pause = pauses.current(app.store, SENDING)
+    if pause is None:
+        return False
+    click.echo(
+        f"SENDING PAUSED since {pause.since} ({pause.failures} refusal(s) in a row): {pause.reason};"
+        f" next attempt at {pause.next_attempt_at} (backoff up to one attempt per 15 minutes)"
+    )
+    return True
 
 
 def _older_than_hour(created: str, now: datetime) -> bool:

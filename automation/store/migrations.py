@@ -222,3 +222,13 @@ def m008_leases(db: sqlite_utils.Database) -> None:
     # Only one process sends at a time (the daemon, or `run --once` when no daemon runs): the
     # holder renews its lease; a lease whose holder died or expired can be taken over.
     db.table("leases").create({"name": str, "holder": str, "expires_at": float}, pk="name")
+
+
+@migration
+def m009_pauses(db: sqlite_utils.Database) -> None:
+    # A server refusing the session or our sender (login, Send As) pauses that side: the queued
+    # mail stays pending, `status` shows why, and the next attempt waits with backoff.
+    db.table("pauses").create(
+        {"name": str, "reason": str, "since": str, "failures": int, "next_attempt_at": str},
+        pk="name",
+    )
