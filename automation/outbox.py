@@ -451,6 +451,8 @@ def _context(
         "previous": None,
         "changed": [],
         "via_calendar": False,
+        "companions": [],
+        "registered_by": "",
         "counts": {},
         "diets": [],
         "upcoming": [],

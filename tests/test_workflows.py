@@ -230,3 +230,28 @@ def test_a_name_is_taken_from_the_mail_only_when_none_is_known() -> None:
     decision = _from_outlook_address_book("Kyllä, tulen", situation())
     [change] = effects(decision, SetRegistration)
     assert change.name == "Järvinen Aino"
+
+
+def test_companions_with_addresses_get_their_own_seats_and_confirmations() -> None:
+    text = "Kyllä, tulen. Ilmoitan myös kollegani Liisa Korhosen (liisa.korhonen@espoo.fi) ja Matti Virtasen."
+    decision = run(text, situation(registered=0), authorised=True)
+    changes = {c.email: (c.status, c.name) for c in effects(decision, SetRegistration)}
+    assert changes == {
+        "maija@example.fi": (Status.REGISTERED, changes["maija@example.fi"][1]),
+        "liisa.korhonen@espoo.fi": (Status.REGISTERED, "Liisa Korhonen"),
+    }
+    mails = {m.recipient: m for m in effects(decision, SendMail)}
+    assert mails["maija@example.fi"].context["companions"] == ["Liisa Korhonen"]
+    liisa = mails["liisa.korhonen@espoo.fi"]
+    assert liisa.template == "confirmation" and liisa.calendar == "REQUEST"
+    assert liisa.context["registered_by"] and liisa.reply_token
+    from automation.model import Attention
+
+    [note] = effects(decision, Attention)
+    assert "Matti Virtanen" in note.reason  # no address: the coordinator registers them
+
+
+def test_a_companion_beyond_capacity_waits_in_the_queue() -> None:
+    decision = run("Tulemme kahdestaan: Liisa Korhonen (liisa@example.fi) ja minä.", situation(registered=1))
+    statuses = {c.email: c.status for c in effects(decision, SetRegistration)}
+    assert statuses == {"maija@example.fi": Status.REGISTERED, "liisa@example.fi": Status.WAITING}

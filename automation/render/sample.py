@@ -85,6 +85,8 @@ def sample_context(settings: Settings) -> dict[str, Any]:
         "outgoing": {"organisation": "Opetushallitus", "name": "Pekka", "email": "p@example.fi"},
         "incoming": {"organisation": "Kuntaliitto", "name": "Kaisa", "email": "k@example.fi"},
         "via_calendar": False,
+        "companions": ["Liisa Korhonen"],
+        "registered_by": "Maija Meikäläinen",
     }
     sample["initiatives"] = [sample["initiative"]]
     sample["agenda"] = [sample["initiative"]]

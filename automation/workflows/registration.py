@@ -162,20 +162,86 @@ def _register(message: Inbound, seen: Classification, match: Match, s: Situation
         language=language,
         details=details,
     )
+    brought, names = _companions(message, seen, match, s, change, late)
     if full:
         reply = _reply(
-            message, seen, match, s, "waitlisted", "confirm", already=False, position=s.waiting + 1
+            message,
+            seen,
+            match,
+            s,
+            "waitlisted",
+            "confirm",
+            already=False,
+            position=s.waiting + 1,
+            companions=names,
         )
         return Decision(
-            (change, reply, *_newcomer(match, s, change)),
-            f"{who} is on the waiting list for {meeting.code} (#{s.waiting + 1}){_via(match)}",
+            (change, reply, *_newcomer(match, s, change), *brought),
+            f"{who} is on the waiting list for {meeting.code} (#{s.waiting + 1}){_via(match)}{_with(names)}",
         )
-    reply = _reply(message, seen, match, s, "confirmation", "confirm", already=False, position=0)
+    reply = _reply(
+        message, seen, match, s, "confirmation", "confirm", already=False, position=0, companions=names
+    )
     if s.holder_state != "holding":
         reply = replace(reply, calendar="REQUEST")  # their own copy of the event, to accept
     return Decision(
-        (change, reply, *_newcomer(match, s, change)), f"{who} registered for {meeting.code}{_via(match)}"
+        (change, reply, *_newcomer(match, s, change), *brought),
+        f"{who} registered for {meeting.code}{_via(match)}{_with(names)}",
     )
+
+
+def _companions(
+    message: Inbound, seen: Classification, match: Match, s: Situation, sender: SetRegistration, late: bool
+) -> tuple[list[AnyEffect], list[str]]:
+    """People the sender registers with them ("I also register my colleague Liisa Korhonen
+    (liisa.korhonen@…)"): each with an address gets a seat (or a place in the queue) of their
+    own, their own confirmation with the undo hint and the calendar copy, and joins the contact
+    list. Names without an address are told to the coordinator, who can register them
+    (`automation register`); the sender's confirmation lists whom it registered."""
+    assert s.meeting is not None
+    meeting = s.meeting
+    effects: list[AnyEffect] = []
+    names: list[str] = []
+    unaddressed: list[str] = []
+    seats = s.registered + (1 if sender.status == Status.REGISTERED else 0)
+    queue = s.waiting + (1 if sender.status == Status.WAITING else 0)
+    for name, email in seen.intent.companions if seen.intent else ():
+        if not email:
+            unaddressed.append(name)
+            continue
+        if email.lower() == sender.email.lower():
+            continue
+        full = late or (meeting.capacity is not None and seats >= meeting.capacity)
+        status = Status.WAITING if full else Status.REGISTERED
+        seats, queue = (seats, queue + 1) if full else (seats + 1, queue)
+        effects.append(SetRegistration(meeting.code, email, status, name=name, language=sender.language))
+        effects.append(AddContact(email, name, "", sender.language, f"companion:{sender.email}"))
+        mail = _reply(
+            message,
+            seen,
+            match,
+            s,
+            "waitlisted" if full else "confirmation",
+            "confirm",
+            recipient=email,
+            name=name,
+            already=False,
+            position=queue if full else 0,
+            evidence="",
+            diet="",
+            attendance="",
+            registered_by=sender.name or sender.email,
+        )
+        mail = replace(mail, in_reply_to="", auto_submitted="auto-generated")
+        effects.append(mail if full else replace(mail, calendar="REQUEST"))
+        names.append(name)
+    if unaddressed:
+        effects.append(Attention(f"companions without an address: {', '.join(unaddressed)}"))
+    return effects, names
+
+
+def _with(names: list[str]) -> str:
+    return f" with {', '.join(names)}" if names else ""
 
 
 def _newcomer(match: Match, s: Situation, change: SetRegistration) -> tuple[AddContact, ...]:
