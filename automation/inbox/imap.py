@@ -16,7 +16,7 @@ import ssl
 import time
 from collections.abc import Callable, Iterator
 
-from imapclient import IMAPClient
+from imapclient import DELETED, IMAPClient
 from imapclient.exceptions import IMAPClientError
 
 from automation.errors import TransientError
@@ -25,6 +25,8 @@ from automation.inbox.base import RawMail
 log = logging.getLogger(__name__)
 _FETCH_BATCH = 200
 _MOVE_BATCH = 1000
+# Set on a message just before it is copied to a folder on a server without MOVE (see _move).
+_FILING = b"$AutomationFiling"
 _ERRORS = (
     IMAPClientError,
     imaplib.IMAP4.error,
@@ -64,6 +66,7 @@ class ImapSource:
         self.client: IMAPClient | None = None
         self.uidvalidity = 0
         self.can_move = False
+        self.can_uid_expunge = False
         self.can_idle = False
         self.swept = False
         self.seen_uid = 0  # highest UID read on this connection
@@ -94,6 +97,7 @@ class ImapSource:
         except _ERRORS as exc:
             raise TransientError(f"IMAP {self.host}:{self.port} unavailable: {exc}") from exc
         self.can_move = b"MOVE" in capabilities
+        self.can_uid_expunge = b"UIDPLUS" in capabilities
         self.can_idle = self.use_idle and b"IDLE" in capabilities
         self.swept = False
         self.client = client
@@ -184,9 +188,43 @@ class ImapSource:
             if self.can_move:
                 client.move(batch, folder)
             else:
-                client.copy(batch, folder)
-                client.delete_messages(batch)
-                client.uid_expunge(batch)
+                self._copy_and_expunge(client, batch, folder)
+
+    def _copy_and_expunge(self, client: IMAPClient, uids: list[int], folder: str) -> None:
+        """MOVE by hand (hMailServer, older Exchange): COPY, \\Deleted, EXPUNGE.
+
+        A crash between COPY and EXPUNGE leaves the message in both folders, and the next pass
+        would copy it again. So each message is marked with a keyword before its COPY; one that
+        already carries it is looked up in the target folder by Message-ID and copied only if
+        the copy is not there."""
+        flags = client.get_flags(uids)
+        started = [u for u in uids if _FILING in flags.get(u, ())]
+        done = self._already_in(client, started, folder) if started else set()
+        todo = [u for u in uids if u not in done]
+        if todo:
+            client.add_flags(todo, [_FILING])
+            self._copy(client, todo, folder)
+        client.add_flags(uids, [DELETED])
+        if self.can_uid_expunge:
+            client.uid_expunge(uids)
+        else:
+            # Without UIDPLUS only a plain EXPUNGE exists; it also removes what someone else
+            # marked \\Deleted in this folder, which is what their client would do next anyway.
+            client.expunge()
+
+    def _copy(self, client: IMAPClient, uids: list[int], folder: str) -> None:
+        client.copy(uids, folder)
+
+    def _already_in(self, client: IMAPClient, uids: list[int], folder: str) -> set[int]:
+        """Which of these (interrupted) messages already have their copy in `folder`."""
+        fetched = client.fetch(uids, [b"BODY.PEEK[HEADER.FIELDS (MESSAGE-ID)]"])
+        ids = {u: _message_id(data) for u, data in fetched.items()}
+        client.select_folder(folder, readonly=True)
+        try:
+            found = {u for u, mid in ids.items() if mid and client.search(["HEADER", "Message-ID", mid])}
+        finally:
+            client.select_folder(self.folder)
+        return found
 
     # ---- waiting -------------------------------------------------------------------------------
 
@@ -224,3 +262,11 @@ class ImapSource:
 
 def _announces_mail(responses: list[object]) -> bool:
     return any(isinstance(r, tuple) and len(r) > 1 and r[1] in (b"EXISTS", b"RECENT") for r in responses)
+
+
+def _message_id(data: dict[bytes, object]) -> str:
+    header = next((v for k, v in data.items() if k.startswith(b"BODY[HEADER")), b"")
+    if not isinstance(header, bytes):
+        return ""
+    _, _, value = header.decode("ascii", "replace").partition(":")
+    return value.strip()

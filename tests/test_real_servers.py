@@ -1,0 +1,84 @@
+"""The mailbox on Dovecot configured like other real servers (issue 17, items 8 and 11).
+
+hMailServer and older Exchange offer neither MOVE nor UIDPLUS; Courier, Cyrus and many hosted
+servers keep every folder under the personal namespace "INBOX." with "." between levels.
+Each server here is a real Dovecot told to look like that; the default server stays as it is.
+"""
+
+from __future__ import annotations
+
+import itertools
+import os
+import secrets
+from collections.abc import Callable, Iterator
+from pathlib import Path
+from typing import Any
+
+import pytest
+from faults import Rig, append_all, folder_count, reply, write_config
+from servers import DovecotServer, ImapUser, SmtpSink
+
+# Dovecot 2.3's own list after login, without MOVE and UIDPLUS (it has no "-MOVE" syntax).
+NO_MOVE = """imap_capability = IMAP4rev1 SASL-IR LOGIN-REFERRALS ID ENABLE IDLE SORT \
+THREAD=REFERENCES MULTIAPPEND UNSELECT CHILDREN NAMESPACE LIST-EXTENDED I18NLEVEL=1 \
+ESEARCH SEARCHRES WITHIN LIST-STATUS BINARY SPECIAL-USE LITERAL+
+"""
+_numbers = itertools.count(1)
+
+
+@pytest.fixture(scope="module")
+def legacy_dovecot() -> Iterator[DovecotServer]:
+    server = DovecotServer.start(NO_MOVE)
+    try:
+        yield server
+    finally:
+        server.stop()
+
+
+def _user(server: DovecotServer) -> ImapUser:
+    name, password = f"real{next(_numbers)}-{secrets.token_hex(3)}", secrets.token_hex(8)
+    return ImapUser(server.host, server.port, name, password, server.add_user(name, password))
+
+
+@pytest.fixture
+def rig_on(tmp_path: Path, smtp_sink: SmtpSink) -> Iterator[Callable[..., Rig]]:
+    made: list[Rig] = []
+
+    def make(server: DovecotServer, **config: Any) -> Rig:
+        user = _user(server)
+        path = write_config(tmp_path, user, smtp_sink, **config)
+        env = dict(os.environ, TEST_IMAP_PASSWORD=user.password)
+        made.append(Rig(tmp_path, user, smtp_sink, path, env))
+        return made[-1]
+
+    yield make
+    for rig in made:
+        rig.close()
+
+
+# ---- item 8: no MOVE, no UIDPLUS ----------------------------------------------------------------
+
+
+def test_without_move_and_uidplus_each_message_is_filed_once_and_counted(
+    legacy_dovecot: DovecotServer, rig_on: Callable[..., Rig]
+) -> None:
+    rig = rig_on(legacy_dovecot)
+    append_all(rig.user, (reply(i) for i in range(3)))
+    first = rig.cli("run", "--once")
+    assert "3 new message(s)" in first.out, first
+    for _ in range(2):
+        rig.cli("run", "--once")
+    assert (folder_count(rig.user, "INBOX"), folder_count(rig.user, "Handled")) == (0, 3)
+    assert len(rig.sink.messages) == 3
+
+
+def test_a_crash_after_copy_before_expunge_never_copies_twice(
+    legacy_dovecot: DovecotServer, rig_on: Callable[..., Rig]
+) -> None:
+    rig = rig_on(legacy_dovecot)
+    append_all(rig.user, (reply(i) for i in range(3)))
+    rig.cli("run", "--once", crash="copied:1", expect=-9)
+    assert folder_count(rig.user, "Handled") == 3  # copied, still in INBOX
+    for _ in range(2):
+        rig.cli("run", "--once")
+    assert (folder_count(rig.user, "INBOX"), folder_count(rig.user, "Handled")) == (0, 3)
