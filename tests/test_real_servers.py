@@ -15,7 +15,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from faults import Rig, append_all, folder_count, reply, write_config
+from faults import Rig, append_all, folder_count, imap, reply, write_config
 from servers import DovecotServer, ImapUser, SmtpSink
 
 # Dovecot 2.3's own list after login, without MOVE and UIDPLUS (it has no "-MOVE" syntax).
@@ -23,12 +23,27 @@ NO_MOVE = """imap_capability = IMAP4rev1 SASL-IR LOGIN-REFERRALS ID ENABLE IDLE 
 THREAD=REFERENCES MULTIAPPEND UNSELECT CHILDREN NAMESPACE LIST-EXTENDED I18NLEVEL=1 \
 ESEARCH SEARCHRES WITHIN LIST-STATUS BINARY SPECIAL-USE LITERAL+
 """
+INBOX_PREFIX = """namespace inbox {
+  inbox = yes
+  prefix = INBOX.
+  separator = .
+}
+"""
 _numbers = itertools.count(1)
 
 
 @pytest.fixture(scope="module")
 def legacy_dovecot() -> Iterator[DovecotServer]:
     server = DovecotServer.start(NO_MOVE)
+    try:
+        yield server
+    finally:
+        server.stop()
+
+
+@pytest.fixture(scope="module")
+def prefixed_dovecot() -> Iterator[DovecotServer]:
+    server = DovecotServer.start(INBOX_PREFIX)
     try:
         yield server
     finally:
@@ -54,6 +69,14 @@ def rig_on(tmp_path: Path, smtp_sink: SmtpSink) -> Iterator[Callable[..., Rig]]:
     yield make
     for rig in made:
         rig.close()
+
+
+def _folders(user: ImapUser) -> list[str]:
+    client = imap(user)
+    try:
+        return [name for _flags, _delimiter, name in client.list_folders()]
+    finally:
+        client.logout()
 
 
 # ---- item 8: no MOVE, no UIDPLUS ----------------------------------------------------------------
@@ -82,3 +105,17 @@ def test_a_crash_after_copy_before_expunge_never_copies_twice(
     for _ in range(2):
         rig.cli("run", "--once")
     assert (folder_count(rig.user, "INBOX"), folder_count(rig.user, "Handled")) == (0, 3)
+
+
+# ---- item 11: folders under "INBOX." ------------------------------------------------------------
+
+
+def test_folders_follow_the_servers_namespace_prefix(
+    prefixed_dovecot: DovecotServer, rig_on: Callable[..., Rig]
+) -> None:
+    rig = rig_on(prefixed_dovecot)
+    append_all(rig.user, [reply(1)])
+    result = rig.cli("run", "--once")
+    assert "1 new message(s)" in result.out, result
+    assert "INBOX.Handled" in _folders(rig.user)
+    assert (folder_count(rig.user, "INBOX"), folder_count(rig.user, "INBOX.Handled")) == (0, 1)

@@ -61,6 +61,7 @@ class ImapSource:
             handled_folder,
             attention_folder,
         )
+        self.configured = (handled_folder, attention_folder)  # as written, before the namespace
         self.use_idle, self.timeout = use_idle, timeout
         self.attention_of = attention_of
         self.client: IMAPClient | None = None
@@ -88,12 +89,14 @@ class ImapSource:
             if self.security == "starttls":
                 client.starttls(context)
             client.login(self.username, self.password)
+            capabilities = client.capabilities()
+            if b"NAMESPACE" in capabilities:
+                self._read_namespace(client)
             for folder in (self.handled_folder, self.attention_folder):
                 if folder and not client.folder_exists(folder):
                     client.create_folder(folder)
             selected = client.select_folder(self.folder)
             self.uidvalidity = int(selected[b"UIDVALIDITY"])
-            capabilities = client.capabilities()
         except _ERRORS as exc:
             raise TransientError(f"IMAP {self.host}:{self.port} unavailable: {exc}") from exc
         self.can_move = b"MOVE" in capabilities
@@ -102,6 +105,18 @@ class ImapSource:
         self.swept = False
         self.client = client
         return client
+
+    def _read_namespace(self, client: IMAPClient) -> None:
+        """Put our folders where this server keeps folders: Courier, Cyrus and many hosted
+        servers refuse "Handled" and want "INBOX.Handled" (RFC 2342 personal namespace)."""
+        personal = client.namespace().personal
+        if not personal:
+            return
+        prefix, delimiter = personal[0]
+        prefix = prefix.decode() if isinstance(prefix, bytes) else str(prefix or "")
+        sep = delimiter.decode() if isinstance(delimiter, bytes) else str(delimiter or "")
+        self.handled_folder = _in_namespace(self.configured[0], prefix, sep)
+        self.attention_folder = _in_namespace(self.configured[1], prefix, sep)
 
     def close(self) -> None:
         if self.client is not None:
@@ -270,3 +285,13 @@ def _message_id(data: dict[bytes, object]) -> str:
         return ""
     _, _, value = header.decode("ascii", "replace").partition(":")
     return value.strip()
+
+
+def _in_namespace(name: str, prefix: str, delimiter: str) -> str:
+    """A configured folder name ("Handled", "Archive/Handled") in the server's namespace; a name
+    already under the prefix, or INBOX itself, is taken as the server spells it."""
+    if not name or name.upper() == "INBOX" or (prefix and name.startswith(prefix)):
+        return name
+    if delimiter and delimiter != "/":
+        name = name.replace("/", delimiter)
+    return prefix + name
