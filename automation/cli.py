@@ -248,12 +248,15 @@ def run(obj: Context, once: bool) -> None:
         if sys.stderr.isatty():
             daemon.progress = _progress
         if once:
-            print_pass(daemon.run_once(), app, daemon)
+            report = daemon.run_once()
+            print_pass(report, app, daemon)
             release_sending(app.store, daemon.holder)
         else:
             daemon.run_forever()
     finally:
         app.close()
+    if once and report.mailbox_unreachable:
+        sys.exit(1)  # the pass could not read mail: exit 0 would be a false green for cron/monitors
 
 
 @main.command()

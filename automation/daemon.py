@@ -20,7 +20,7 @@ import schedule
 from automation import config as config_module
 from automation.app import App
 from automation.errors import ConfigError, TransientError
-from automation.inbox.base import MailSource
+from automation.inbox.base import MailSource, SourceUnavailable
 from automation.jobs import lifecycle
 from automation.outbox import (
     FlushReport,
@@ -49,6 +49,7 @@ class PassReport:
     outcomes: list[Outcome] = field(default_factory=list)
     flushed: FlushReport = field(default_factory=FlushReport)
     source_error: str = ""
+    mailbox_unreachable: bool = False  # `run --once` exits 1: a monitor must see it
 
 
 class Daemon:
@@ -77,6 +78,7 @@ class Daemon:
             self.backoff = min(max(self.backoff * 2, 1.0), _MAX_BACKOFF)
             self.retry_at = time.monotonic() + self.backoff
             self.source.close()
+            report.mailbox_unreachable = isinstance(exc, SourceUnavailable)
             report.source_error = f"{exc} (retrying in {self.backoff:.0f} s)"
             log.warning("mail source: %s", report.source_error)
 

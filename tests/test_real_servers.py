@@ -119,3 +119,24 @@ def test_folders_follow_the_servers_namespace_prefix(
     assert "1 new message(s)" in result.out, result
     assert "INBOX.Handled" in _folders(rig.user)
     assert (folder_count(rig.user, "INBOX"), folder_count(rig.user, "INBOX.Handled")) == (0, 1)
+
+
+def test_run_once_exits_non_zero_when_the_mailbox_cannot_be_reached(
+    tmp_path: Path, smtp_sink: SmtpSink
+) -> None:
+    closed = ImapUser("127.0.0.1", _closed_port(), "nobody", "x", tmp_path)
+    path = write_config(tmp_path, closed, smtp_sink)
+    rig = Rig(tmp_path, closed, smtp_sink, path, dict(os.environ, TEST_IMAP_PASSWORD="x"))
+    result = rig.cli("run", "--once", expect=None)
+    assert result.code == 1, result
+    assert "mailbox unavailable" in result.out, result
+    assert "Traceback" not in result.err, result
+
+
+def _closed_port() -> int:
+    import socket
+
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        port: int = sock.getsockname()[1]
+    return port  # nothing listens once the socket is closed

@@ -6,6 +6,12 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 from typing import Protocol
 
+from automation.errors import TransientError
+
+
+class SourceUnavailable(TransientError):
+    """The mail server could not be reached or logged in to (not: one message failed)."""
+
 
 @dataclass(frozen=True)
 class RawMail:

@@ -20,7 +20,7 @@ from imapclient import DELETED, IMAPClient
 from imapclient.exceptions import IMAPClientError
 
 from automation.errors import TransientError
-from automation.inbox.base import RawMail
+from automation.inbox.base import RawMail, SourceUnavailable
 
 log = logging.getLogger(__name__)
 _FETCH_BATCH = 200
@@ -98,7 +98,7 @@ class ImapSource:
             selected = client.select_folder(self.folder)
             self.uidvalidity = int(selected[b"UIDVALIDITY"])
         except _ERRORS as exc:
-            raise TransientError(f"IMAP {self.host}:{self.port} unavailable: {exc}") from exc
+            raise SourceUnavailable(f"IMAP {self.host}:{self.port} unavailable: {exc}") from exc
         self.can_move = b"MOVE" in capabilities
         self.can_uid_expunge = b"UIDPLUS" in capabilities
         self.can_idle = self.use_idle and b"IDLE" in capabilities
