@@ -90,6 +90,8 @@ class MailboxSettings(_ServerSettings):
     attention_folder: str = ""
     idle: bool = True
     poll_seconds: float = Field(default=60.0, gt=0)
+    # A private (internal) CA to trust for the server's certificate, PEM; relative to the config.
+    ca_file: Path | None = None
 
     @property
     def effective_port(self) -> int:

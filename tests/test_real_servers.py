@@ -10,6 +10,9 @@ from __future__ import annotations
 import itertools
 import os
 import secrets
+import shutil
+import subprocess
+import tempfile
 from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import Any
@@ -140,3 +143,74 @@ def _closed_port() -> int:
         sock.bind(("127.0.0.1", 0))
         port: int = sock.getsockname()[1]
     return port  # nothing listens once the socket is closed
+
+
+# ---- item 11: a server whose certificate comes from a private CA ---------------------------------
+
+
+def _private_ca(directory: Path) -> tuple[Path, Path, Path]:
+    """(CA certificate, server certificate, server key) for 127.0.0.1, made with openssl."""
+
+    def openssl(*args: str) -> None:
+        subprocess.run(["openssl", *args], cwd=directory, check=True, capture_output=True)
+
+    openssl(
+        "req", "-x509", "-newkey", "rsa:2048", "-nodes", "-keyout", "ca.key", "-out", "ca.pem",
+        "-days", "2", "-subj", "/CN=Test internal CA",
+        "-addext", "basicConstraints=critical,CA:TRUE", "-addext", "keyUsage=critical,keyCertSign",
+    )  # fmt: skip
+    openssl(
+        "req", "-newkey", "rsa:2048", "-nodes", "-keyout", "server.key", "-out", "server.csr",
+        "-subj", "/CN=127.0.0.1",
+    )  # fmt: skip
+    (directory / "ext.cnf").write_text(
+        "subjectAltName=IP:127.0.0.1\nbasicConstraints=CA:FALSE\n"
+        "authorityKeyIdentifier=keyid\nextendedKeyUsage=serverAuth\n"
+    )
+    openssl(
+        "x509", "-req", "-in", "server.csr", "-CA", "ca.pem", "-CAkey", "ca.key",
+        "-CAcreateserial", "-out", "server.pem", "-days", "2", "-extfile", "ext.cnf",
+    )  # fmt: skip
+    for name in ("ca.pem", "server.pem", "server.key"):
+        (directory / name).chmod(0o644)
+    return directory / "ca.pem", directory / "server.pem", directory / "server.key"
+
+
+@pytest.fixture(scope="module")
+def internal_ca_dovecot() -> Iterator[tuple[DovecotServer, Path]]:
+    directory = Path(tempfile.mkdtemp(prefix="ca", dir="/dev/shm"))
+    directory.chmod(0o755)
+    ca, cert, key = _private_ca(directory)
+    server = DovecotServer.start(f"ssl = yes\nssl_cert = <{cert}\nssl_key = <{key}\n")
+    try:
+        yield server, ca
+    finally:
+        server.stop()
+        shutil.rmtree(directory, ignore_errors=True)
+
+
+def _starttls_rig(root: Path, server: DovecotServer, sink: SmtpSink, extra: str) -> Rig:
+    root.mkdir()
+    user = _user(server)
+    path = write_config(root, user, sink)
+    # security = "starttls" on Dovecot's plain port: same listener, TLS before LOGIN.
+    text = path.read_text().replace(
+        'security = "none"\nhandled_folder', f'security = "starttls"\n{extra}handled_folder', 1
+    )
+    path.write_text(text)
+    return Rig(root, user, sink, path, dict(os.environ, TEST_IMAP_PASSWORD=user.password))
+
+
+def test_a_private_ca_in_ca_file_is_trusted(
+    tmp_path: Path, internal_ca_dovecot: tuple[DovecotServer, Path], smtp_sink: SmtpSink
+) -> None:
+    server, ca = internal_ca_dovecot
+    untrusted = _starttls_rig(tmp_path / "untrusted", server, smtp_sink, "")
+    failed = untrusted.cli("run", "--once", expect=1)
+    assert "CERTIFICATE_VERIFY_FAILED" in failed.out, failed
+    assert "MAILBOX UNREACHABLE" in untrusted.query("status", expect=1).out
+
+    trusted = _starttls_rig(tmp_path / "trusted", server, smtp_sink, f'ca_file = "{ca}"\n')
+    append_all(trusted.user, [reply(1)])
+    result = trusted.cli("run", "--once")
+    assert "1 new message(s)" in result.out, result

@@ -15,6 +15,7 @@ import socket
 import ssl
 import time
 from collections.abc import Callable, Iterator
+from pathlib import Path
 
 from imapclient import DELETED, IMAPClient
 from imapclient.exceptions import IMAPClientError
@@ -53,6 +54,7 @@ class ImapSource:
         use_idle: bool,
         timeout: float,
         attention_of: Callable[[list[str]], dict[str, bool]],
+        ca_file: Path | None = None,
     ) -> None:
         self.host, self.port, self.security = host, port, security
         self.username, self.password = username, password
@@ -64,6 +66,7 @@ class ImapSource:
         self.configured = (handled_folder, attention_folder)  # as written, before the namespace
         self.use_idle, self.timeout = use_idle, timeout
         self.attention_of = attention_of
+        self.ca_file = ca_file
         self.client: IMAPClient | None = None
         self.uidvalidity = 0
         self.can_move = False
@@ -78,7 +81,8 @@ class ImapSource:
         if self.client is not None:
             return self.client
         try:
-            context = ssl.create_default_context()
+            # The system's CAs, or only the given one (an internal CA the system does not know).
+            context = ssl.create_default_context(cafile=str(self.ca_file) if self.ca_file else None)
             client = IMAPClient(
                 self.host,
                 port=self.port,
