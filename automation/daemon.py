@@ -34,7 +34,7 @@ from automation.outbox import (
 from automation.publish import publish_if_changed
 from automation.render.emails import check_templates
 from automation.render.sample import sample_context
-from automation.service import Outcome, poll, sync_contacts
+from automation.service import Outcome, first_start, poll, sync_contacts
 from automation.transports.base import Transport
 
 log = logging.getLogger(__name__)
@@ -49,6 +49,7 @@ class PassReport:
     outcomes: list[Outcome] = field(default_factory=list)
     flushed: FlushReport = field(default_factory=FlushReport)
     source_error: str = ""
+    left_older: int = 0  # first start: older mail left in place, not acted on
     mailbox_unreachable: bool = False  # `run --once` exits 1: a monitor must see it
 
 
@@ -71,6 +72,7 @@ class Daemon:
         if time.monotonic() < self.retry_at:
             return
         try:
+            report.left_older += first_start(self.app, self.source, self.clock())
             report.outcomes.extend(poll(self.app, self.source, self.clock()))
             self.backoff = 0.0
         except TransientError as exc:

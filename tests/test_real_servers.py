@@ -14,6 +14,7 @@ import shutil
 import subprocess
 import tempfile
 from collections.abc import Callable, Iterator
+from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
@@ -214,3 +215,45 @@ def test_a_private_ca_in_ca_file_is_trusted(
     append_all(trusted.user, [reply(1)])
     result = trusted.cli("run", "--once")
     assert "1 new message(s)" in result.out, result
+
+
+# ---- item 5: a first start does not act on the mailbox's history --------------------------------
+
+
+def _append_at(user: ImapUser, data: bytes, when: datetime) -> None:
+    client = imap(user)
+    try:
+        client.append("INBOX", data, msg_time=when)
+    finally:
+        client.logout()
+
+
+def test_first_start_leaves_older_mail_untouched_and_says_how_many(
+    legacy_dovecot: DovecotServer, rig_on: Callable[..., Rig]
+) -> None:
+    # The rig's clock says 2024-02-14; a year-old "Kyllä, tulen" must not register anyone.
+    rig = rig_on(legacy_dovecot)
+    year_ago = datetime(2023, 2, 1, 12, 0, tzinfo=UTC)
+    for i in (1, 2):
+        _append_at(rig.user, reply(i), year_ago)
+    append_all(rig.user, [reply(3)])  # arrives now (real time, after the rig's first start)
+    first = rig.cli("run", "--once")
+    assert "1 new message(s)" in first.out, first
+    assert "2 older message(s) left untouched" in first.out, first
+    rig.cli("run", "--once")
+    assert [m.envelope_to for m in rig.sink.messages] == [["p3@example.fi"]]
+    assert (folder_count(rig.user, "INBOX"), folder_count(rig.user, "Handled")) == (2, 1)
+    assert "older message" not in rig.cli("run", "--once").out
+
+
+def test_since_sets_where_the_first_start_begins(
+    legacy_dovecot: DovecotServer, rig_on: Callable[..., Rig]
+) -> None:
+    rig = rig_on(legacy_dovecot)
+    _append_at(rig.user, reply(1), datetime(2023, 1, 5, 12, 0, tzinfo=UTC))
+    _append_at(rig.user, reply(2), datetime(2023, 3, 5, 12, 0, tzinfo=UTC))
+    text = rig.config.read_text().replace("[sending]", "since = 2023-02-01\n[sending]", 1)
+    rig.config.write_text(text)
+    first = rig.cli("run", "--once")
+    assert "1 new message(s)" in first.out and "1 older message(s) left untouched" in first.out, first
+    assert [m.envelope_to for m in rig.sink.messages] == [["p2@example.fi"]]

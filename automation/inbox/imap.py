@@ -15,6 +15,7 @@ import socket
 import ssl
 import time
 from collections.abc import Callable, Iterator
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 from imapclient import DELETED, IMAPClient
@@ -74,6 +75,7 @@ class ImapSource:
         self.can_idle = False
         self.swept = False
         self.seen_uid = 0  # highest UID read on this connection
+        self.floor_uid = 0  # mail at or below it was left in place at the first start
 
     # ---- connection ------------------------------------------------------------------------
 
@@ -92,6 +94,7 @@ class ImapSource:
             )
             if self.security == "starttls":
                 client.starttls(context)
+            client.normalise_times = False  # INTERNALDATE with its zone, compared in leave_older
             client.login(self.username, self.password)
             capabilities = client.capabilities()
             if b"NAMESPACE" in capabilities:
@@ -173,7 +176,10 @@ class ImapSource:
         if self.swept or last_uid == 0 or not self.handled_folder:
             return
         self.swept = True
-        stale = [u for u in client.search(["UID", f"1:{last_uid}"]) if u <= last_uid]
+        if last_uid <= self.floor_uid:
+            return
+        low = self.floor_uid + 1
+        stale = [u for u in client.search(["UID", f"{low}:{last_uid}"]) if low <= u <= last_uid]
         if not stale:
             return
         refs = {f"imap:{self.uidvalidity}:{u}": u for u in stale}
@@ -184,6 +190,35 @@ class ImapSource:
         handled = [u for r, u in refs.items() if not status.get(r, False)]
         self._move(client, handled, self.handled_folder)
         self._move(client, attention, self.attention_folder or self.handled_folder)
+
+    # ---- first start ---------------------------------------------------------------------------
+
+    def leave_older(self, cutoff: datetime) -> tuple[int, int, int]:
+        client = self._connected()
+        try:
+            # SEARCH BEFORE is by date only: it narrows, INTERNALDATE decides to the second.
+            candidates = sorted(client.search(["BEFORE", (cutoff + timedelta(days=1)).date()]))
+            old = self._arrived_before(client, candidates, cutoff)
+            # UIDs follow arrival: everything up to the newest old message counts as old.
+            floor = max(old, default=0)
+            count = len(client.search(["UID", f"1:{floor}"])) if floor else 0
+        except _ERRORS as exc:
+            raise self._drop(exc) from exc
+        self.floor_uid = floor
+        return self.uidvalidity, floor, count
+
+    def _arrived_before(self, client: IMAPClient, uids: list[int], cutoff: datetime) -> list[int]:
+        old: list[int] = []
+        for start in range(0, len(uids), _MOVE_BATCH):
+            fetched = client.fetch(uids[start : start + _MOVE_BATCH], [b"INTERNALDATE"])
+            for uid, data in fetched.items():
+                arrived = data.get(b"INTERNALDATE")
+                if isinstance(arrived, datetime) and _aware(arrived) < cutoff:
+                    old.append(uid)
+        return old
+
+    def keep_floor(self, uid: int) -> None:
+        self.floor_uid = uid
 
     # ---- filing --------------------------------------------------------------------------------
 
@@ -299,3 +334,7 @@ def _in_namespace(name: str, prefix: str, delimiter: str) -> str:
     if delimiter and delimiter != "/":
         name = name.replace("/", delimiter)
     return prefix + name
+
+
+def _aware(moment: datetime) -> datetime:
+    return moment if moment.tzinfo else moment.replace(tzinfo=UTC)
