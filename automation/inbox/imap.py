@@ -27,6 +27,7 @@ from automation.inbox.base import RawMail, SourceUnavailable
 log = logging.getLogger(__name__)
 _FETCH_BATCH = 200
 _MOVE_BATCH = 1000
+_IDLE_RENEW = 25 * 60.0  # seconds; RFC 2177: servers may drop an IDLE after 30 minutes
 # Set on a message just before it is copied to a folder on a server without MOVE (see _move).
 _FILING = b"$AutomationFiling"
 _ERRORS = (
@@ -76,11 +77,20 @@ class ImapSource:
         self.swept = False
         self.seen_uid = 0  # highest UID read on this connection
         self.floor_uid = 0  # mail at or below it was left in place at the first start
+        self.idling = False  # an IDLE is open on self.client (see wait)
+        self.idle_since = 0.0
 
     # ---- connection ------------------------------------------------------------------------
 
     def _connected(self) -> IMAPClient:
         if self.client is not None:
+            if self.idling:
+                # Every other command needs the IDLE ended first; what DONE announces is found
+                # by the UID SEARCH that follows (fetch_new) or by the next wait().
+                try:
+                    self._end_idle(self.client)
+                except _ERRORS as exc:
+                    raise self._drop(exc) from exc
             return self.client
         try:
             # The system's CAs, or only the given one (an internal CA the system does not know).
@@ -128,11 +138,15 @@ class ImapSource:
     def close(self) -> None:
         if self.client is not None:
             with contextlib.suppress(*_ERRORS):
+                if self.idling:
+                    self._end_idle(self.client)
                 self.client.logout()
             self.client = None
+        self.idling = False
 
     def _drop(self, exc: BaseException) -> TransientError:
         self.client = None  # reconnect on the next call
+        self.idling = False
         return TransientError(f"IMAP connection lost: {exc}")
 
     # ---- reading -------------------------------------------------------------------------------
@@ -283,6 +297,8 @@ class ImapSource:
     # ---- waiting -------------------------------------------------------------------------------
 
     def wait(self, timeout: float) -> bool:
+        if self.client is not None and self.idling:
+            return self._keep_idling(self.client, timeout)
         client = self._connected()
         if not self.can_idle:
             time.sleep(timeout)
@@ -301,14 +317,31 @@ class ImapSource:
             ):
                 return True
             client.idle()
-            # Re-arm at least every second: Dovecot sometimes announces mail that arrived while
-            # IDLE was being set up only in its answer to DONE, which is read below as well.
-            responses = list(client.idle_check(timeout=min(timeout, 1.0)))
-            _, done = client.idle_done()
-            responses += list(done or [])
         except _ERRORS as exc:
             raise self._drop(exc) from exc
-        return _announces_mail(responses)
+        self.idling, self.idle_since = True, time.monotonic()
+        return self._keep_idling(client, timeout)
+
+    def _keep_idling(self, client: IMAPClient, timeout: float) -> bool:
+        """Listen on the IDLE left open by an earlier call; end it only for mail or renewal.
+
+        One IDLE stays open across calls (RFC 2177: renew before 29 minutes), so an idle daemon
+        sends a few commands an hour instead of three a second. Mail announced in the answer to
+        DONE counts too; anything missed is found by the next poll's UID SEARCH."""
+        try:
+            if _announces_mail(list(client.idle_check(timeout=timeout))):
+                self._end_idle(client)
+                return True
+            if time.monotonic() - self.idle_since > _IDLE_RENEW:
+                return _announces_mail(self._end_idle(client))
+        except _ERRORS as exc:
+            raise self._drop(exc) from exc
+        return False
+
+    def _end_idle(self, client: IMAPClient) -> list[object]:
+        self.idling = False
+        _, done = client.idle_done()
+        return list(done or [])
 
     def describe(self) -> str:
         return f"imap://{self.username}@{self.host}:{self.port}/{self.folder}"
