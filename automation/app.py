@@ -56,6 +56,7 @@ class App:
             box.idle,
             box.timeout,
             attention_of=self.attention_of,
+            ca_file=self.settings.path(box.ca_file) if box.ca_file else None,
         )
 
     def transport(self) -> Transport:

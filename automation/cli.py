@@ -276,7 +276,8 @@ def run(obj: Context, once: bool) -> None:
         if note:
             logging.getLogger("automation").warning(note)
         if once:
-            print_pass(daemon.run_once(), app, daemon)
+            report = daemon.run_once()
+            print_pass(report, app, daemon)
             release_sending(app.store, daemon.holder)
             if note:
                 click.echo(note)
@@ -284,6 +285,8 @@ def run(obj: Context, once: bool) -> None:
             daemon.run_forever()
     finally:
         app.close()
+    if once and report.mailbox_unreachable:
+        sys.exit(1)  # the pass could not read mail: exit 0 would be a false green for cron/monitors
 
 
 @main.command()

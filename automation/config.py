@@ -90,6 +90,11 @@ class MailboxSettings(_ServerSettings):
     attention_folder: str = ""
     idle: bool = True
     poll_seconds: float = Field(default=60.0, gt=0)
+    # A private (internal) CA to trust for the server's certificate, PEM; relative to the config.
+    ca_file: Path | None = None
+    # A new installation acts only on mail that arrived from this date (local midnight), or
+    # without it from its first start: a mailbox's history is never answered (issue 17).
+    since: date | None = None
 
     @property
     def effective_port(self) -> int:

@@ -20,7 +20,7 @@ import schedule
 from automation import config as config_module
 from automation.app import App
 from automation.errors import ConfigError, TransientError
-from automation.inbox.base import MailSource
+from automation.inbox.base import MailSource, SourceUnavailable
 from automation.jobs import lifecycle
 from automation.outbox import (
     FlushReport,
@@ -34,7 +34,7 @@ from automation.outbox import (
 from automation.publish import publish_if_changed
 from automation.render.emails import check_templates
 from automation.render.sample import sample_context
-from automation.service import Outcome, poll, sync_contacts
+from automation.service import Outcome, first_start, poll, sync_contacts
 from automation.transports.base import Transport
 
 log = logging.getLogger(__name__)
@@ -49,6 +49,8 @@ class PassReport:
     outcomes: list[Outcome] = field(default_factory=list)
     flushed: FlushReport = field(default_factory=FlushReport)
     source_error: str = ""
+    left_older: int = 0  # first start: older mail left in place, not acted on
+    mailbox_unreachable: bool = False  # `run --once` exits 1: a monitor must see it
 
 
 class Daemon:
@@ -70,6 +72,7 @@ class Daemon:
         if time.monotonic() < self.retry_at:
             return
         try:
+            report.left_older += first_start(self.app, self.source, self.clock())
             report.outcomes.extend(poll(self.app, self.source, self.clock()))
             self.backoff = 0.0
         except TransientError as exc:
@@ -77,6 +80,7 @@ class Daemon:
             self.backoff = min(max(self.backoff * 2, 1.0), _MAX_BACKOFF)
             self.retry_at = time.monotonic() + self.backoff
             self.source.close()
+            report.mailbox_unreachable = isinstance(exc, SourceUnavailable)
             report.source_error = f"{exc} (retrying in {self.backoff:.0f} s)"
             log.warning("mail source: %s", report.source_error)
 

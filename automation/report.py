@@ -25,6 +25,11 @@ def print_pass(report: PassReport, app: App, daemon: Daemon) -> None:
     echo(f"Mailbox: {daemon.source.describe()}: {len(new)} new message(s)")
     if report.source_error:
         echo(f"  mailbox unavailable: {report.source_error}")
+    if report.left_older:
+        echo(
+            f"  first start: {report.left_older} older message(s) left untouched in place"
+            " (set [mailbox] since = DATE to act on older mail)"
+        )
     for outcome in new:
         flag = "ATTENTION " if outcome.attention else ""
         summary = outcome.summary.removeprefix(outcome.sender).strip()

@@ -15,7 +15,7 @@ import sqlite3
 import traceback
 from collections.abc import Callable
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import datetime, time
 
 from automation import submissions
 from automation.app import App, read_contacts
@@ -330,6 +330,40 @@ def _keep_broken(app: App, raw: RawMail, now: datetime, exc: Exception) -> Outco
 def _record_position(app: App, raw: RawMail) -> None:
     if raw.uid:
         app.store.set_source_state("imap", raw.uidvalidity, raw.uid)
+
+
+_FIRST_START = "imap-start"  # source_state row: (uidvalidity, floor UID) of the first start
+
+
+def first_start(app: App, source: MailSource, now: datetime) -> int:
+    """On a new installation, leave the mailbox's history in place: how many messages were left.
+
+    Afterwards the recorded floor keeps the crash sweep away from that mail on every connection."""
+    try:
+        return _first_start(app, source, now)
+    except sqlite3.OperationalError as exc:
+        raise TransientError(f"database unavailable, mail waits for the next pass: {exc}") from exc
+
+
+def _first_start(app: App, source: MailSource, now: datetime) -> int:
+    validity, last_uid = app.store.source_state("imap")
+    start = app.store.source_state(_FIRST_START)
+    if start != (0, 0) or (validity, last_uid) != (0, 0) or _has_messages(app):
+        if start[0] and start[0] == validity:
+            source.keep_floor(start[1])
+        return 0
+    box = app.settings.mailbox
+    cutoff = datetime.combine(box.since, time(0), app.settings.network.zone) if box.since else now
+    validity, floor, count = source.leave_older(cutoff)
+    if validity:
+        with app.store.transaction():
+            app.store.set_source_state(_FIRST_START, validity, floor)
+            app.store.set_source_state("imap", validity, floor)
+    return count
+
+
+def _has_messages(app: App) -> bool:
+    return app.store.db.execute("SELECT 1 FROM messages LIMIT 1").fetchone() is not None
 
 
 def poll(app: App, source: MailSource, now: datetime) -> list[Outcome]:

@@ -45,6 +45,8 @@ CRASH_POINTS = {
     "understood": "automation.service:understand",
     # at the N-th filing of handled mail, before the IMAP MOVE is sent
     "file": "automation.inbox.imap:ImapSource.finish",
+    # right after a COPY to Handled on a server without MOVE, before \\Deleted and EXPUNGE
+    "copied": "automation.inbox.imap:ImapSource._copy",
     # right after the SMTP server accepted the N-th message, before it is recorded as sent
     "smtp": "automation.transports.smtp:SmtpSession.send",
 }

@@ -149,11 +149,12 @@ class DovecotServer:
     port: int
     root: Path
 
-    def __init__(self, root: Path, port: int) -> None:
+    def __init__(self, root: Path, port: int, extra_config: str = "") -> None:
         # Use start(); the constructor only records state.
         self.host = LOOPBACK
         self.port = port
         self.root = root
+        self.extra_config = extra_config
         self._binary = _find_dovecot()
         self._lock = threading.Lock()
         self._pid: int | None = None
@@ -196,8 +197,11 @@ class DovecotServer:
     # -- lifecycle --------------------------------------------------------
 
     @classmethod
-    def start(cls) -> DovecotServer:
-        """Create a fresh data dir, start Dovecot on a free port, wait until ready."""
+    def start(cls, extra_config: str = "") -> DovecotServer:
+        """Create a fresh data dir, start Dovecot on a free port, wait until ready.
+
+        `extra_config` is appended to the generated config, to look like another server (e.g.
+        `imap_capability` without MOVE/UIDPLUS, or a `namespace` with prefix "INBOX.")."""
         _find_dovecot()  # fail with a clear message before creating anything
 
         last_error: Exception | None = None
@@ -205,7 +209,7 @@ class DovecotServer:
             root = Path(tempfile.mkdtemp(prefix="dc", dir=_SHM if _SHM.is_dir() else None))
             # mkdtemp makes 0700; the unprivileged children must traverse it.
             root.chmod(0o755)
-            server = cls(root, _free_port())
+            server = cls(root, _free_port(), extra_config)
             try:
                 server._prepare()
                 # The master daemonises: without this, a script or session that
@@ -359,7 +363,7 @@ service auth-worker {{
 protocol imap {{
   mail_max_userip_connections = 500
 }}
-"""
+{self.extra_config}"""
 
     def _launch(self) -> None:
         # The master daemonises; its stderr goes to a file because a pipe

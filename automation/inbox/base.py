@@ -4,7 +4,14 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 from dataclasses import dataclass
+from datetime import datetime
 from typing import Protocol
+
+from automation.errors import TransientError
+
+
+class SourceUnavailable(TransientError):
+    """The mail server could not be reached or logged in to (not: one message failed)."""
 
 
 @dataclass(frozen=True)
@@ -28,6 +35,13 @@ class MailSource(Protocol):
 
     def wait(self, timeout: float) -> bool:
         """Block until new mail may have arrived (IMAP IDLE) or `timeout`; True if it did."""
+
+    def leave_older(self, cutoff: datetime) -> tuple[int, int, int]:
+        """First start: mail that arrived before `cutoff` stays in place and is never read.
+        Returns (uidvalidity, highest such UID, how many); the caller records the position."""
+
+    def keep_floor(self, uid: int) -> None:
+        """Messages at or below `uid` (left at the first start) are never filed by a sweep."""
 
     def close(self) -> None: ...
 

@@ -15,16 +15,21 @@ import socket
 import ssl
 import time
 from collections.abc import Callable, Iterator
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
 
-from imapclient import IMAPClient
+from imapclient import DELETED, IMAPClient
 from imapclient.exceptions import IMAPClientError
 
 from automation.errors import TransientError
-from automation.inbox.base import RawMail
+from automation.inbox.base import RawMail, SourceUnavailable
 
 log = logging.getLogger(__name__)
 _FETCH_BATCH = 200
 _MOVE_BATCH = 1000
+_IDLE_RENEW = 25 * 60.0  # seconds; RFC 2177: servers may drop an IDLE after 30 minutes
+# Set on a message just before it is copied to a folder on a server without MOVE (see _move).
+_FILING = b"$AutomationFiling"
 _ERRORS = (
     IMAPClientError,
     imaplib.IMAP4.error,
@@ -51,6 +56,7 @@ class ImapSource:
         use_idle: bool,
         timeout: float,
         attention_of: Callable[[list[str]], dict[str, bool]],
+        ca_file: Path | None = None,
     ) -> None:
         self.host, self.port, self.security = host, port, security
         self.username, self.password = username, password
@@ -59,22 +65,36 @@ class ImapSource:
             handled_folder,
             attention_folder,
         )
+        self.configured = (handled_folder, attention_folder)  # as written, before the namespace
         self.use_idle, self.timeout = use_idle, timeout
         self.attention_of = attention_of
+        self.ca_file = ca_file
         self.client: IMAPClient | None = None
         self.uidvalidity = 0
         self.can_move = False
+        self.can_uid_expunge = False
         self.can_idle = False
         self.swept = False
         self.seen_uid = 0  # highest UID read on this connection
+        self.floor_uid = 0  # mail at or below it was left in place at the first start
+        self.idling = False  # an IDLE is open on self.client (see wait)
+        self.idle_since = 0.0
 
     # ---- connection ------------------------------------------------------------------------
 
     def _connected(self) -> IMAPClient:
         if self.client is not None:
+            if self.idling:
+                # Every other command needs the IDLE ended first; what DONE announces is found
+                # by the UID SEARCH that follows (fetch_new) or by the next wait().
+                try:
+                    self._end_idle(self.client)
+                except _ERRORS as exc:
+                    raise self._drop(exc) from exc
             return self.client
         try:
-            context = ssl.create_default_context()
+            # The system's CAs, or only the given one (an internal CA the system does not know).
+            context = ssl.create_default_context(cafile=str(self.ca_file) if self.ca_file else None)
             client = IMAPClient(
                 self.host,
                 port=self.port,
@@ -84,29 +104,49 @@ class ImapSource:
             )
             if self.security == "starttls":
                 client.starttls(context)
+            client.normalise_times = False  # INTERNALDATE with its zone, compared in leave_older
             client.login(self.username, self.password)
+            capabilities = client.capabilities()
+            if b"NAMESPACE" in capabilities:
+                self._read_namespace(client)
             for folder in (self.handled_folder, self.attention_folder):
                 if folder and not client.folder_exists(folder):
                     client.create_folder(folder)
             selected = client.select_folder(self.folder)
             self.uidvalidity = int(selected[b"UIDVALIDITY"])
-            capabilities = client.capabilities()
         except _ERRORS as exc:
-            raise TransientError(f"IMAP {self.host}:{self.port} unavailable: {exc}") from exc
+            raise SourceUnavailable(f"IMAP {self.host}:{self.port} unavailable: {exc}") from exc
         self.can_move = b"MOVE" in capabilities
+        self.can_uid_expunge = b"UIDPLUS" in capabilities
         self.can_idle = self.use_idle and b"IDLE" in capabilities
         self.swept = False
         self.client = client
         return client
 
+    def _read_namespace(self, client: IMAPClient) -> None:
+        """Put our folders where this server keeps folders: Courier, Cyrus and many hosted
+        servers refuse "Handled" and want "INBOX.Handled" (RFC 2342 personal namespace)."""
+        personal = client.namespace().personal
+        if not personal:
+            return
+        prefix, delimiter = personal[0]
+        prefix = prefix.decode() if isinstance(prefix, bytes) else str(prefix or "")
+        sep = delimiter.decode() if isinstance(delimiter, bytes) else str(delimiter or "")
+        self.handled_folder = _in_namespace(self.configured[0], prefix, sep)
+        self.attention_folder = _in_namespace(self.configured[1], prefix, sep)
+
     def close(self) -> None:
         if self.client is not None:
             with contextlib.suppress(*_ERRORS):
+                if self.idling:
+                    self._end_idle(self.client)
                 self.client.logout()
             self.client = None
+        self.idling = False
 
     def _drop(self, exc: BaseException) -> TransientError:
         self.client = None  # reconnect on the next call
+        self.idling = False
         return TransientError(f"IMAP connection lost: {exc}")
 
     # ---- reading -------------------------------------------------------------------------------
@@ -150,7 +190,10 @@ class ImapSource:
         if self.swept or last_uid == 0 or not self.handled_folder:
             return
         self.swept = True
-        stale = [u for u in client.search(["UID", f"1:{last_uid}"]) if u <= last_uid]
+        if last_uid <= self.floor_uid:
+            return
+        low = self.floor_uid + 1
+        stale = [u for u in client.search(["UID", f"{low}:{last_uid}"]) if low <= u <= last_uid]
         if not stale:
             return
         refs = {f"imap:{self.uidvalidity}:{u}": u for u in stale}
@@ -161,6 +204,35 @@ class ImapSource:
         handled = [u for r, u in refs.items() if not status.get(r, False)]
         self._move(client, handled, self.handled_folder)
         self._move(client, attention, self.attention_folder or self.handled_folder)
+
+    # ---- first start ---------------------------------------------------------------------------
+
+    def leave_older(self, cutoff: datetime) -> tuple[int, int, int]:
+        client = self._connected()
+        try:
+            # SEARCH BEFORE is by date only: it narrows, INTERNALDATE decides to the second.
+            candidates = sorted(client.search(["BEFORE", (cutoff + timedelta(days=1)).date()]))
+            old = self._arrived_before(client, candidates, cutoff)
+            # UIDs follow arrival: everything up to the newest old message counts as old.
+            floor = max(old, default=0)
+            count = len(client.search(["UID", f"1:{floor}"])) if floor else 0
+        except _ERRORS as exc:
+            raise self._drop(exc) from exc
+        self.floor_uid = floor
+        return self.uidvalidity, floor, count
+
+    def _arrived_before(self, client: IMAPClient, uids: list[int], cutoff: datetime) -> list[int]:
+        old: list[int] = []
+        for start in range(0, len(uids), _MOVE_BATCH):
+            fetched = client.fetch(uids[start : start + _MOVE_BATCH], [b"INTERNALDATE"])
+            for uid, data in fetched.items():
+                arrived = data.get(b"INTERNALDATE")
+                if isinstance(arrived, datetime) and _aware(arrived) < cutoff:
+                    old.append(uid)
+        return old
+
+    def keep_floor(self, uid: int) -> None:
+        self.floor_uid = uid
 
     # ---- filing --------------------------------------------------------------------------------
 
@@ -184,13 +256,49 @@ class ImapSource:
             if self.can_move:
                 client.move(batch, folder)
             else:
-                client.copy(batch, folder)
-                client.delete_messages(batch)
-                client.uid_expunge(batch)
+                self._copy_and_expunge(client, batch, folder)
+
+    def _copy_and_expunge(self, client: IMAPClient, uids: list[int], folder: str) -> None:
+        """MOVE by hand (hMailServer, older Exchange): COPY, \\Deleted, EXPUNGE.
+
+        A crash between COPY and EXPUNGE leaves the message in both folders, and the next pass
+        would copy it again. So each message is marked with a keyword before its COPY; one that
+        already carries it is looked up in the target folder by Message-ID and copied only if
+        the copy is not there."""
+        flags = client.get_flags(uids)
+        started = [u for u in uids if _FILING in flags.get(u, ())]
+        done = self._already_in(client, started, folder) if started else set()
+        todo = [u for u in uids if u not in done]
+        if todo:
+            client.add_flags(todo, [_FILING])
+            self._copy(client, todo, folder)
+        client.add_flags(uids, [DELETED])
+        if self.can_uid_expunge:
+            client.uid_expunge(uids)
+        else:
+            # Without UIDPLUS only a plain EXPUNGE exists; it also removes what someone else
+            # marked \\Deleted in this folder, which is what their client would do next anyway.
+            client.expunge()
+
+    def _copy(self, client: IMAPClient, uids: list[int], folder: str) -> None:
+        client.copy(uids, folder)
+
+    def _already_in(self, client: IMAPClient, uids: list[int], folder: str) -> set[int]:
+        """Which of these (interrupted) messages already have their copy in `folder`."""
+        fetched = client.fetch(uids, [b"BODY.PEEK[HEADER.FIELDS (MESSAGE-ID)]"])
+        ids = {u: _message_id(data) for u, data in fetched.items()}
+        client.select_folder(folder, readonly=True)
+        try:
+            found = {u for u, mid in ids.items() if mid and client.search(["HEADER", "Message-ID", mid])}
+        finally:
+            client.select_folder(self.folder)
+        return found
 
     # ---- waiting -------------------------------------------------------------------------------
 
     def wait(self, timeout: float) -> bool:
+        if self.client is not None and self.idling:
+            return self._keep_idling(self.client, timeout)
         client = self._connected()
         if not self.can_idle:
             time.sleep(timeout)
@@ -209,14 +317,31 @@ class ImapSource:
             ):
                 return True
             client.idle()
-            # Re-arm at least every second: Dovecot sometimes announces mail that arrived while
-            # IDLE was being set up only in its answer to DONE, which is read below as well.
-            responses = list(client.idle_check(timeout=min(timeout, 1.0)))
-            _, done = client.idle_done()
-            responses += list(done or [])
         except _ERRORS as exc:
             raise self._drop(exc) from exc
-        return _announces_mail(responses)
+        self.idling, self.idle_since = True, time.monotonic()
+        return self._keep_idling(client, timeout)
+
+    def _keep_idling(self, client: IMAPClient, timeout: float) -> bool:
+        """Listen on the IDLE left open by an earlier call; end it only for mail or renewal.
+
+        One IDLE stays open across calls (RFC 2177: renew before 29 minutes), so an idle daemon
+        sends a few commands an hour instead of three a second. Mail announced in the answer to
+        DONE counts too; anything missed is found by the next poll's UID SEARCH."""
+        try:
+            if _announces_mail(list(client.idle_check(timeout=timeout))):
+                self._end_idle(client)
+                return True
+            if time.monotonic() - self.idle_since > _IDLE_RENEW:
+                return _announces_mail(self._end_idle(client))
+        except _ERRORS as exc:
+            raise self._drop(exc) from exc
+        return False
+
+    def _end_idle(self, client: IMAPClient) -> list[object]:
+        self.idling = False
+        _, done = client.idle_done()
+        return list(done or [])
 
     def describe(self) -> str:
         return f"imap://{self.username}@{self.host}:{self.port}/{self.folder}"
@@ -224,3 +349,25 @@ class ImapSource:
 
 def _announces_mail(responses: list[object]) -> bool:
     return any(isinstance(r, tuple) and len(r) > 1 and r[1] in (b"EXISTS", b"RECENT") for r in responses)
+
+
+def _message_id(data: dict[bytes, object]) -> str:
+    header = next((v for k, v in data.items() if k.startswith(b"BODY[HEADER")), b"")
+    if not isinstance(header, bytes):
+        return ""
+    _, _, value = header.decode("ascii", "replace").partition(":")
+    return value.strip()
+
+
+def _in_namespace(name: str, prefix: str, delimiter: str) -> str:
+    """A configured folder name ("Handled", "Archive/Handled") in the server's namespace; a name
+    already under the prefix, or INBOX itself, is taken as the server spells it."""
+    if not name or name.upper() == "INBOX" or (prefix and name.startswith(prefix)):
+        return name
+    if delimiter and delimiter != "/":
+        name = name.replace("/", delimiter)
+    return prefix + name
+
+
+def _aware(moment: datetime) -> datetime:
+    return moment if moment.tzinfo else moment.replace(tzinfo=UTC)

@@ -10,6 +10,7 @@ from __future__ import annotations
 import mailbox
 import time
 from collections.abc import Callable, Iterator
+from datetime import datetime
 from pathlib import Path
 
 from automation.inbox.base import RawMail
@@ -56,6 +57,13 @@ class MaildirSource:
     def wait(self, timeout: float) -> bool:
         time.sleep(timeout)
         return False
+
+    def leave_older(self, cutoff: datetime) -> tuple[int, int, int]:
+        # A Maildir is the embedded demo and the tests' source: its sample mail is meant to be read.
+        return 0, 0, 0
+
+    def keep_floor(self, uid: int) -> None:
+        return None
 
     def close(self) -> None:
         pass

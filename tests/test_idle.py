@@ -1,0 +1,96 @@
+"""IMAP IDLE as RFC 2177 means it (issue 17, item 9): one IDLE held open, not a poll.
+
+A small TCP proxy between the daemon and the real Dovecot counts the commands the daemon sends.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import os
+import re
+import socket
+import threading
+import time
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+from faults import Rig, append_all, reply, wait_until, write_config
+from servers import ImapUser, SmtpSink
+
+_COMMAND = re.compile(rb"^(?:[A-Za-z0-9.]+ ([A-Za-z]+)|(DONE))", re.MULTILINE)
+
+
+class CountingProxy:
+    """Forwards one port to the IMAP server and counts what clients send, by command name."""
+
+    def __init__(self, upstream: tuple[str, int]) -> None:
+        self.upstream = upstream
+        self.counts: dict[str, int] = {}
+        self.lock = threading.Lock()
+        self.listener = socket.create_server(("127.0.0.1", 0))
+        self.port: int = self.listener.getsockname()[1]
+        threading.Thread(target=self._accept, daemon=True).start()
+
+    def _accept(self) -> None:
+        with contextlib.suppress(OSError):
+            while True:
+                client, _ = self.listener.accept()
+                server = socket.create_connection(self.upstream)
+                threading.Thread(target=self._pump, args=(client, server, True), daemon=True).start()
+                threading.Thread(target=self._pump, args=(server, client, False), daemon=True).start()
+
+    def _pump(self, source: socket.socket, target: socket.socket, count: bool) -> None:
+        with contextlib.suppress(OSError):
+            while data := source.recv(65536):
+                if count:
+                    self._count(data)
+                target.sendall(data)
+        for sock in (source, target):
+            with contextlib.suppress(OSError):
+                sock.shutdown(socket.SHUT_RDWR)
+
+    def _count(self, data: bytes) -> None:
+        with self.lock:
+            for match in _COMMAND.finditer(data):
+                name = (match.group(1) or match.group(2)).decode().upper()
+                self.counts[name] = self.counts.get(name, 0) + 1
+
+    def snapshot(self) -> dict[str, int]:
+        with self.lock:
+            return dict(self.counts)
+
+    def close(self) -> None:
+        self.listener.close()
+
+
+@pytest.fixture
+def proxy(imap_user: ImapUser) -> Iterator[CountingProxy]:
+    counting = CountingProxy((imap_user.host, imap_user.port))
+    yield counting
+    counting.close()
+
+
+def test_an_idle_daemon_holds_one_idle_and_still_answers_within_seconds(
+    tmp_path: Path, imap_user: ImapUser, smtp_sink: SmtpSink, proxy: CountingProxy
+) -> None:
+    user = imap_user
+    via_proxy = ImapUser(user.host, proxy.port, user.username, user.password, user.maildir)
+    path = write_config(tmp_path, via_proxy, smtp_sink)
+    path.write_text(path.read_text().replace("poll_seconds = 1", "poll_seconds = 600", 1))
+    rig = Rig(tmp_path, via_proxy, smtp_sink, path, dict(os.environ, TEST_IMAP_PASSWORD=imap_user.password))
+    daemon = rig.spawn("run")
+    try:
+        wait_until(lambda: proxy.snapshot().get("IDLE"), 30, "the daemon's first IDLE")
+        before = proxy.snapshot()
+        time.sleep(10)
+        after = proxy.snapshot()
+        quiet = {name: after.get(name, 0) - before.get(name, 0) for name in ("IDLE", "DONE", "NOOP")}
+        # A one-second poll sends ~10 of each here; one IDLE held open sends none.
+        assert sum(quiet.values()) <= 2, (quiet, daemon.output())
+        sent_at = time.monotonic()
+        append_all(imap_user, [reply(1)])
+        smtp_sink.wait_for(1, timeout=15)
+        assert time.monotonic() - sent_at < 5, daemon.output()
+    finally:
+        daemon.stop()
