@@ -49,6 +49,7 @@ IDIOMS: dict[str, set[tuple[str, ...]]] = {
         ("tulo", "olla"),
         ("olla", "tulo"),
         ("osallistuja",),
+        ("minä", "käydä"),
         ("olla", "paikalla"),
         ("olla", "tulossa"),
         ("merkitä", "minä"),

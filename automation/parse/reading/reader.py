@@ -28,7 +28,7 @@ from automation.parse.reading.lexicon import (
     UNSURE,
     YES_WORDS,
 )
-from automation.parse.reading.words import Word, analyse, tokens
+from automation.parse.reading.words import Word, analyse, new_text, tokens
 
 YES, NO, MAYBE, UNKNOWN = "yes", "no", "maybe", "unknown"
 _MAX_SENTENCES = 40  # an answer is near the top; a long text is something else
@@ -92,6 +92,7 @@ class Reading:
 
 
 def read_answer(text: str, language: str | None = None) -> Reading:
+    new_text()
     sentences = [s.strip() for s in _SENTENCE.split(text) if s and s.strip()][:_MAX_SENTENCES]
     whole = language or guess_language(text)
     clues: list[Clue] = []

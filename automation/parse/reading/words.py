@@ -32,6 +32,7 @@ class Word:
     question: bool = False  # Finnish -ko/-kö
     capitalised: bool = False
     name: str = ""  # as a first name or surname Voikko knows: its nominative ("Korhosen" → Korhonen)
+    known: bool = True  # the morphology knows the word (False: a typo, a foreign word)
 
 
 _TOKEN = re.compile(r"[^\W\d_]+(?:['’][^\W\d_]+)?", re.UNICODE)
@@ -67,7 +68,11 @@ def _stemmer(language: str) -> Any:
 
 
 def analyse(token: str, language: str) -> Word:
-    return _analyse(token.lower(), language, token[:1].isupper())
+    surface, capitalised = token.lower(), token[:1].isupper()
+    word = _analyse(surface, language, capitalised)
+    if language == "fi" and not word.known and _voikko() is not None and _may_correct(surface):
+        return _corrected(surface, capitalised) or word
+    return word
 
 
 @lru_cache(maxsize=20_000)
@@ -82,9 +87,45 @@ def _analyse(surface: str, language: str, capitalised: bool) -> Word:
     return Word(surface, stem, negator=negator, capitalised=capitalised)
 
 
+_CORRECTIONS_PER_TEXT = 8
+_corrections_left = _CORRECTIONS_PER_TEXT
+
+
+def new_text() -> None:
+    """A new text is read: it may have a few of its unknown words spell-corrected again."""
+    global _corrections_left
+    _corrections_left = _CORRECTIONS_PER_TEXT
+
+
+_LEXICON_STARTS = {lemma[:2] for lemma in ATTEND["fi"] | CANCEL["fi"]}
+
+
+def _may_correct(surface: str) -> bool:
+    """Only words that start like a lexicon verb, and only a few per text: this bounds the
+    spelling suggestions' work on hostile text (the budget is outside every cache, so a word
+    reads the same whatever was read before)."""
+    global _corrections_left
+    if not 4 <= len(surface) <= 16 or surface[:2] not in _LEXICON_STARTS or _corrections_left <= 0:
+        return False
+    _corrections_left -= 1
+    return True
+
+
+@lru_cache(maxsize=2_000)
+def _corrected(surface: str, capitalised: bool) -> Word | None:
+    """A word Voikko does not know ("tuelen", "ilmoitttaudun") is read as its first spelling
+    suggestion when that is a verb of the lexicon: a typo in the answer must not hide it."""
+    voikko = _voikko()
+    for suggestion in voikko.suggest(surface)[:2]:
+        analyses = voikko.analyze(suggestion)
+        if any(a.get("BASEFORM") in ATTEND["fi"] | CANCEL["fi"] for a in analyses):
+            return _finnish(surface, analyses, capitalised)
+    return None
+
+
 def _finnish(surface: str, analyses: list[dict[str, str]], capitalised: bool) -> Word:
     if not analyses:
-        return Word(surface, surface, capitalised=capitalised)
+        return Word(surface, surface, capitalised=capitalised, known=False)
     # Prefer the reading the lexicon knows ("tullaan": tulla, not tullata), then the negative
     # verb, then Voikko's first ("kertaa": kerta, not kerrata).
     known = ATTEND["fi"] | CANCEL["fi"]
