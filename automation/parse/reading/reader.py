@@ -13,7 +13,7 @@ from __future__ import annotations
 
 import re
 import unicodedata
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 
 from automation.parse.reading.lexicon import (
     ATTEND,
@@ -36,11 +36,18 @@ _SENTENCE = re.compile(r"(?<=[.!?])\s+|\n+")
 _CLAUSE = re.compile(r"\s*[,;:–—]\s*|\s+(?:mutta|vaan|men|utan|but|though|however)\s+", re.IGNORECASE)
 _EMAIL = re.compile(r"[\w.+-]+@[\w-]+(?:\.[\w-]+)+")
 _POLITE = {
-    "fi": {"haluta", "mielellään"},
+    "fi": {"haluta", "mielellään", "ilmoittaa"},
     "sv": {"vilj", "gärn"},
     "en": {"like", "love", "glad", "happi", "pleas", "delight"},
 }
 _I = {"minä", "mä", "jag", "i"}
+# Conditions hedge the whole sentence ("Tulen, jos ehdin"); other hedges only their clause
+# ("Et varmaan ihmettele, mutta en pääse" is a no).
+_CONDITIONS = {"jos", "mikäli", "kunhan", "om", "if", "unless"}
+# "Emme pysty lähettämään edustajaa", "kan vi inte skicka någon", "not able to send anyone".
+_MODAL_NO = {"fi": {"voida", "pystyä"}, "sv": {"kan", "kunn"}, "en": {"can", "abl", "cannot"}}
+_SEND = {"fi": {"lähettää"}, "sv": {"skick"}, "en": {"send"}}
+_REGRET = {"regret", "apolog"}
 _WE = {"fi": {"me", "meitä", "meidät"}, "sv": {"vi", "oss"}, "en": {"we", "us"}}
 _POLITE_NO = {
     "kiitos",
@@ -113,8 +120,10 @@ def guess_language(text: str) -> str | None:
             0 if lang == "sv" else sum(("ä" in w or "ö" in w) and w.endswith(("ä", "n")) for w in words)
         )
     scores["sv"] += sum("å" in w for w in words)
+    ranked = sorted(scores.values(), reverse=True)
     best = max(scores, key=lambda lang: scores[lang])
-    return best if scores[best] > 0 else None
+    # A tie ("on" is Finnish and English) says nothing: each language is then tried in turn.
+    return best if ranked[0] > 0 and ranked[0] > ranked[1] else None
 
 
 def _read_in_some_language(sentence: str, whole: str | None) -> tuple[list[Clue], bool]:
@@ -158,7 +167,7 @@ def _unsure(sentence: str, language: str) -> Clue | None:
     """ "En ole vielä varma, pääsenkö", "Jag vet inte om jag hinner", "not sure I can come":
     doubt about attending (even asked as an indirect question) is a maybe."""
     words = [analyse(t, language) for t in tokens(sentence)]
-    doubt = any(_find(words, phrase) is not None for phrase in UNSURE[language])
+    doubt = any(_in_order(words, phrase) for phrase in UNSURE[language])
     negated = any(w.negator for w in words) or any(w.surface.startswith(("unsur", "osäk")) for w in words)
     verb = next((w for w in words if w.lemma in ATTEND[language]), None)
     if not (doubt and negated and verb is not None):
@@ -176,6 +185,7 @@ def _read_sentence(sentence: str, language: str) -> tuple[list[Clue], bool]:
     clauses = [c for c in _CLAUSE.split(sentence) if c.strip()]
     asked = False
     found: list[Clue] = []
+    floating = ""
     hedge = _hedge([analyse(t, language) for t in tokens(sentence)], language, sentence)
     for index, clause in enumerate(clauses):
         words = [analyse(t, language) for t in tokens(clause)]
@@ -185,9 +195,15 @@ def _read_sentence(sentence: str, language: str) -> tuple[list[Clue], bool]:
         if any(w.question for w in words) or (last and sentence.rstrip().endswith("?")):
             asked = True
             continue
-        clue = _read_clause(words, sentence, language, index == 0, hedge)
+        own = _hedge(words, language, clause)
+        condition = hedge if hedge in _CONDITIONS else ""
+        clue = _read_clause(words, sentence, language, index == 0, own or condition)
         if clue:
             found.append(clue)
+        elif own and len(words) <= 2:
+            floating = own  # "Kyllä, alustavasti": a hedge standing alone hedges the sentence
+    if floating:
+        found = [replace(c, answer=MAYBE, hedge=floating) if c.answer != MAYBE else c for c in found]
     return found, asked
 
 
@@ -200,6 +216,10 @@ def _read_clause(words: list[Word], sentence: str, language: str, first: bool, h
     verb = _attend_verb(words, language)
     cancel = next((w for w in words if w.lemma in CANCEL[language] or _cancel_stem(w, language)), None)
     if verb is None and cancel is None:
+        modal = next((w for w in words if w.lemma in _MODAL_NO[language] or w.surface == "cannot"), None)
+        others_verbs = [w for w in words if w.verb and not w.negator and w is not modal]
+        if negated and modal is not None and all(w.lemma in _SEND[language] for w in others_verbs):
+            return Clue(NO, sentence[:200], modal.lemma, True, "", hedge, not others, language=language)
         if negator is not None and _bare_negation(words, language):
             return Clue(NO, sentence[:200], negator.lemma, True, "", hedge, True, language=language)
         particle = _particle(surfaces, language, first)
@@ -214,11 +234,13 @@ def _read_clause(words: list[Word], sentence: str, language: str, first: bool, h
             answer, sentence[:200], surfaces[0], particle == NO, "", hedge, not others, language=language
         )
     if cancel is not None and verb is None:
-        if negated:
+        if negated and cancel.lemma not in _REGRET:
             return None  # "en peru": keeps what was; not an answer to act on
         answer = MAYBE if hedge else NO
         return Clue(answer, sentence[:200], cancel.lemma, True, "", hedge, not others, language=language)
     assert verb is not None
+    if verb.past and not negated and cancel is None:
+        return None  # "Ilmoittauduin aiemmin, mutta…": a report of the past, not today's answer
     mood = verb.mood
     conditional = mood == "conditional" or bool(set(lemmas) & _MODAL_MAYBE.get(language, set()))
     polite = bool(set(lemmas) & _POLITE.get(language, set()))
@@ -231,7 +253,7 @@ def _read_clause(words: list[Word], sentence: str, language: str, first: bool, h
     person = verb.person if verb.person == "4" or not negator else negator.person
     named = any(w.capitalised for w in words[1:])
     # "Ilmoitan myös kollegani", "I come with my colleague": the sender acts, with others.
-    acts = person == "1" or bool(set(w.surface for w in words) & _I)
+    acts = person == "1" or bool({w.surface.replace("’", "'").split("'")[0] for w in words} & _I)
     about_sender = (not others or acts) and not (person == "3" and named) and person != "2"
     if language == "fi" and person == "3" and not negated and verb.lemma != "onnistua" and not acts:
         about_sender = False  # "Tuli päällekkäinen koulutus": something else came up
@@ -300,6 +322,12 @@ def _hedge(words: list[Word], language: str, sentence: str) -> str:
 
 def _about_others(words: list[Word], language: str) -> bool:
     return any(w.lemma in OTHERS[language] or w.surface in OTHERS[language] for w in words)
+
+
+def _in_order(words: list[Word], phrase: tuple[str, ...]) -> bool:
+    """The phrase's words occur in this order, with others between ("en ole vielä varma")."""
+    rest = iter(words)
+    return all(any(p in (w.lemma, w.surface) for w in rest) for p in phrase)
 
 
 def _find(words: list[Word], phrase: tuple[str, ...]) -> int | None:

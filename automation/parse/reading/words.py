@@ -33,6 +33,7 @@ class Word:
     capitalised: bool = False
     name: str = ""  # as a first name or surname Voikko knows: its nominative ("Korhosen" → Korhonen)
     known: bool = True  # the morphology knows the word (False: a typo, a foreign word)
+    past: bool = False  # past tense ("ilmoittauduin", "registered", "anmälde")
 
 
 _TOKEN = re.compile(r"[^\W\d_]+(?:['’][^\W\d_]+)?", re.UNICODE)
@@ -67,8 +68,21 @@ def _stemmer(language: str) -> Any:
     return snowballstemmer.stemmer(_STEMMERS[language])
 
 
+# Spoken Finnish that Voikko's standard dictionary lacks, read as the standard form.
+COLLOQUIAL = {
+    "tuun": "tulen",
+    "tuu": "tule",
+    "tuut": "tulet",
+    "tullaa": "tullaan",
+    "mä": "minä",
+    "mää": "minä",
+}
+
+
 def analyse(token: str, language: str) -> Word:
     surface, capitalised = token.lower(), token[:1].isupper()
+    if language == "fi":
+        surface = COLLOQUIAL.get(surface, surface)
     word = _analyse(surface, language, capitalised)
     if language == "fi" and not word.known and _voikko() is not None and _may_correct(surface):
         return _corrected(surface, capitalised) or word
@@ -83,8 +97,9 @@ def _analyse(surface: str, language: str, capitalised: bool) -> Word:
             return _finnish(surface, voikko.analyze(surface), capitalised)
         return _finnish_fallback(surface, capitalised)
     stem = _stemmer(language).stemWord(surface.replace("’", "'"))
+    past = stem in ATTEND[language] and surface.endswith(("ed", "de", "te") if language == "sv" else ("ed",))
     negator = surface.replace("’", "'") in NEGATORS[language] or surface.endswith(("n't", "n’t"))
-    return Word(surface, stem, negator=negator, capitalised=capitalised)
+    return Word(surface, stem, negator=negator, capitalised=capitalised, past=past)
 
 
 _CORRECTIONS_PER_TEXT = 8
@@ -144,6 +159,7 @@ def _finnish(surface: str, analyses: list[dict[str, str]], capitalised: bool) ->
         question=best.get("KYSYMYSLIITE") == "true",
         capitalised=capitalised,
         name=_name_form(surface, analyses),
+        past=best.get("TENSE") == "past_imperfective",
     )
 
 
