@@ -163,8 +163,19 @@ NO_WORDS = {
 }
 # Words that name someone else as the subject ("kollegani tulee", "my colleague will come").
 OTHERS = {
-    "fi": {"kollega", "työkaveri", "esimies", "esihenkilö", "sijainen", "edustaja", "joku", "hän", "he"},
-    "sv": {"kolleg", "kollega", "ersättar", "någon", "han", "hon", "de", "chef"},
+    "fi": {
+        "kollega",
+        "työkaveri",
+        "esimies",
+        "esihenkilö",
+        "sijainen",
+        "edustaja",
+        "joku",
+        "hän",
+        "he",
+        "rehtori",
+    },
+    "sv": {"kolleg", "kollega", "ersättar", "någon", "han", "hon", "de", "chef", "rektor"},
     "en": {"colleagu", "someon", "he", "she", "they", "deputi", "substitut", "manag", "boss"},
 }
 # Function words that tell the languages apart when a sentence does not say which it is.

@@ -40,13 +40,19 @@ _POLITE = {
     "sv": {"vilj", "gärn"},
     "en": {"like", "love", "glad", "happi", "pleas", "delight"},
 }
-_I = {"minä", "mä", "jag", "i"}
+_I = {"fi": {"minä", "mä", "itse"}, "sv": {"jag"}, "en": {"i", "myself"}}
 # Conditions hedge the whole sentence ("Tulen, jos ehdin"); other hedges only their clause
 # ("Et varmaan ihmettele, mutta en pääse" is a no).
 _CONDITIONS = {"jos", "mikäli", "kunhan", "om", "if", "unless"}
 # "Emme pysty lähettämään edustajaa", "kan vi inte skicka någon", "not able to send anyone".
 _MODAL_NO = {"fi": {"voida", "pystyä"}, "sv": {"kan", "kunn"}, "en": {"can", "abl", "cannot"}}
 _SEND = {"fi": {"lähettää"}, "sv": {"skick"}, "en": {"send"}}
+_MUST = {"fi": {"pitää", "täytyä"}, "sv": {"måst", "behöv"}, "en": {"must", "need", "have"}}
+_INSTEAD = {
+    "fi": {"tilalle", "sijaan", "sijasta", "tila"},
+    "sv": {"ställ", "istället"},
+    "en": {"instead", "place"},
+}
 _REGRET = {"regret", "apolog"}
 _WE = {"fi": {"me", "meitä", "meidät"}, "sv": {"vi", "oss"}, "en": {"we", "us"}}
 _POLITE_NO = {
@@ -115,10 +121,8 @@ def read_answer(text: str, language: str | None = None) -> Reading:
 def guess_language(text: str) -> str | None:
     words = [w.lower() for w in tokens(text)]
     scores = {lang: sum(w in stop for w in words) for lang, stop in STOPWORDS.items()}
-    for lang in ("fi", "sv"):  # letters only one of them uses
-        scores[lang] += (
-            0 if lang == "sv" else sum(("ä" in w or "ö" in w) and w.endswith(("ä", "n")) for w in words)
-        )
+    # Endings only Finnish has, and the letter only Swedish has.
+    scores["fi"] += sum(w.endswith(("ä", "ssa", "ssä", "llä", "stä")) for w in words)
     scores["sv"] += sum("å" in w for w in words)
     ranked = sorted(scores.values(), reverse=True)
     best = max(scores, key=lambda lang: scores[lang])
@@ -219,7 +223,15 @@ def _read_clause(words: list[Word], sentence: str, language: str, first: bool, h
         modal = next((w for w in words if w.lemma in _MODAL_NO[language] or w.surface == "cannot"), None)
         others_verbs = [w for w in words if w.verb and not w.negator and w is not modal]
         if negated and modal is not None and all(w.lemma in _SEND[language] for w in others_verbs):
-            return Clue(NO, sentence[:200], modal.lemma, True, "", hedge, not others, language=language)
+            # "Emme pysty lähettämään edustajaa": the sender's no, though it names someone.
+            sending = bool(others_verbs)
+            return Clue(
+                NO, sentence[:200], modal.lemma, True, "", hedge, sending or not others, language=language
+            )
+        sent = next((w for w in words if w.lemma in _SEND[language]), None)
+        if sent is not None and not negated and {w.lemma for w in words} & _INSTEAD[language]:
+            # "Lähetän tilalleni kaksi opettajaamme": others come in the sender's place.
+            return Clue(YES, sentence[:200], sent.lemma, False, "", hedge, False, True, language)
         if negator is not None and _bare_negation(words, language):
             return Clue(NO, sentence[:200], negator.lemma, True, "", hedge, True, language=language)
         particle = _particle(surfaces, language, first)
@@ -239,6 +251,10 @@ def _read_clause(words: list[Word], sentence: str, language: str, first: bool, h
         answer = MAYBE if hedge else NO
         return Clue(answer, sentence[:200], cancel.lemma, True, "", hedge, not others, language=language)
     assert verb is not None
+    if cancel is None and bool(set(lemmas) & _MUST[language]):
+        return None  # "Pitää ehtiä junaan", "Jag måste hinna med tåget": not about the meeting
+    if _imperative(words, verb, language):
+        return None  # "Anmäl er direkt", "Please register": telling others, not answering
     if verb.past and not negated and cancel is None:
         return None  # "Ilmoittauduin aiemmin, mutta…": a report of the past, not today's answer
     mood = verb.mood
@@ -253,7 +269,7 @@ def _read_clause(words: list[Word], sentence: str, language: str, first: bool, h
     person = verb.person if verb.person == "4" or not negator else negator.person
     named = any(w.capitalised for w in words[1:])
     # "Ilmoitan myös kollegani", "I come with my colleague": the sender acts, with others.
-    acts = person == "1" or bool({w.surface.replace("’", "'").split("'")[0] for w in words} & _I)
+    acts = person == "1" or bool({w.surface.replace("’", "'").split("'")[0] for w in words} & _I[language])
     about_sender = (not others or acts) and not (person == "3" and named) and person != "2"
     if language == "fi" and person == "3" and not negated and verb.lemma != "onnistua" and not acts:
         about_sender = False  # "Tuli päällekkäinen koulutus": something else came up
@@ -264,6 +280,23 @@ def _read_clause(words: list[Word], sentence: str, language: str, first: bool, h
     shown_mood = mood or ("conditional" if conditional else "")
     lemma = cancel.lemma if cancel is not None else verb.lemma
     return Clue(answer, sentence[:200], lemma, negated, shown_mood, hedge, about_sender, plural, language)
+
+
+_IMPERATIVES = {
+    "sv": {"anmäl", "kom", "delta", "närvara"},
+    "en": {"register", "join", "come", "attend", "participate", "sign"},
+}
+
+
+def _imperative(words: list[Word], verb: Word, language: str) -> bool:
+    """A Swedish or English clause that starts with the bare verb (after "please" / "var god")
+    and has no "I" is an instruction to someone else."""
+    if language == "fi" or verb not in words:
+        return False
+    start = 1 if words[0].surface in ("please", "pls", "vänligen") else 0
+    bare = verb.surface in _IMPERATIVES[language]
+    no_subject = not ({w.surface for w in words} & (_I[language] | _WE[language]))
+    return words.index(verb) == start and bare and no_subject
 
 
 def _bare_negation(words: list[Word], language: str) -> bool:
@@ -288,7 +321,11 @@ def _attend_verb(words: list[Word], language: str) -> Word | None:
             if _contains(flat, phrase) or _contains(surfaces, phrase):
                 return Word(" ".join(phrase), " ".join(phrase))
         return next((w for w in words if w.lemma in ATTEND["en"] - {"make", "be", "sign"}), None)
-    return next((w for w in words if w.lemma in ATTEND[language]), None)
+    found = next((w for w in words if w.lemma in ATTEND[language]), None)
+    if found is None and language == "fi":
+        # Participles and other derivations: "Ilmoitan osallistuvani", "tulossa".
+        found = next((w for w in words if w.lemma.startswith(("osallistu", "ilmoittautu"))), None)
+    return found
 
 
 def _cancel_stem(word: Word, language: str) -> bool:

@@ -68,6 +68,12 @@ def _stemmer(language: str) -> Any:
     return snowballstemmer.stemmer(_STEMMERS[language])
 
 
+def _past_form(surface: str, language: str) -> bool:
+    if language == "sv":  # anmälde, deltog, kom; not the participle "deltagande"
+        return surface.endswith(("de", "te", "tog", "kom")) and not surface.endswith(("nde", "nte"))
+    return surface.endswith("ed")
+
+
 # Spoken Finnish that Voikko's standard dictionary lacks, read as the standard form.
 COLLOQUIAL = {
     "tuun": "tulen",
@@ -97,7 +103,7 @@ def _analyse(surface: str, language: str, capitalised: bool) -> Word:
             return _finnish(surface, voikko.analyze(surface), capitalised)
         return _finnish_fallback(surface, capitalised)
     stem = _stemmer(language).stemWord(surface.replace("’", "'"))
-    past = stem in ATTEND[language] and surface.endswith(("ed", "de", "te") if language == "sv" else ("ed",))
+    past = stem in ATTEND[language] and _past_form(surface, language)
     negator = surface.replace("’", "'") in NEGATORS[language] or surface.endswith(("n't", "n’t"))
     return Word(surface, stem, negator=negator, capitalised=capitalised, past=past)
 
