@@ -117,8 +117,13 @@ def main(ctx: click.Context, config_path: Path, now_text: str | None, verbose: b
 
 
 @main.command()
+@click.option(
+    "--connect",
+    is_flag=True,
+    help="Also log in to the mailbox and the SMTP server as configured (creates and sends nothing).",
+)
 @click.pass_obj
-def check(obj: Context) -> None:
+def check(obj: Context, connect: bool) -> None:
     """Validate the config, the contact list and every template in every language."""
     settings = obj.settings()
     problems: list[str] = []
@@ -146,6 +151,13 @@ def check(obj: Context) -> None:
     )
     problems.extend(check_site(settings))
     problems.extend(check_report(settings))
+    if connect:
+        from automation.connect import check_connections
+
+        found = check_connections(settings)
+        for line in found.ok:
+            click.echo(line)  # true whatever else fails: say which server is fine
+        problems.extend(found.problems)
     if problems:
         raise ConfigError(problems)
     click.echo(

@@ -70,6 +70,14 @@ class SmtpSession:
         except (smtplib.SMTPException, OSError) as exc:
             raise ConnectionLost(f"SMTP connection lost: {exc}") from exc
 
+    def try_sender(self, envelope_from: str) -> None:
+        """MAIL FROM then RSET, never DATA: whether the server would take mail from us at all
+        (`check --connect`); sends nothing. A refusal is the SessionRefused the outbox would see."""
+        code, reply = self.client.docmd("MAIL", f"FROM:<{envelope_from}>")
+        self._reset()
+        if code >= 400:
+            raise sender_refused(code, reply, envelope_from, self.username)
+
     def _refusal(self, code: int, reply: bytes | str, envelope_from: str) -> Exception:
         """Office 365 refuses Send As only after DATA (554 5.2.252), and a 530 may come at any
         step: those refuse our sender or session, not this recipient."""

@@ -1,0 +1,139 @@
+"""`automation check --connect` against real servers (issue 17 item 11, issue 13 item 4).
+
+It logs in to the mailbox and the SMTP server as configured, creates nothing, sends nothing, and
+prints one line per problem with the fix naming the config key (exit 2), else `ok:` per server.
+"""
+
+from __future__ import annotations
+
+import os
+import shutil
+import tempfile
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+from faults import Rig, folder_count, write_config
+from servers import DovecotServer, ImapUser, SmtpSink
+from test_real_servers import INBOX_PREFIX, _private_ca, _user
+from test_sending_refusals import SEND_AS_DENIED, StrictSink
+
+
+@pytest.fixture(scope="module")
+def prefixed() -> Iterator[DovecotServer]:
+    server = DovecotServer.start(INBOX_PREFIX)
+    try:
+        yield server
+    finally:
+        server.stop()
+
+
+@pytest.fixture
+def rig(tmp_path: Path, imap_user: ImapUser, smtp_sink: SmtpSink) -> Rig:
+    path = write_config(tmp_path, imap_user, smtp_sink)
+    return Rig(tmp_path, imap_user, smtp_sink, path, dict(os.environ, TEST_IMAP_PASSWORD=imap_user.password))
+
+
+def _folder(user: ImapUser, name: str) -> None:
+    from faults import imap
+
+    client = imap(user)
+    try:
+        client.create_folder(name)
+    finally:
+        client.logout()
+
+
+def _edit(rig: Rig, old: str, new: str) -> None:
+    text = rig.config.read_text()
+    assert old in text
+    rig.config.write_text(text.replace(old, new, 1))
+
+
+def test_a_good_config_is_ok_and_sends_nothing(rig: Rig) -> None:
+    _folder(rig.user, "Handled")
+    _folder(rig.user, "Attention")
+    result = rig.query("check", "--connect")
+    assert "ok: [mailbox]" in result.out and "ok: [sending]" in result.out, result
+    assert rig.sink.messages == []
+
+
+def test_missing_folders_are_named_with_the_fix_and_not_created(rig: Rig) -> None:
+    result = rig.query("check", "--connect", expect=2)
+    assert "[mailbox] handled_folder" in result.err and "Handled" in result.err, result
+    assert "[mailbox] attention_folder" in result.err, result
+    assert folder_count(rig.user, "INBOX") == 0
+    from faults import imap
+
+    client = imap(rig.user)
+    try:
+        assert not client.folder_exists("Handled")
+    finally:
+        client.logout()
+
+
+def test_missing_folder_under_an_inbox_namespace_names_the_prefixed_folder(
+    tmp_path: Path, prefixed: DovecotServer, smtp_sink: SmtpSink
+) -> None:
+    user = _user(prefixed)
+    path = write_config(tmp_path, user, smtp_sink)
+    rig = Rig(tmp_path, user, smtp_sink, path, dict(os.environ, TEST_IMAP_PASSWORD=user.password))
+    _folder(user, "INBOX.Attention")
+    result = rig.query("check", "--connect", expect=2)
+    assert 'handled_folder = "INBOX.Handled"' in result.err, result
+    assert "attention_folder" not in result.err, result
+
+
+def test_a_wrong_password_is_reported(rig: Rig) -> None:
+    rig.env["TEST_IMAP_PASSWORD"] = "not-the-password"
+    result = rig.query("check", "--connect", expect=2)
+    assert "[mailbox]" in result.err and "login" in result.err and "password" in result.err, result
+    assert "not-the-password" not in result.err + result.out
+
+
+def test_a_refused_sender_is_reported_and_nothing_sent(tmp_path: Path, imap_user: ImapUser) -> None:
+    sink = StrictSink()
+    sink.start()
+    try:
+        path = write_config(tmp_path, imap_user, sink)
+        rig = Rig(tmp_path, imap_user, sink, path, dict(os.environ, TEST_IMAP_PASSWORD=imap_user.password))
+        _edit(rig, "[sending]\n", '[sending]\nhelo_name = "automation.example.org"\n')
+        sink.strict.sender_refusal = SEND_AS_DENIED
+        result = rig.query("check", "--connect", expect=2)
+        assert "[sending]" in result.err and "Send As" in result.err, result
+        assert sink.strict.helo_names == ["automation.example.org"]
+        assert sink.messages == []
+    finally:
+        sink.stop()
+
+
+def test_connection_refused_is_reported(rig: Rig, smtp_sink: SmtpSink) -> None:
+    smtp_sink.stop()
+    result = rig.query("check", "--connect", expect=2)
+    assert f"[sending] host {smtp_sink.host}:{smtp_sink.port}" in result.err, result
+    assert "refused" in result.err, result
+
+
+@pytest.fixture(scope="module")
+def internal_ca() -> Iterator[tuple[DovecotServer, Path]]:
+    directory = Path(tempfile.mkdtemp(prefix="ca", dir="/dev/shm"))
+    directory.chmod(0o755)
+    ca, cert, key = _private_ca(directory)
+    server = DovecotServer.start(f"ssl = yes\nssl_cert = <{cert}\nssl_key = <{key}\n")
+    try:
+        yield server, ca
+    finally:
+        server.stop()
+        shutil.rmtree(directory, ignore_errors=True)
+
+
+def test_an_untrusted_certificate_is_reported_with_ca_file_as_the_fix(
+    tmp_path: Path, internal_ca: tuple[DovecotServer, Path], smtp_sink: SmtpSink
+) -> None:
+    server, _ca = internal_ca
+    user = _user(server)
+    path = write_config(tmp_path, user, smtp_sink)
+    rig = Rig(tmp_path, user, smtp_sink, path, dict(os.environ, TEST_IMAP_PASSWORD=user.password))
+    _edit(rig, 'security = "none"\nhandled_folder', 'security = "starttls"\nhandled_folder')
+    result = rig.query("check", "--connect", expect=2)
+    assert "CERTIFICATE_VERIFY_FAILED" in result.err and "[mailbox] ca_file" in result.err, result
