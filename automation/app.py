@@ -94,6 +94,7 @@ def smtp_transport(settings: Settings) -> SmtpTransport:
         resolve_password(out, "sending", settings.source.parent),
         out.timeout,
         out.helo_name,
+        settings.path(out.ca_file) if out.ca_file else None,
     )
 
 

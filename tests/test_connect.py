@@ -8,13 +8,14 @@ from __future__ import annotations
 
 import os
 import shutil
+import ssl
 import tempfile
 from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
-from faults import Rig, folder_count, write_config
-from servers import DovecotServer, ImapUser, SmtpSink
+from faults import Rig, append_all, folder_count, reply, write_config
+from servers import LOOPBACK, DovecotServer, ImapUser, SmtpSink, _PortZeroController
 from test_real_servers import INBOX_PREFIX, _private_ca, _user
 from test_sending_refusals import SEND_AS_DENIED, StrictSink
 
@@ -137,3 +138,58 @@ def test_an_untrusted_certificate_is_reported_with_ca_file_as_the_fix(
     _edit(rig, 'security = "none"\nhandled_folder', 'security = "starttls"\nhandled_folder')
     result = rig.query("check", "--connect", expect=2)
     assert "CERTIFICATE_VERIFY_FAILED" in result.err and "[mailbox] ca_file" in result.err, result
+
+
+# ---- [sending] ca_file: an SMTP relay with a certificate from an internal CA ---------------------
+
+
+class _TlsSink(SmtpSink):
+    """The sink offering STARTTLS with a certificate signed by a private CA."""
+
+    def __init__(self, cert: Path, key: Path) -> None:
+        super().__init__()
+        self.tls = ssl.create_default_context(ssl.Purpose.CLIENT_AUTH)
+        self.tls.load_cert_chain(cert, key)
+
+    def start(self) -> None:
+        controller = _PortZeroController(
+            self._handler, hostname=LOOPBACK, port=0, server_hostname="localhost", tls_context=self.tls
+        )
+        controller.start()
+        self._controller = controller
+        self.port = controller.port
+
+
+@pytest.fixture
+def private_ca(tmp_path: Path) -> tuple[Path, Path, Path]:
+    directory = tmp_path / "ca"
+    directory.mkdir()
+    return _private_ca(directory)
+
+
+def _tls_rig(root: Path, user: ImapUser, sink: SmtpSink, sending: str) -> Rig:
+    root.mkdir()
+    path = write_config(root, user, sink)
+    rig = Rig(root, user, sink, path, dict(os.environ, TEST_IMAP_PASSWORD=user.password))
+    _edit(rig, '[sending]\nkind = "smtp"', f'[sending]\n{sending}kind = "smtp"')
+    _edit(rig, f'port = {sink.port}\nsecurity = "none"', f'port = {sink.port}\nsecurity = "starttls"')
+    return rig
+
+
+def test_sending_ca_file_trusts_a_private_ca(
+    tmp_path: Path, imap_user: ImapUser, private_ca: tuple[Path, Path, Path]
+) -> None:
+    ca, cert, key = private_ca
+    with _TlsSink(cert, key) as sink:
+        untrusted = _tls_rig(tmp_path / "untrusted", imap_user, sink, "")
+        result = untrusted.query("check", "--connect", expect=2)
+        assert "CERTIFICATE_VERIFY_FAILED" in result.err and "[sending] ca_file" in result.err, result
+
+        trusted = _tls_rig(tmp_path / "trusted", imap_user, sink, f'ca_file = "{ca}"\n')
+        _folder(imap_user, "Handled")
+        _folder(imap_user, "Attention")
+        result = trusted.query("check", "--connect")
+        assert "ok: [sending]" in result.out, result
+        append_all(imap_user, [reply(1)])
+        trusted.cli("run", "--once")
+        assert [m.envelope_to for m in sink.wait_for(1)] == [["p1@example.fi"]]
