@@ -297,8 +297,10 @@ def run(obj: Context, once: bool) -> None:
             daemon.run_forever()
     finally:
         app.close()
-    if once and report.mailbox_unreachable:
-        sys.exit(1)  # the pass could not read mail: exit 0 would be a false green for cron/monitors
+    if once and (report.mailbox_unreachable or report.flushed.unreachable):
+        # The pass could not read mail, or mail was due and the SMTP server could not be reached:
+        # exit 0 would be a false green for cron and monitors.
+        sys.exit(1)
 
 
 @main.command()

@@ -193,3 +193,20 @@ def test_sending_ca_file_trusts_a_private_ca(
         append_all(imap_user, [reply(1)])
         trusted.cli("run", "--once")
         assert [m.envelope_to for m in sink.wait_for(1)] == [["p1@example.fi"]]
+
+
+# ---- run --once: a pass that could not reach the SMTP server is not a green one ------------------
+
+
+def test_run_once_exits_1_when_the_smtp_server_refuses_the_connection(rig: Rig, smtp_sink: SmtpSink) -> None:
+    append_all(rig.user, [reply(1)])
+    smtp_sink.stop()
+    result = rig.cli("run", "--once", expect=1)
+    assert f"cannot connect to SMTP {smtp_sink.host}:{smtp_sink.port}" in result.out + result.err, result
+    # The answer is kept for the next pass, not lost.
+    assert "1 new message(s)" in result.out, result
+
+
+def test_run_once_exits_0_when_there_is_nothing_to_send(rig: Rig, smtp_sink: SmtpSink) -> None:
+    smtp_sink.stop()  # nothing queued: the pass never needs the server
+    rig.cli("run", "--once")
