@@ -151,19 +151,22 @@ def check(obj: Context, connect: bool) -> None:
     )
     problems.extend(check_site(settings))
     problems.extend(check_report(settings))
+    servers_ok: list[str] = []
     if connect:
         from automation.connect import check_connections
 
         found = check_connections(settings)
-        for line in found.ok:
-            click.echo(line)  # true whatever else fails: say which server is fine
-        problems.extend(found.problems)
+        servers_ok, problems = found.ok, problems + found.problems
     if problems:
+        for line in servers_ok:
+            click.echo(line)  # true whatever else fails: say which server is fine
         raise ConfigError(problems)
     click.echo(
         f"ok: {settings.source}: {len(settings.meetings)} meeting(s), {len(contacts)}"
         f" contact(s), templates valid in {', '.join(settings.network.languages)}"
     )
+    for line in servers_ok:
+        click.echo(line)
     note = reader_note(settings.network.languages)
     if note:
         click.echo(note)

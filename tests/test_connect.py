@@ -108,6 +108,19 @@ def test_a_refused_sender_is_reported_and_nothing_sent(tmp_path: Path, imap_user
         sink.stop()
 
 
+def test_a_wrong_smtp_password_is_reported(tmp_path: Path, imap_user: ImapUser) -> None:
+    with StrictSink(auth=True) as sink:
+        path = write_config(tmp_path, imap_user, sink)
+        env = dict(os.environ, TEST_IMAP_PASSWORD=imap_user.password, TEST_SMTP_PASSWORD="s3cret-wrong")
+        rig = Rig(tmp_path, imap_user, sink, path, env)
+        login = 'helo_name = "a.example.org"\nusername = "verkosto"\npassword_env = "TEST_SMTP_PASSWORD"\n'
+        _edit(rig, "[sending]\n", f"[sending]\n{login}")
+        result = rig.query("check", "--connect", expect=2)
+        assert "[sending]" in result.err and "login refused for verkosto" in result.err, result
+        assert "username and password" in result.err and "s3cret-wrong" not in result.err, result
+        assert sink.strict.logins == 1 and sink.messages == []
+
+
 def test_connection_refused_is_reported(rig: Rig, smtp_sink: SmtpSink) -> None:
     smtp_sink.stop()
     result = rig.query("check", "--connect", expect=2)
