@@ -51,6 +51,7 @@ def _describe(settings: Settings, label: str) -> str:
 def explain(section: str, host: str, port: int, exc: BaseException, timeout: float) -> str:
     """A connection failure as what people meet and what to change; never the password."""
     where = f"[{section}] host {host}:{port}"
+    exc = _root(exc)
     if isinstance(exc, ssl.SSLCertVerificationError):
         reason = exc.verify_message or str(exc.reason)
         if "hostname" in reason.lower() or "ip address mismatch" in reason.lower():
@@ -77,6 +78,15 @@ def explain(section: str, host: str, port: int, exc: BaseException, timeout: flo
     if isinstance(exc, socket.gaierror):
         return f"{where}: host name not found ({exc}); fix: check [{section}] host"
     return f"{where}: cannot connect ({exc}); fix: check [{section}] host, port and security"
+
+
+def _root(exc: BaseException) -> BaseException:
+    """The socket error under a library's wrapper: smtplib turns a timeout while reading the
+    greeting into SMTPServerDisconnected("Connection unexpectedly closed: timed out")."""
+    inner = exc.__cause__ or exc.__context__
+    while isinstance(inner, OSError):
+        exc, inner = inner, inner.__cause__ or inner.__context__
+    return exc
 
 
 # ---- the mailbox -----------------------------------------------------------------------------------

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import os
 import shutil
+import socket
 import ssl
 import tempfile
 from collections.abc import Iterator
@@ -223,3 +224,17 @@ def test_run_once_exits_1_when_the_smtp_server_refuses_the_connection(rig: Rig, 
 def test_run_once_exits_0_when_there_is_nothing_to_send(rig: Rig, smtp_sink: SmtpSink) -> None:
     smtp_sink.stop()  # nothing queued: the pass never needs the server
     rig.cli("run", "--once")
+
+
+def test_a_server_that_never_answers_is_reported_as_a_timeout(rig: Rig) -> None:
+    # A listening socket nobody accepts on: the TCP handshake completes, no greeting ever comes
+    # (what a firewall or a wrong port in front of another service looks like).
+    with socket.create_server((LOOPBACK, 0)) as silent:
+        port = silent.getsockname()[1]
+        text = rig.config.read_text()
+        text = text.replace(f"port = {rig.user.port}\n", f"port = {port}\ntimeout = 1\n", 1)
+        text = text.replace(f"port = {rig.sink.port}\n", f"port = {port}\ntimeout = 1\n", 1)
+        rig.config.write_text(text)
+        result = rig.query("check", "--connect", expect=2)
+    for section in ("mailbox", "sending"):
+        assert f"[{section}] host {LOOPBACK}:{port}: no answer within 1 s" in result.err, result
