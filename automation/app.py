@@ -63,15 +63,7 @@ class App:
         out = self.settings.sending
         if out.kind == "maildir":
             return MaildirTransport(self.settings.path(out.path))
-        return SmtpTransport(
-            out.host,
-            out.effective_port,
-            out.security,
-            out.username,
-            resolve_password(out, "sending", self.settings.source.parent),
-            out.timeout,
-            out.helo_name,
-        )
+        return smtp_transport(self.settings)
 
     def known_refs(self, refs: list[str]) -> set[str]:
         return set(self.attention_of(refs))
@@ -89,6 +81,21 @@ class App:
 
     def contacts_file(self) -> Path:
         return self.settings.path(self.settings.contacts.file)
+
+
+def smtp_transport(settings: Settings) -> SmtpTransport:
+    """The SMTP transport as configured; `check --connect` tries the very same one."""
+    out = settings.sending
+    return SmtpTransport(
+        out.host,
+        out.effective_port,
+        out.security,
+        out.username,
+        resolve_password(out, "sending", settings.source.parent),
+        out.timeout,
+        out.helo_name,
+        settings.path(out.ca_file) if out.ca_file else None,
+    )
 
 
 def read_contacts(path: Path, languages: list[str]) -> list[Contact]:

@@ -117,8 +117,13 @@ def main(ctx: click.Context, config_path: Path, now_text: str | None, verbose: b
 
 
 @main.command()
+@click.option(
+    "--connect",
+    is_flag=True,
+    help="Also log in to the mailbox and the SMTP server as configured (creates and sends nothing).",
+)
 @click.pass_obj
-def check(obj: Context) -> None:
+def check(obj: Context, connect: bool) -> None:
     """Validate the config, the contact list and every template in every language."""
     settings = obj.settings()
     problems: list[str] = []
@@ -146,12 +151,22 @@ def check(obj: Context) -> None:
     )
     problems.extend(check_site(settings))
     problems.extend(check_report(settings))
+    servers_ok: list[str] = []
+    if connect:
+        from automation.connect import check_connections
+
+        found = check_connections(settings)
+        servers_ok, problems = found.ok, problems + found.problems
     if problems:
+        for line in servers_ok:
+            click.echo(line)  # true whatever else fails: say which server is fine
         raise ConfigError(problems)
     click.echo(
         f"ok: {settings.source}: {len(settings.meetings)} meeting(s), {len(contacts)}"
         f" contact(s), templates valid in {', '.join(settings.network.languages)}"
     )
+    for line in servers_ok:
+        click.echo(line)
     note = reader_note(settings.network.languages)
     if note:
         click.echo(note)
@@ -285,8 +300,10 @@ def run(obj: Context, once: bool) -> None:
             daemon.run_forever()
     finally:
         app.close()
-    if once and report.mailbox_unreachable:
-        sys.exit(1)  # the pass could not read mail: exit 0 would be a false green for cron/monitors
+    if once and (report.mailbox_unreachable or report.flushed.unreachable):
+        # The pass could not read mail, or mail was due and the SMTP server could not be reached:
+        # exit 0 would be a false green for cron and monitors.
+        sys.exit(1)
 
 
 @main.command()

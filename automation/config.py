@@ -108,6 +108,8 @@ class SendingSettings(_ServerSettings):
     max_retry_hours: float = Field(default=72.0, gt=0)
     # The name we announce in EHLO; empty: this host's FQDN (relays refuse "localhost" with 504).
     helo_name: str = ""
+    # A private (internal) CA to trust for the relay's certificate, PEM; relative to the config.
+    ca_file: Path | None = None
 
     @property
     def effective_port(self) -> int:

@@ -108,6 +108,7 @@ class Daemon:
         report.flushed.sent.extend(result.sent)
         report.flushed.retrying.extend(result.retrying)
         report.flushed.failed.extend(result.failed)
+        report.flushed.unreachable = report.flushed.unreachable or result.unreachable
 
     def reload_if_changed(self) -> bool:
         """Config and templates are re-read when their files change; a broken edit is reported

@@ -122,6 +122,7 @@ def flush_all(
         report.retrying += batch.retrying
         report.failed += batch.failed
         report.paused = batch.paused
+        report.unreachable = batch.unreachable
         if not batch.finished or batch.paused or batch.unreachable:
             break  # nothing left, or only messages waiting for a retry
     if report.sent or report.failed:

@@ -15,6 +15,7 @@ import ssl
 from collections.abc import Iterator
 from contextlib import contextmanager
 from functools import cache, cached_property
+from pathlib import Path
 
 from automation.errors import ConnectionLost, PermanentError, SessionRefused, TransientError
 
@@ -69,6 +70,15 @@ class SmtpSession:
             raise self._refusal(exc.smtp_code, exc.smtp_error, envelope_from) from exc
         except (smtplib.SMTPException, OSError) as exc:
             raise ConnectionLost(f"SMTP connection lost: {exc}") from exc
+
+    def try_sender(self, envelope_from: str) -> None:
+        """MAIL FROM then RSET, never DATA: whether the server would take mail from us at all
+        (`check --connect`); sends nothing. A refusal is the SessionRefused the outbox would see."""
+        self.client.ehlo_or_helo_if_needed()  # after STARTTLS without a login, EHLO is still due
+        code, reply = self.client.docmd("MAIL", f"FROM:<{envelope_from}>")
+        self._reset()
+        if code >= 400:
+            raise sender_refused(code, reply, envelope_from, self.username)
 
     def _refusal(self, code: int, reply: bytes | str, envelope_from: str) -> Exception:
         """Office 365 refuses Send As only after DATA (554 5.2.252), and a 530 may come at any
@@ -150,10 +160,12 @@ class SmtpTransport:
         password: str,
         timeout: float = 30.0,
         helo_name: str = "",
+        ca_file: Path | None = None,
     ) -> None:
         self.host, self.port, self.security = host, port, security
         self.username, self.password, self.timeout = username, password, timeout
         self.helo_name = helo_name
+        self.ca_file = ca_file
 
     @contextmanager
     def open(self) -> Iterator[SmtpSession]:
@@ -169,18 +181,17 @@ class SmtpTransport:
     @cached_property
     def _tls(self) -> ssl.SSLContext:
         # Loading the system's CA certificates takes ~35 ms: once per transport, not per batch.
-        return ssl.create_default_context()
+        # With ca_file only that (internal) CA is trusted, as for [mailbox] ca_file.
+        return ssl.create_default_context(cafile=str(self.ca_file) if self.ca_file else None)
 
     def _connect(self) -> smtplib.SMTP:
         # A name given here keeps smtplib from asking DNS for getfqdn() on every connection.
         placeholder = self.helo_name or default_helo_name() or "localhost.invalid"
-        client: smtplib.SMTP
-        if self.security == "tls":
-            client = smtplib.SMTP_SSL(timeout=self.timeout, context=self._tls, local_hostname=placeholder)
-        else:
-            client = smtplib.SMTP(timeout=self.timeout, local_hostname=placeholder)
         try:
-            client.connect(self.host, self.port)
+            client = self._dial(placeholder)
+        except (TimeoutError, smtplib.SMTPException, OSError) as exc:
+            raise TransientError(f"cannot connect to SMTP {self.host}:{self.port}: {exc}") from exc
+        try:
             if not (self.helo_name or default_helo_name()) and client.sock is not None:
                 # No FQDN for this host: our address literal, e.g. [192.0.2.7], is always valid.
                 client.local_hostname = f"[{client.sock.getsockname()[0]}]"
@@ -203,6 +214,16 @@ class SmtpTransport:
         except (TimeoutError, smtplib.SMTPException, OSError) as exc:
             client.close()
             raise TransientError(f"cannot connect to SMTP {self.host}:{self.port}: {exc}") from exc
+
+    def _dial(self, local_hostname: str) -> smtplib.SMTP:
+        """Connected, greeting read. The host goes to the constructor: smtplib checks the
+        certificate against the name given there only; a later connect() leaves it empty and TLS
+        fails with "check_hostname requires server_hostname" (a ValueError, not an OSError)."""
+        if self.security == "tls":
+            return smtplib.SMTP_SSL(
+                self.host, self.port, local_hostname, timeout=self.timeout, context=self._tls
+            )
+        return smtplib.SMTP(self.host, self.port, local_hostname, timeout=self.timeout)
 
     def describe(self) -> str:
         return f"smtp://{self.host}:{self.port} ({self.security})"
