@@ -94,4 +94,4 @@ def test_the_labelled_set_never_confuses_yes_no_or_maybe_for_yes() -> None:
     report = json.loads(result.stdout[result.stdout.index("{") :])
     confusion = report["confusion"]["matrix"]
     assert confusion["yes"]["no"] == 0 and confusion["no"]["yes"] == 0 and confusion["maybe"]["yes"] == 0
-    assert report["accuracy"] >= 0.95  # measured 0.966; the target is 0.97
+    assert report["accuracy"] >= 0.97  # the target; measured 0.972

@@ -39,6 +39,8 @@ EN_PHRASES = {
     ("pencil", "me", "in"),
     ("put", "me", "down"),
     ("save", "me", "a", "seat"),
+    ("we", "ll", "be"),
+    ("we", "will", "be"),
 }
 # Finnish and Swedish idioms of taking part, as lemma/stem sequences.
 IDIOMS: dict[str, set[tuple[str, ...]]] = {

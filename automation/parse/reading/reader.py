@@ -258,7 +258,9 @@ def _read_clause(words: list[Word], sentence: str, language: str, first: bool, h
     if verb.past and not negated and cancel is None:
         return None  # "Ilmoittauduin aiemmin, mutta…": a report of the past, not today's answer
     mood = verb.mood
-    conditional = mood == "conditional" or bool(set(lemmas) & _MODAL_MAYBE.get(language, set()))
+    # The finite verb carries the mood: "Voitaisiin lähteä", "pääsisin".
+    conditional = mood == "conditional" or any(w.mood == "conditional" for w in words)
+    conditional = conditional or bool(set(lemmas) & _MODAL_MAYBE.get(language, set()))
     polite = bool(set(lemmas) & _POLITE.get(language, set()))
     if hedge or (conditional and not polite and not negated):
         answer = MAYBE
@@ -269,7 +271,8 @@ def _read_clause(words: list[Word], sentence: str, language: str, first: bool, h
     person = verb.person if verb.person == "4" or not negator else negator.person
     named = any(w.capitalised for w in words[1:])
     # "Ilmoitan myös kollegani", "I come with my colleague": the sender acts, with others.
-    acts = person == "1" or bool({w.surface.replace("’", "'").split("'")[0] for w in words} & _I[language])
+    acts = person == "1" or any(w.verb and not w.negator and w.person == "1" for w in words)
+    acts = acts or bool({w.surface.replace("’", "'").split("'")[0] for w in words} & _I[language])
     about_sender = (not others or acts) and not (person == "3" and named) and person != "2"
     if language == "fi" and person == "3" and not negated and verb.lemma != "onnistua" and not acts:
         about_sender = False  # "Tuli päällekkäinen koulutus": something else came up
