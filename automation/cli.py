@@ -361,7 +361,7 @@ def registrations(obj: Context, code: str, fmt: str) -> None:
     buffer = io.StringIO()
     writer = csv.DictWriter(buffer, fieldnames=list(_REGISTRATION_FIELDS))
     writer.writeheader()
-    writer.writerows(rows)
+    writer.writerows({**row, "companions": "; ".join(row["companions"])} for row in rows)
     click.echo(buffer.getvalue(), nl=False)
 
 
@@ -375,12 +375,14 @@ _REGISTRATION_FIELDS = (
     "attendance",
     "position",
     "updated_at",
+    "companions",  # named without an address: JSON a list, CSV "A; B"
 )
 
 
 def _registration_row(reg: Any) -> dict[str, Any]:
     row = {name: getattr(reg, name) for name in _REGISTRATION_FIELDS}
     row["status"] = str(row["status"])
+    row["companions"] = list(reg.companions)
     if reg.status != Status.WAITING:
         row["position"] = None
     return row

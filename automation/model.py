@@ -167,6 +167,7 @@ class Registration:
     attendance: str
     position: int
     updated_at: str
+    companions: tuple[str, ...] = ()  # brought along, named without an address
 
 
 @dataclass(frozen=True)
@@ -194,6 +195,7 @@ class SetRegistration:
     organisation: str = ""
     language: str = ""
     details: Details = field(default_factory=Details)
+    companions: tuple[str, ...] | None = None  # None keeps what is stored
 
 
 @dataclass(frozen=True)

@@ -90,3 +90,27 @@ def test_one_click_answers_in_each_language(
         "anna@example.fi": "tentative",
         "john@example.org": "declined",
     }
+
+
+def test_companions_with_and_without_an_address_through_the_real_servers(
+    cli: Callable[..., str],  # noqa: F811 - the fixture of test_integration
+    imap_user: ImapUser,
+    smtp_sink: SmtpSink,
+) -> None:
+    cli("invite", "2024-03")
+    cli("run", "--once")
+    maija = invitation_for(smtp_sink, "maija@example.fi")
+    smtp_sink.clear()
+    text = "Kyllä, tulen. Ilmoitan myös kollegani Liisa Korhosen (liisa.korhonen@espoo.fi) ja Matti Virtasen."
+    append(imap_user, reply_to(maija, "maija@example.fi", text))
+    cli("run", "--once")
+    mails = {m.envelope_to[0]: parsed(m.data) for m in smtp_sink.wait_for(2)}
+    assert "Liisa Korhonen, Matti Virtanen" in body(mails["maija@example.fi"])
+    liisa = mails["liisa.korhonen@espoo.fi"]
+    assert "Maija Meikäläinen" in body(liisa) and "+" in str(liisa["Reply-To"])  # her own token
+    assert any(part.get_content_type() == "text/calendar" for part in liisa.walk())
+    rows = {r["email"]: r for r in json.loads(cli("registrations", "2024-03", "--format", "json"))}
+    assert rows["maija@example.fi"]["companions"] == ["Matti Virtanen"]
+    assert rows["liisa.korhonen@espoo.fi"]["status"] == "registered"
+    csv_text = cli("registrations", "2024-03", "--format", "csv")
+    assert "Matti Virtanen" in csv_text

@@ -234,21 +234,29 @@ def test_a_name_is_taken_from_the_mail_only_when_none_is_known() -> None:
 
 def test_companions_with_addresses_get_their_own_seats_and_confirmations() -> None:
     text = "Kyllä, tulen. Ilmoitan myös kollegani Liisa Korhosen (liisa.korhonen@espoo.fi) ja Matti Virtasen."
-    decision = run(text, situation(registered=0), authorised=True)
-    changes = {c.email: (c.status, c.name) for c in effects(decision, SetRegistration)}
+    roomy = replace(MEETING, capacity=None)
+    decision = run(text, situation(meeting=roomy, open_meetings=(roomy,)), authorised=True)
+    changes = {c.email: (c.status, c.name, c.companions) for c in effects(decision, SetRegistration)}
     assert changes == {
-        "maija@example.fi": (Status.REGISTERED, changes["maija@example.fi"][1]),
-        "liisa.korhonen@espoo.fi": (Status.REGISTERED, "Liisa Korhonen"),
+        # Matti has no address: listed by name under Maija, a seat of his own.
+        "maija@example.fi": (Status.REGISTERED, changes["maija@example.fi"][1], ("Matti Virtanen",)),
+        "liisa.korhonen@espoo.fi": (Status.REGISTERED, "Liisa Korhonen", None),
     }
     mails = {m.recipient: m for m in effects(decision, SendMail)}
-    assert mails["maija@example.fi"].context["companions"] == ["Liisa Korhonen"]
+    assert mails["maija@example.fi"].context["companions"] == ["Liisa Korhonen", "Matti Virtanen"]
     liisa = mails["liisa.korhonen@espoo.fi"]
     assert liisa.template == "confirmation" and liisa.calendar == "REQUEST"
     assert liisa.context["registered_by"] and liisa.reply_token
+
+
+def test_companions_named_without_room_for_them_go_to_the_coordinator() -> None:
     from automation.model import Attention
 
+    decision = run("Tulemme kolmestaan: Liisa Korhonen, Matti Virtanen ja minä.", situation(registered=1))
+    [change] = effects(decision, SetRegistration)
+    assert change.status == Status.REGISTERED and not change.companions  # capacity 2: no room for two
     [note] = effects(decision, Attention)
-    assert "Matti Virtanen" in note.reason  # no address: the coordinator registers them
+    assert "Liisa Korhonen" in note.reason and "Matti Virtanen" in note.reason
 
 
 def test_a_companion_beyond_capacity_waits_in_the_queue() -> None:

@@ -160,6 +160,11 @@ class Store(CalendarStore, InitiativeStore, PrivacyStore, MembershipStore):
             "diet": d.diet or (current.diet if current else ""),
             "attendance": d.attendance or (current.attendance if current else ""),
             "position": position,
+            "companions": "\n".join(
+                change.companions
+                if change.companions is not None
+                else (current.companions if current else ())
+            ),
             "created_at": iso(now) if current is None else self._created(change),
             "updated_at": iso(now),
         }
@@ -314,8 +319,11 @@ class Store(CalendarStore, InitiativeStore, PrivacyStore, MembershipStore):
         return [_registration(r) for r in rows]
 
     def count(self, meeting: str, status: Status) -> int:
+        """Seats (or places in the queue): each registration and each companion named in it."""
         row = self.db.execute(
-            "SELECT COUNT(*) FROM registrations WHERE meeting = ? AND status = ?",
+            "SELECT COUNT(*) + COALESCE(SUM(CASE companions WHEN '' THEN 0"
+            " ELSE LENGTH(companions) - LENGTH(REPLACE(companions, char(10), '')) + 1 END), 0)"
+            " FROM registrations WHERE meeting = ? AND status = ?",
             [meeting, str(status)],
         ).fetchone()
         return int(row[0])
@@ -424,6 +432,7 @@ def _registration(row: dict[str, Any]) -> Registration:
         attendance=row["attendance"] or "",
         position=int(row["position"] or 0),
         updated_at=row["updated_at"],
+        companions=tuple(n for n in (row.get("companions") or "").split("\n") if n),
     )
 
 

@@ -232,3 +232,9 @@ def m009_pauses(db: sqlite_utils.Database) -> None:
         {"name": str, "reason": str, "since": str, "failures": int, "next_attempt_at": str},
         pk="name",
     )
+
+
+@migration
+def m010_companions(db: sqlite_utils.Database) -> None:
+    # People a registrant brings without an address: listed by name under them, one seat each.
+    db.execute("ALTER TABLE registrations ADD COLUMN companions TEXT NOT NULL DEFAULT ''")

@@ -240,7 +240,7 @@ def participant_summary(meeting: Meeting, people: Audience) -> dict[str, Any]:
     """Counts, diets and the CSV the organisers get when registration closes."""
     counts = {str(s): 0 for s in Status}
     for r in people.registrations:
-        counts[str(r.status)] += 1
+        counts[str(r.status)] += 1 + len(r.companions)  # each companion named is a seat
     answered = {r.email for r in people.registrations}
     counts["not_answered"] = sum(1 for c in people.contacts if c.email not in answered)
     present = [r for r in people.registrations if r.status in (Status.REGISTERED, Status.WAITING)]
@@ -251,7 +251,9 @@ def participant_summary(meeting: Meeting, people: Audience) -> dict[str, Any]:
             diets[r.diet] = diets.get(r.diet, 0) + 1
     buffer = io.StringIO()
     writer = csv.writer(buffer)
-    writer.writerow(["status", "name", "email", "organisation", "diet", "attendance", "position"])
+    writer.writerow(
+        ["status", "name", "email", "organisation", "diet", "attendance", "position", "companions"]
+    )
     for r in sorted(present, key=lambda r: (r.status != Status.REGISTERED, r.position, r.name)):
         writer.writerow(
             [
@@ -262,6 +264,7 @@ def participant_summary(meeting: Meeting, people: Audience) -> dict[str, Any]:
                 r.diet,
                 r.attendance or "onsite",
                 r.position if r.status == Status.WAITING else "",
+                "; ".join(r.companions),
             ]
         )
     return {

@@ -162,7 +162,9 @@ def _register(message: Inbound, seen: Classification, match: Match, s: Situation
         language=language,
         details=details,
     )
-    brought, names = _companions(message, seen, match, s, change, late)
+    brought, names, named_only = _companions(message, seen, match, s, change, late)
+    if named_only:
+        change = replace(change, companions=named_only)
     if full:
         reply = _reply(
             message,
@@ -192,12 +194,13 @@ def _register(message: Inbound, seen: Classification, match: Match, s: Situation
 
 def _companions(
     message: Inbound, seen: Classification, match: Match, s: Situation, sender: SetRegistration, late: bool
-) -> tuple[list[AnyEffect], list[str]]:
+) -> tuple[list[AnyEffect], list[str], tuple[str, ...]]:
     """People the sender registers with them ("I also register my colleague Liisa Korhonen
     (liisa.korhonen@…)"): each with an address gets a seat (or a place in the queue) of their
     own, their own confirmation with the undo hint and the calendar copy, and joins the contact
-    list. Names without an address are told to the coordinator, who can register them
-    (`automation register`); the sender's confirmation lists whom it registered."""
+    list. Names without an address are listed under the sender (a seat each) when the sender
+    has a seat and there is room for them all; otherwise the coordinator is told. The sender's
+    confirmation lists whom it registered."""
     assert s.meeting is not None
     meeting = s.meeting
     effects: list[AnyEffect] = []
@@ -235,9 +238,14 @@ def _companions(
         mail = replace(mail, in_reply_to="", auto_submitted="auto-generated")
         effects.append(mail if full else replace(mail, calendar="REQUEST"))
         names.append(name)
+    room = meeting.capacity is None or seats + len(unaddressed) <= meeting.capacity
+    if unaddressed and sender.status == Status.REGISTERED and room and not late:
+        return effects, names + unaddressed, tuple(unaddressed)
     if unaddressed:
-        effects.append(Attention(f"companions without an address: {', '.join(unaddressed)}"))
-    return effects, names
+        effects.append(
+            Attention(f"companions without an address (no room or no seat): {', '.join(unaddressed)}")
+        )
+    return effects, names, ()
 
 
 def _with(names: list[str]) -> str:
