@@ -94,3 +94,30 @@ def test_an_idle_daemon_holds_one_idle_and_still_answers_within_seconds(
         assert time.monotonic() - sent_at < 5, daemon.output()
     finally:
         daemon.stop()
+
+
+def test_a_short_poll_interval_does_not_end_the_idle(
+    tmp_path: Path, imap_user: ImapUser, smtp_sink: SmtpSink, proxy: CountingProxy
+) -> None:
+    """The scheduled poll is a fallback for servers without IDLE: while one is open and healthy
+    the server announces new mail itself, so a 2 s poll_seconds must not DONE it every 2 s."""
+    user = imap_user
+    via_proxy = ImapUser(user.host, proxy.port, user.username, user.password, user.maildir)
+    path = write_config(tmp_path, via_proxy, smtp_sink)
+    path.write_text(path.read_text().replace("poll_seconds = 1", "poll_seconds = 2", 1))
+    rig = Rig(tmp_path, via_proxy, smtp_sink, path, dict(os.environ, TEST_IMAP_PASSWORD=imap_user.password))
+    daemon = rig.spawn("run")
+    try:
+        wait_until(lambda: proxy.snapshot().get("IDLE"), 30, "the daemon's first IDLE")
+        before = proxy.snapshot()
+        time.sleep(10)
+        after = proxy.snapshot()
+        quiet = {name: after.get(name, 0) - before.get(name, 0) for name in set(after) | set(before)}
+        # Polling every 2 s sends ~5 × (DONE, SEARCH, NOOP, SEARCH, IDLE) here; one IDLE, none.
+        assert sum(quiet.values()) <= 3, (quiet, daemon.output())
+        sent_at = time.monotonic()
+        append_all(imap_user, [reply(1)])
+        smtp_sink.wait_for(1, timeout=15)
+        assert time.monotonic() - sent_at < 5, daemon.output()
+    finally:
+        daemon.stop()
