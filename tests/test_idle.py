@@ -9,9 +9,11 @@ import contextlib
 import os
 import re
 import socket
+import sqlite3
 import threading
 import time
 from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 
 import pytest
@@ -119,5 +121,43 @@ def test_a_short_poll_interval_does_not_end_the_idle(
         append_all(imap_user, [reply(1)])
         smtp_sink.wait_for(1, timeout=15)
         assert time.monotonic() - sent_at < 5, daemon.output()
+    finally:
+        daemon.stop()
+
+
+@contextmanager
+def _locked(database: Path) -> Iterator[None]:
+    """Another process's write transaction on the database (a backup tool, a stuck CLI)."""
+    conn = sqlite3.connect(str(database), isolation_level=None)
+    try:
+        conn.execute("BEGIN EXCLUSIVE")
+        yield
+        conn.execute("ROLLBACK")
+    finally:
+        conn.close()
+
+
+def test_mail_read_during_a_locked_pass_is_retried_without_waiting_for_idle(
+    tmp_path: Path, imap_user: ImapUser, smtp_sink: SmtpSink
+) -> None:
+    """IDLE announced the reply, the pass that read it met a locked database: the server will
+    not announce it again and the scheduled poll is skipped, so the daemon retries by itself."""
+    path = write_config(tmp_path, imap_user, smtp_sink, storage={"busy_timeout_seconds": 1.0})
+    path.write_text(path.read_text().replace("poll_seconds = 1", "poll_seconds = 600", 1))
+    rig = Rig(tmp_path, imap_user, smtp_sink, path, dict(os.environ, TEST_IMAP_PASSWORD=imap_user.password))
+    daemon = rig.spawn("run")
+    try:
+        wait_until(lambda: "published" in daemon.output(), 30, "the daemon to start")
+        time.sleep(1)  # into its IDLE
+        with _locked(rig.database):
+            append_all(imap_user, [reply(1)])
+            wait_until(
+                lambda: any("mail source" in ln and "locked" in ln for ln in daemon.output().splitlines()),
+                30,
+                "the pass to meet the lock",
+            )
+        released = time.monotonic()
+        smtp_sink.wait_for(1, timeout=30)
+        assert time.monotonic() - released < 10, daemon.output()
     finally:
         daemon.stop()
