@@ -20,6 +20,8 @@ import pytest
 from faults import Rig, append_all, reply, wait_until, write_config
 from servers import ImapUser, SmtpSink
 
+from automation.inbox.imap import ImapSource
+
 _COMMAND = re.compile(rb"^(?:[A-Za-z0-9.]+ ([A-Za-z]+)|(DONE))", re.MULTILINE)
 
 
@@ -161,3 +163,46 @@ def test_mail_read_during_a_locked_pass_is_retried_without_waiting_for_idle(
         assert time.monotonic() - released < 10, daemon.output()
     finally:
         daemon.stop()
+
+
+class _FakeClient:
+    """Just enough of IMAPClient for an open IDLE: DONE's answer is what the test says."""
+
+    def __init__(self, done: list[object]) -> None:
+        self.done = done
+        self.sent: list[str] = []
+
+    def idle_done(self) -> tuple[bytes, list[object]]:
+        self.sent.append("DONE")
+        return b"OK", self.done
+
+    def idle_check(self, timeout: float) -> list[object]:
+        self.sent.append("check")
+        return []
+
+
+def _idling_source(client: _FakeClient) -> ImapSource:
+    source = ImapSource("h", 1, "tls", "u", "p", "INBOX", "", "", True, 5.0, lambda refs: {})
+    source.client = client  # type: ignore[assignment]
+    source.idling, source.idle_since, source.can_idle = True, time.monotonic(), True
+    return source
+
+
+def test_mail_announced_in_the_answer_to_done_wakes_the_next_wait() -> None:
+    """An EXISTS that arrives with DONE (the IDLE ended for another command) is not announced
+    again by the next IDLE: the next wait returns at once, once."""
+    source = _idling_source(_FakeClient([(3, b"EXISTS"), (1, b"RECENT")]))
+    assert source.watching()
+    source._connected()  # any other command ends the IDLE first
+    assert not source.watching()
+    assert source.wait(5.0) is True
+    assert source.mail_pending is False
+
+
+def test_an_open_idle_waits_without_done_and_renews_as_a_safety_poll() -> None:
+    client = _FakeClient([])
+    source = _idling_source(client)
+    assert source.wait(0.01) is False and client.sent == ["check"]  # still open, no DONE
+    source.idle_since -= 26 * 60  # past the renewal
+    assert not source.watching()
+    assert source.wait(0.01) is True and client.sent[-1] == "DONE"
