@@ -63,6 +63,9 @@ class Daemon:
         self.progress: Progress | None = None
         self.backoff = 0.0
         self.retry_at = 0.0
+        # A pass that could not finish (locked database, lost server): its mail may already be
+        # past the point IDLE announces, so it is retried on its own, not when IDLE wakes us.
+        self.poll_owed = False
         self.stamp = self._stamp()
         self.holder = holder_id()
 
@@ -70,12 +73,15 @@ class Daemon:
 
     def poll_step(self, report: PassReport) -> None:
         if time.monotonic() < self.retry_at:
+            self.poll_owed = True
             return
         try:
             report.left_older += first_start(self.app, self.source, self.clock())
             report.outcomes.extend(poll(self.app, self.source, self.clock()))
             self.backoff = 0.0
+            self.poll_owed = False
         except TransientError as exc:
+            self.poll_owed = True
             # Reconnect later with exponential backoff; nothing was marked handled unless committed.
             self.backoff = min(max(self.backoff * 2, 1.0), _MAX_BACKOFF)
             self.retry_at = time.monotonic() + self.backoff
@@ -160,7 +166,7 @@ class Daemon:
     def run_forever(self) -> None:
         settings = self.app.settings
         jobs = schedule.Scheduler()
-        jobs.every(max(1, round(settings.mailbox.poll_seconds))).seconds.do(self._logged, self.poll_step)
+        jobs.every(max(1, round(settings.mailbox.poll_seconds))).seconds.do(self._scheduled_poll)
         jobs.every(max(1, round(settings.schedule.lifecycle_seconds))).seconds.do(
             self._logged, self.lifecycle_step
         )
@@ -171,8 +177,10 @@ class Daemon:
         self._react()
         while not self.stopping:
             jobs.run_pending()
-            idle = jobs.idle_seconds
-            timeout = max(0.05, min(_WAIT_SLICE, idle if idle is not None else _WAIT_SLICE))
+            if self._retry_due():
+                self._react()
+                continue
+            timeout = self._wait_timeout(jobs.idle_seconds)
             try:
                 if self.source.wait(timeout):
                     self._react()
@@ -183,6 +191,24 @@ class Daemon:
         self.source.close()
         release_sending(self.app.store, self.holder)
         log.info("stopped")
+
+    def _scheduled_poll(self) -> None:
+        """The poll on schedule is for sources that do not announce mail: an open IDLE does,
+        and ending it for a poll every poll_seconds is what RFC 2177 asks clients not to do.
+        The IDLE's renewal (every 25 minutes) is its safety poll."""
+        if not self.source.watching():
+            self._logged(self.poll_step)
+
+    def _retry_due(self) -> bool:
+        return self.poll_owed and time.monotonic() >= self.retry_at
+
+    def _wait_timeout(self, idle: float | None) -> float:
+        """Up to the next due job (or a failed pass's retry), at most _WAIT_SLICE. The wait
+        returns without DONE when it times out, so due jobs run while the IDLE stays open."""
+        timeout = min(_WAIT_SLICE, idle if idle is not None else _WAIT_SLICE)
+        if self.poll_owed:
+            timeout = min(timeout, self.retry_at - time.monotonic())
+        return max(0.05, timeout)
 
     def _react(self) -> None:
         """New mail: handle it and send the answers right away (answer within seconds)."""

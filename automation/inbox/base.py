@@ -36,6 +36,10 @@ class MailSource(Protocol):
     def wait(self, timeout: float) -> bool:
         """Block until new mail may have arrived (IMAP IDLE) or `timeout`; True if it did."""
 
+    def watching(self) -> bool:
+        """True while the source itself announces new mail (an open, healthy IMAP IDLE), so
+        the scheduled poll can be skipped; False means poll on schedule."""
+
     def leave_older(self, cutoff: datetime) -> tuple[int, int, int]:
         """First start: mail that arrived before `cutoff` stays in place and is never read.
         Returns (uidvalidity, highest such UID, how many); the caller records the position."""

@@ -79,14 +79,17 @@ class ImapSource:
         self.floor_uid = 0  # mail at or below it was left in place at the first start
         self.idling = False  # an IDLE is open on self.client (see wait)
         self.idle_since = 0.0
+        # EXISTS/RECENT seen in a response no SEARCH has looked past yet (the answer to DONE or
+        # NOOP): the next wait() returns at once instead of opening an IDLE that would not say it.
+        self.mail_pending = False
 
     # ---- connection ------------------------------------------------------------------------
 
     def _connected(self) -> IMAPClient:
         if self.client is not None:
             if self.idling:
-                # Every other command needs the IDLE ended first; what DONE announces is found
-                # by the UID SEARCH that follows (fetch_new) or by the next wait().
+                # Every other command needs the IDLE ended first; what DONE announces is kept
+                # in mail_pending (_end_idle) for the next wait().
                 try:
                     self._end_idle(self.client)
                 except _ERRORS as exc:
@@ -121,6 +124,9 @@ class ImapSource:
         self.can_idle = self.use_idle and b"IDLE" in capabilities
         self.swept = False
         self.client = client
+        # What arrived while we were not connected is not announced (SELECT's EXISTS is already
+        # read): the first wait() on a new connection returns at once for a poll.
+        self.mail_pending = True
         return client
 
     def _read_namespace(self, client: IMAPClient) -> None:
@@ -147,6 +153,7 @@ class ImapSource:
     def _drop(self, exc: BaseException) -> TransientError:
         self.client = None  # reconnect on the next call
         self.idling = False
+        self.mail_pending = True  # what the lost connection would have announced: look again
         return TransientError(f"IMAP connection lost: {exc}")
 
     # ---- reading -------------------------------------------------------------------------------
@@ -163,6 +170,8 @@ class ImapSource:
                 )
             last_uid = 0
             self.seen_uid = 0
+        # The SEARCH below looks past everything announced so far.
+        self.mail_pending = False
         try:
             self._sweep(client, last_uid)
             uids = [u for u in client.search(["UID", f"{last_uid + 1}:*"]) if u > last_uid]
@@ -296,10 +305,23 @@ class ImapSource:
 
     # ---- waiting -------------------------------------------------------------------------------
 
+    def watching(self) -> bool:
+        """An IDLE is open and not due for renewal: the server announces new mail itself."""
+        fresh = time.monotonic() - self.idle_since < _IDLE_RENEW
+        return self.client is not None and self.idling and fresh and not self.mail_pending
+
     def wait(self, timeout: float) -> bool:
+        if self.mail_pending:
+            # Announced while no IDLE was listening (during DONE, NOOP, a lost connection):
+            # IDLE would not announce it again. Consumed here; the caller polls now.
+            self.mail_pending = False
+            return True
         if self.client is not None and self.idling:
             return self._keep_idling(self.client, timeout)
         client = self._connected()
+        if self.mail_pending:  # a new connection (see _connected)
+            self.mail_pending = False
+            return True
         if not self.can_idle:
             time.sleep(timeout)
             return False
@@ -326,14 +348,17 @@ class ImapSource:
         """Listen on the IDLE left open by an earlier call; end it only for mail or renewal.
 
         One IDLE stays open across calls (RFC 2177: renew before 29 minutes), so an idle daemon
-        sends a few commands an hour instead of three a second. Mail announced in the answer to
-        DONE counts too; anything missed is found by the next poll's UID SEARCH."""
+        sends a few commands an hour instead of three a second. The renewal doubles as the
+        safety poll (True): the daemon skips its scheduled poll while an IDLE is open."""
         try:
             if _announces_mail(list(client.idle_check(timeout=timeout))):
                 self._end_idle(client)
+                self.mail_pending = False  # returned now: the caller polls
                 return True
             if time.monotonic() - self.idle_since > _IDLE_RENEW:
-                return _announces_mail(self._end_idle(client))
+                self._end_idle(client)
+                self.mail_pending = False
+                return True
         except _ERRORS as exc:
             raise self._drop(exc) from exc
         return False
@@ -341,7 +366,10 @@ class ImapSource:
     def _end_idle(self, client: IMAPClient) -> list[object]:
         self.idling = False
         _, done = client.idle_done()
-        return list(done or [])
+        responses = list(done or [])
+        if _announces_mail(responses):
+            self.mail_pending = True
+        return responses
 
     def describe(self) -> str:
         return f"imap://{self.username}@{self.host}:{self.port}/{self.folder}"

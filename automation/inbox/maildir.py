@@ -58,6 +58,9 @@ class MaildirSource:
         time.sleep(timeout)
         return False
 
+    def watching(self) -> bool:
+        return False  # nothing announces new files: the scheduled poll finds them
+
     def leave_older(self, cutoff: datetime) -> tuple[int, int, int]:
         # A Maildir is the embedded demo and the tests' source: its sample mail is meant to be read.
         return 0, 0, 0
