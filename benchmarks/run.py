@@ -705,7 +705,8 @@ def memory(bench: Bench, count: int) -> dict[str, Any]:
         process.returncode = os.waitstatus_to_exitcode(status)
     seconds = time.perf_counter() - start
     text = output_path.read_text()
-    assert process.returncode == 0, text[-3000:]
+    # SMTP is unreachable on purpose (see above), and `run --once` says so with exit status 1.
+    assert process.returncode in (0, 1) and "Traceback" not in text, text[-3000:]
     found = re.search(r"(\d+) new message\(s\)", text)
     handled = int(found.group(1)) if found else -1
     assert handled == count, text[:2000]
