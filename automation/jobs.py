@@ -9,6 +9,7 @@ from datetime import datetime, timedelta
 
 from automation.app import App
 from automation.errors import AutomationError
+from automation.expiry import offsets_of
 from automation.model import Decision, Meeting, SendMail, Status
 from automation.workflows import membership
 from automation.workflows.calendar import EventState, Person, sync_event
@@ -67,16 +68,7 @@ def lifecycle(app: App, now: datetime) -> list[str]:
 
 
 def offsets(app: App) -> Offsets:
-    s = app.settings.schedule
-    f = app.settings.feedback
-    return Offsets(
-        s.invite_days_before,
-        s.deadline_reminder_days_before,
-        s.meeting_reminder_days_before,
-        s.thanks_hours_after,
-        f.days_after,
-        f.pack_days_after,
-    )
+    return offsets_of(app.settings)
 
 
 def audience(app: App, meeting: Meeting) -> Audience:
