@@ -100,5 +100,8 @@ def sample_context(settings: Settings) -> dict[str, Any]:
         summary="registrations: 2",
         addresses=["poistunut@example.fi"],
         reason="failed 5.1.1",
+        side="sending",
+        since="2.12.2026 klo 9.15",
+        next_attempt="2.12.2026 klo 9.16",
     )
     return sample

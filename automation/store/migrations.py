@@ -238,3 +238,9 @@ def m009_pauses(db: sqlite_utils.Database) -> None:
 def m010_companions(db: sqlite_utils.Database) -> None:
     # People a registrant brings without an address: listed by name under them, one seat each.
     db.execute("ALTER TABLE registrations ADD COLUMN companions TEXT NOT NULL DEFAULT ''")
+
+
+@migration
+def m015_pause_alerts(db: sqlite_utils.Database) -> None:
+    # When the coordinator was told of a pause by the [alerts] route: once per outage.
+    db.execute("ALTER TABLE pauses ADD COLUMN alerted_at TEXT NOT NULL DEFAULT ''")
