@@ -212,6 +212,7 @@ class Daemon:
         self._install_signals()
         self._logged(self.lifecycle_step)
         self._react()
+        log.info("ready: first pass done; watching %s", self.source.name)
         while not self.stopping:
             jobs.run_pending()
             if self._retry_due():
