@@ -147,6 +147,7 @@ class Daemon:
         report.flushed.retrying.extend(result.retrying)
         report.flushed.failed.extend(result.failed)
         report.flushed.unreachable = report.flushed.unreachable or result.unreachable
+        report.flushed.paused = report.flushed.paused or result.paused
         if result.paused:
             pause = pauses.current(self.app.store, SENDING)
             told = alert_once(self.app, pause, self.clock()) if pause else ""

@@ -158,7 +158,7 @@ def test_send_as_denied_pauses_the_outbox_and_resumes_when_allowed(
     else:
         rig.sink.refuse_next(3, 554, SEND_AS_DENIED.removeprefix("554 "))
     append_all(rig.user, (reply(i) for i in range(3)))
-    rig.cli("run", "--once", expect=None)
+    rig.cli("run", "--once", expect=1)  # a monitor running it from cron must see the failure
     status = rig.status()
     assert (status.sent, status.waiting, status.failed) == (0, 3, 0), status.text
     assert status.code == 1, status.text
