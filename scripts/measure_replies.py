@@ -53,6 +53,7 @@ class Outcome:
     evidence: str = ""
     companions_read: list[str] | None = None
     names_note: str = ""
+    sender: str = "yes"  # for companions: the sender's own answer ("no" when they send others)
     extra: dict[str, Any] = field(default_factory=dict)
 
 
@@ -153,10 +154,12 @@ def read_one(item: dict[str, Any], number: int) -> Outcome:
         evidence,
     )
     if expected == "companions":
+        outcome.sender = item.get("sender", "yes")
         names = _companions_of(classification)
         outcome.companions_read = names
-        # "I can't, but my colleague X comes" is a no for the sender and a yes for X.
-        if read not in ("yes", "no"):
+        # "I can't, but my colleague X comes" is a no for the sender and a yes for X: such
+        # items say so with "sender": "no"; otherwise the sender comes too.
+        if read != outcome.sender:
             outcome.right = False
         elif names is None:
             outcome.right = True
@@ -211,8 +214,10 @@ def measure(replies: list[dict[str, Any]]) -> tuple[dict[str, Any], list[Outcome
             "names_exposed": any(o.companions_read is not None for o in comp),
         },
         "critical": {
-            "yes_read_as_no": matrix["yes"]["no"] + matrix["companions"]["no"],
-            "no_read_as_yes": matrix["no"]["yes"],
+            "yes_read_as_no": matrix["yes"]["no"]
+            + sum(o.read == "no" for o in comp if o.sender == "yes"),
+            "no_read_as_yes": matrix["no"]["yes"]
+            + sum(o.read == "yes" for o in comp if o.sender == "no"),
             "maybe_read_as_yes": matrix["maybe"]["yes"],
         },
         "seconds": round(elapsed, 4),
@@ -255,7 +260,8 @@ def print_report(report: dict[str, Any], show_errors: bool) -> None:
     comp = report["companions"]
     print()
     print(
-        f"Companions: {comp['read_as_yes']}/{comp['total']} read as yes; "
+        f"Companions: {comp['read_as_yes']}/{comp['total']} read as yes (the sender comes too),"
+        f" {comp['total'] - comp['read_as_yes']} as no (the sender sends others); "
         f"names not read {comp['names_not_read']}, match {comp['names_match']}, differ {comp['names_differ']}"
     )
     crit = report["critical"]

@@ -171,10 +171,10 @@ def _unsure(sentence: str, language: str) -> Clue | None:
     """ "En ole vielä varma, pääsenkö", "Jag vet inte om jag hinner", "not sure I can come":
     doubt about attending (even asked as an indirect question) is a maybe."""
     words = [analyse(t, language) for t in tokens(sentence)]
-    doubt = any(_in_order(words, phrase) for phrase in UNSURE[language])
+    # The cheap tests first: most sentences have no negation, and the phrase search is the cost.
     negated = any(w.negator for w in words) or any(w.surface.startswith(("unsur", "osäk")) for w in words)
-    verb = next((w for w in words if w.lemma in ATTEND[language]), None)
-    if not (doubt and negated and verb is not None):
+    verb = next((w for w in words if w.lemma in ATTEND[language]), None) if negated else None
+    if verb is None or not any(_in_order(words, phrase) for phrase in UNSURE[language]):
         return None
     return Clue(MAYBE, sentence[:200], verb.lemma, False, "", "doubt", True, language=language)
 
@@ -351,13 +351,20 @@ def _particle(surfaces: list[str], language: str, first: bool) -> str | None:
 
 
 def _hedge(words: list[Word], language: str, sentence: str) -> str:
-    lowered = sentence.lower()
+    hedges = HEDGES[language]
+    stems, phrases = _HEDGE_STEMS[language], _HEDGE_PHRASES[language]
     for word in words:
-        if word.surface in HEDGES[language] or word.lemma in HEDGES[language]:
+        if word.surface in hedges or word.lemma in hedges or word.surface.startswith(stems):
             return word.surface
-        if any(len(h) > 4 and word.surface.startswith(h) for h in HEDGES[language]):
-            return word.surface
-    return next((h for h in HEDGES[language] if " " in h and h in lowered), "")
+    lowered = sentence.lower()
+    return next((h for h in phrases if h in lowered), "")
+
+
+# Hedges longer than four letters also match as the start of a word ("todennäköisesti" →
+# "todennäköisest…"); those with a space are looked for in the sentence. Built once: the reader
+# asks for every clause.
+_HEDGE_STEMS = {lang: tuple(h for h in hedges if len(h) > 4) for lang, hedges in HEDGES.items()}
+_HEDGE_PHRASES = {lang: tuple(h for h in hedges if " " in h) for lang, hedges in HEDGES.items()}
 
 
 def _about_others(words: list[Word], language: str) -> bool:
