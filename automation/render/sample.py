@@ -123,7 +123,9 @@ def sample_context(settings: Settings) -> dict[str, Any]:
             }
         ],
         failed=[{"recipient": "x@example.fi", "error": "550 5.1.1 no such user"}],
-        waiting_initiatives=[{"reference": "ALOITE-2024-007", "title": "Yhteiset tunnukset", "created_at": ""}],
+        waiting_initiatives=[
+            {"reference": "ALOITE-2024-007", "title": "Yhteiset tunnukset", "created_at": ""}
+        ],
         done=[{"number": 3, "word": "kyllä", "result": "done", "detail": "maija@example.fi registered"}],
     )
     return sample
