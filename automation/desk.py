@@ -299,8 +299,8 @@ def _answer_line(
 
 _CATEGORIES = (
     ("unparseable", ("could not be handled", "unparseable")),
-    ("forged", ("not authenticated", "used by", "token of")),
     ("unverified-cancellation", ("answered no with the reply token", "cancellation")),
+    ("forged", ("not authenticated", "used by")),
     ("unclear", ("unclear", "yes beside a no", "maybe from")),
     ("no-meeting", ("no meeting", "not matched", "naming no meeting", "names no")),
     ("attachment", ("attachment",)),

@@ -29,7 +29,7 @@ WORDS: Mapping[str, tuple[str, ...]] = {
     "ignore": ("ohita", "hoppa", "ignorera", "ignore", "skip"),
 }
 _ANSWER_OF = {word: answer for answer, words in WORDS.items() for word in words}
-_LINE = re.compile(r"^\s*#(\d{1,6})\s+([^\W\d_]+)(?:\s+(\S+))?", re.M)
+_LINE = re.compile(r"^[ \t]*#(\d{1,6})[ \t]+([^\W\d_]+)(?:[ \t]+(\S+))?", re.M)
 
 
 @dataclass(frozen=True)
