@@ -189,6 +189,10 @@ def send_digest(app: App, now: datetime) -> list[str]:
         m.code: {str(s): store.count(m.code, s) for s in Status}
         for m in upcoming_meetings(settings.meeting_objects(), now)
     }
+    if kind == flow.START:
+        with store.transaction():
+            store.record_digest(day, kind, [], counts, now)
+        return []
     before = json.loads(str(last["counts"])) if last else {}
     waiting = [
         {"reference": i.reference, "title": i.title, "created_at": i.created_at}

@@ -19,6 +19,7 @@ from automation.model import SendMail
 
 DIGEST_SCOPE = "digest:"  # the digest's reply token: digest:<day>, owned by the coordinator
 WEEK = 7
+START = "start"
 
 # The words of an answer line, by what they mean; compared in lower case.
 WORDS: Mapping[str, tuple[str, ...]] = {
@@ -54,10 +55,14 @@ def read_answers(text: str) -> list[Line]:
 
 def kind_due(today: date, last_day: date | None, needs_a_human: bool) -> str:
     """ "daily" when something needs the coordinator, "weekly" when a week passed without a
-    digest, else "" (the caller sends at most one a day, at or after the hour)."""
+    digest, else "" (the caller sends at most one a day, at or after the hour). "start" on the
+    first day of an installation with nothing to tell: nothing is sent, the week counts from
+    there (a new installation does not open with an empty digest)."""
     if needs_a_human:
         return "daily"
-    if last_day is None or (today - last_day).days >= WEEK:
+    if last_day is None:
+        return START
+    if (today - last_day).days >= WEEK:
         return "weekly"
     return ""
 
