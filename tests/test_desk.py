@@ -543,3 +543,26 @@ def test_answer_lines_are_read_in_finnish_swedish_and_english() -> None:
         (10, "", None),
     ]
     assert read_answers("#N kyllä (ilmoittaudu)\n#3  2024-02-13T15:02  maija@example.fi") == []
+
+
+def test_resolving_as_an_initiative_does_what_an_initiative_mail_does(desks: Callable[..., Desk]) -> None:
+    held, clear = desks(name="held"), desks(name="clear")
+    text = "I propose that the member networks share their training material openly."
+    held.deliver(plain("john@example.org", "Idea", text))
+    held.run()
+    [item] = held.items()
+    before = held.last_outbox()
+    assert "resolved as initiative" in held.cli(
+        "attention", "resolve", str(item["number"]), "--as", "initiative"
+    )
+    clear_before = clear.last_outbox()
+    clear.deliver(plain("john@example.org", "Initiative: Idea", text))
+    clear.run()
+
+    def initiatives(desk: Desk) -> list[dict[str, Any]]:
+        rows = json.loads(desk.cli("initiatives", "list", "--format", "json"))
+        return [{k: r[k] for k in ("reference", "title", "status", "submitter", "meeting")} for r in rows]
+
+    assert initiatives(held) == initiatives(clear) != []
+    assert held.outbox(before) == clear.outbox(clear_before) != []
+    assert held.folder("Attention") == [] and held.items() == []
