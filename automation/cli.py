@@ -300,9 +300,9 @@ def run(obj: Context, once: bool) -> None:
             daemon.run_forever()
     finally:
         app.close()
-    if once and (report.mailbox_unreachable or report.flushed.unreachable):
-        # The pass could not read mail, or mail was due and the SMTP server could not be reached:
-        # exit 0 would be a false green for cron and monitors.
+    if once and (report.mailbox_unreachable or report.flushed.unreachable or report.flushed.paused):
+        # The pass could not read mail, or mail was due and the SMTP server could not be reached
+        # or refused our login or sender: exit 0 would be a false green for cron and monitors.
         sys.exit(1)
 
 

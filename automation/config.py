@@ -116,6 +116,14 @@ class SendingSettings(_ServerSettings):
         return self.port or {"tls": 465, "starttls": 587, "none": 25}[self.security]
 
 
+class AlertSettings(SendingSettings):
+    """A second route to the coordinator (e.g. the organisation's internal relay), used once per
+    outage when the usual one is what fails: the mailbox or the SMTP server refusing our login or
+    our sender. Same keys as [sending]; `to` defaults to [network] coordinator."""
+
+    to: EmailAddress | None = None
+
+
 class StorageSettings(_Section):
     database: Path = Path("automation.db")
     # How long a writer waits for a lock held by another process before the message is left
@@ -260,6 +268,7 @@ class Settings(_Section):
     network: NetworkSettings
     mailbox: MailboxSettings = MailboxSettings()
     sending: SendingSettings = SendingSettings()
+    alerts: AlertSettings | None = None
     storage: StorageSettings = StorageSettings()
     contacts: ContactsSettings = ContactsSettings()
     templates: TemplatesSettings = TemplatesSettings()

@@ -18,11 +18,13 @@ from types import FrameType
 import schedule
 
 from automation import config as config_module
+from automation.alerts import alert_once
 from automation.app import App
 from automation.errors import ConfigError, TransientError
-from automation.inbox.base import MailSource, SourceUnavailable
+from automation.inbox.base import LoginRefused, MailSource, SourceUnavailable
 from automation.jobs import lifecycle
 from automation.outbox import (
+    SENDING,
     FlushReport,
     Progress,
     acquire_sending,
@@ -35,6 +37,8 @@ from automation.publish import publish_if_changed
 from automation.render.emails import check_templates
 from automation.render.sample import sample_context
 from automation.service import Outcome, first_start, poll, sync_contacts
+from automation.store import pauses
+from automation.store.pauses import MAILBOX_LOGIN
 from automation.transports.base import Transport
 
 log = logging.getLogger(__name__)
@@ -75,11 +79,30 @@ class Daemon:
         if time.monotonic() < self.retry_at:
             self.poll_owed = True
             return
+        if self._login_paused(report):
+            return
         try:
             report.left_older += first_start(self.app, self.source, self.clock())
             report.outcomes.extend(poll(self.app, self.source, self.clock()))
             self.backoff = 0.0
             self.poll_owed = False
+            if self.source.name == "imap":
+                with self.app.store.db.conn:
+                    if pauses.resumed(self.app.store, MAILBOX_LOGIN):
+                        log.warning("mail source: login accepted again; reading resumes")
+        except LoginRefused as exc:
+            # Durable, so a `run --once` from cron every minute or a restarted daemon keeps the
+            # same wait: a few refused logins a minute lock a directory account.
+            self.poll_owed = True
+            self.source.close()
+            with self.app.store.db.conn:
+                pause = pauses.refused(self.app.store, MAILBOX_LOGIN, str(exc), self.clock())
+            report.mailbox_unreachable = True
+            report.source_error = f"{exc} (next attempt at {pause.next_attempt_at})"
+            log.error("mail source: login refused (%d in a row): %s", pause.failures, exc)
+            told = alert_once(self.app, pause, self.clock())
+            if told:
+                report.source_error += f"; {told}"
         except TransientError as exc:
             self.poll_owed = True
             # Reconnect later with exponential backoff; nothing was marked handled unless committed.
@@ -89,6 +112,15 @@ class Daemon:
             report.mailbox_unreachable = isinstance(exc, SourceUnavailable)
             report.source_error = f"{exc} (retrying in {self.backoff:.0f} s)"
             log.warning("mail source: %s", report.source_error)
+
+    def _login_paused(self, report: PassReport) -> bool:
+        pause = pauses.current(self.app.store, MAILBOX_LOGIN)
+        if pause is None or not pause.waiting(self.clock()):
+            return False
+        self.poll_owed = True
+        report.mailbox_unreachable = True
+        report.source_error = f"reading paused: {pause.reason}; next attempt at {pause.next_attempt_at}"
+        return True
 
     def lifecycle_step(self, report: PassReport) -> None:
         now = self.clock()
@@ -115,6 +147,12 @@ class Daemon:
         report.flushed.retrying.extend(result.retrying)
         report.flushed.failed.extend(result.failed)
         report.flushed.unreachable = report.flushed.unreachable or result.unreachable
+        report.flushed.paused = report.flushed.paused or result.paused
+        if result.paused:
+            pause = pauses.current(self.app.store, SENDING)
+            told = alert_once(self.app, pause, self.clock()) if pause else ""
+            if told:
+                report.flushed.retrying.append(told)
 
     def reload_if_changed(self) -> bool:
         """Config and templates are re-read when their files change; a broken edit is reported
@@ -175,6 +213,7 @@ class Daemon:
         self._install_signals()
         self._logged(self.lifecycle_step)
         self._react()
+        log.info("ready: first pass done; watching %s", self.source.name)
         while not self.stopping:
             jobs.run_pending()
             if self._retry_due():

@@ -109,18 +109,21 @@ def print_status(app: App, now: datetime) -> bool:
 
 
 def _print_pause(app: App) -> bool:
-    """A refused session or sender: no mail goes out until it is fixed (True: say so, exit 1)."""
+    """A refused login, session or sender: no mail is read or sent until it is fixed (True: exit 1)."""
     from automation.outbox import SENDING
     from automation.store import pauses
 
-    pause = pauses.current(app.store, SENDING)
-    if pause is None:
-        return False
-    click.echo(
-        f"SENDING PAUSED since {pause.since} ({pause.failures} refusal(s) in a row): {pause.reason};"
-        f" next attempt at {pause.next_attempt_at} (backoff up to one attempt per 15 minutes)"
-    )
-    return True
+    paused = False
+    for name, label in ((pauses.MAILBOX_LOGIN, "MAILBOX LOGIN PAUSED"), (SENDING, "SENDING PAUSED")):
+        pause = pauses.current(app.store, name)
+        if pause is None:
+            continue
+        paused = True
+        click.echo(
+            f"{label} since {pause.since} ({pause.failures} refusal(s) in a row): {pause.reason};"
+            f" next attempt at {pause.next_attempt_at} (backoff up to one attempt per 15 minutes)"
+        )
+    return paused
 
 
 def _older_than_hour(created: str, now: datetime) -> bool:

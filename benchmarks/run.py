@@ -403,6 +403,97 @@ def reply_latency(bench: Bench, count: int, cap: float) -> dict[str, Any]:
     }
 
 
+# ---- 1b. daemon start, and the reply reader's own speed ---------------------------------------------
+
+
+def daemon_start(bench: Bench, rounds: int) -> dict[str, Any]:
+    """From `automation run` being started to (a) its first pass done ("ready") and (b) the
+    answer to a reply that was waiting for it reaching the SMTP server: what a restart costs."""
+    log(f"1b. daemon start: {rounds} starts of `automation run` with one reply waiting")
+    user = bench.user("start")
+    config = bench.config("start", user, "")
+    subprocess.run(bench.cli(config, "run", "--once"), cwd=REPO, capture_output=True, check=False)
+    client = user.login()
+    ready: list[float] = []
+    answered: list[float] = []
+    try:
+        for i in range(rounds):
+            sender = f"aloittaja.{i}@espoo.fi"
+            client.append("INBOX", outlook_reply(sender, "Kyllä, tulen", name=f"Aloittaja {i}"))
+            logfile = bench.work / "start" / f"daemon-{i}.log"
+            with logfile.open("w") as out:
+                started = time.monotonic()
+                process = subprocess.Popen(
+                    bench.cli(config, "-v", "run"), cwd=REPO, stdout=out, stderr=subprocess.STDOUT
+                )
+                try:
+                    seen_ready, seen_answer = _watch_start(bench.sink, sender, logfile, started)
+                    ready.append(seen_ready)
+                    answered.append(seen_answer)
+                finally:
+                    process.send_signal(signal.SIGTERM)
+                    try:
+                        process.wait(timeout=20)
+                    except subprocess.TimeoutExpired:
+                        process.kill()
+                        process.wait()
+    finally:
+        client.logout()
+    return {
+        "daemon_ready_p50_s": statistics.median(ready),
+        "daemon_first_answer_p50_s": statistics.median(answered),
+        "daemon_starts": rounds,
+    }
+
+
+def _watch_start(sink: SmtpSink, sender: str, logfile: Path, started: float) -> tuple[float, float]:
+    """Seconds from the start to the daemon's "ready" log line, and to the answer's arrival."""
+    ready = answer = 0.0
+    while not (ready and answer):
+        elapsed = time.monotonic() - started
+        if elapsed > 30:
+            raise AssertionError(f"daemon not ready or not answering after 30 s: {logfile}")
+        if not ready and "ready: first pass done" in logfile.read_text(errors="replace"):
+            ready = elapsed
+        if not answer and any(m.envelope_to == [sender] for m in sink.messages):
+            answer = elapsed
+        time.sleep(0.005)
+    return ready, answer
+
+
+def reader_speed(seconds: float) -> dict[str, Any]:
+    """The reply reader alone on the labelled set's new texts (quotes already cut, as in
+    production): sentences per second, Voikko's caches warm after the first round."""
+    sys.path.insert(0, str(REPO / "scripts"))
+    from measure_replies import build_email, load
+
+    from automation.parse.message import parse_message
+    from automation.parse.reading.reader import _SENTENCE, read_answer
+
+    log(f"1c. reply reader: the labelled set, read over and over for {seconds:.0f} s")
+    texts = [
+        parse_message(build_email(item, n)).reply_text
+        for n, item in enumerate(load(REPO / "tests" / "replies"))
+    ]
+    per_round = sum(len([x for x in _SENTENCE.split(t) if x and x.strip()]) for t in texts)
+    cold = time.perf_counter()
+    for text in texts:
+        read_answer(text)
+    first_round = time.perf_counter() - cold
+    rounds, started = 0, time.perf_counter()
+    while time.perf_counter() - started < seconds:
+        for text in texts:
+            read_answer(text)
+        rounds += 1
+    spent = time.perf_counter() - started
+    return {
+        "reader_sentences_per_s": per_round * rounds / spent,
+        "reader_texts_per_s": len(texts) * rounds / spent,
+        "reader_first_round_s": first_round,
+        "reader_texts": len(texts),
+    }
+
+
 # ---- 2. ingest ------------------------------------------------------------------------------------
 
 
@@ -749,6 +840,7 @@ def targets(r: dict[str, Any]) -> list[tuple[str, bool]]:
         ),
         ("idle poll at 50k <= 1.5 x at 1k", idle["50000"] <= 1.5 * idle["1000"]),
         ("peak RSS <= 150 MB", r["peak_rss_mb"] <= 150),
+        ("daemon start (ready) <= 1 s", r["daemon_ready_p50_s"] <= 1.0),
     ]
     return checks
 
@@ -810,6 +902,22 @@ def table(r: dict[str, Any]) -> str:
             "",
         )
     )
+    rows.append(
+        (
+            f"daemon start ({r['daemon_starts']} starts, one reply waiting)",
+            f"ready {ms(r['daemon_ready_p50_s'])}",
+            f"first answer sent {ms(r['daemon_first_answer_p50_s'])} after the process started",
+            "",
+        )
+    )
+    rows.append(
+        (
+            f"reply reader ({r['reader_texts']} labelled texts)",
+            f"{r['reader_sentences_per_s']:.0f} sentences/s",
+            f"{r['reader_texts_per_s']:.0f} texts/s; first round {ms(r['reader_first_round_s'])}",
+            "",
+        )
+    )
     widths = [max(len(row[i]) for row in rows) for i in range(4)]
     lines = ["  ".join(cell.ljust(widths[i]) for i, cell in enumerate(row)).rstrip() for row in rows]
     lines.insert(1, "  ".join("-" * w for w in widths))
@@ -855,6 +963,8 @@ def main() -> int:
     try:
         bench = Bench(dovecot, sink, work, profile)
         results.update(reply_latency(bench, sizes.replies, sizes.reply_cap))
+        results.update(daemon_start(bench, 3 if args.quick else 5))
+        results.update(reader_speed(3.0 if args.quick else 10.0))
         ingested, app = ingest(bench, sizes.ingest)
         results.update(ingested)
         results.update(bulk_send_calendar(bench, app, sizes.bulk_calendar))

@@ -17,8 +17,8 @@ from typing import Any
 import pytest
 from aiosmtpd.smtp import SMTP as SMTPServer
 from aiosmtpd.smtp import AuthResult, Envelope, Session
-from faults import Rig, append_all, message_id, reply, sender, sent, write_config
-from servers import LOOPBACK, ImapUser, SmtpSink, _PortZeroController, _SinkHandler
+from faults import Rig, append_all, message_id, parsed, reply, sender, sent, write_config
+from servers import LOOPBACK, DovecotServer, ImapUser, SmtpSink, _PortZeroController, _SinkHandler
 
 ADDRESS = "verkosto@example.org"
 COORDINATOR = 'coordinator = "koordinaattori@example.org"'
@@ -158,7 +158,7 @@ def test_send_as_denied_pauses_the_outbox_and_resumes_when_allowed(
     else:
         rig.sink.refuse_next(3, 554, SEND_AS_DENIED.removeprefix("554 "))
     append_all(rig.user, (reply(i) for i in range(3)))
-    rig.cli("run", "--once", expect=None)
+    rig.cli("run", "--once", expect=1)  # a monitor running it from cron must see the failure
     status = rig.status()
     assert (status.sent, status.waiting, status.failed) == (0, 3, 0), status.text
     assert status.code == 1, status.text
@@ -252,3 +252,80 @@ def test_max_retry_hours_applies_when_the_connection_never_opens(make_rig: Calla
     with sqlite3.connect(rig.database) as db:
         notices = db.execute("SELECT context FROM outbox WHERE purpose = 'undeliverable'").fetchall()
     assert len(notices) == 1 and all(sender(i) in notices[0][0] for i in range(3)), notices
+
+
+def test_refused_mailbox_login_backs_off_on_imap_too_and_says_so(
+    make_rig: Callable[..., Rig], dovecot: DovecotServer
+) -> None:
+    rig = make_rig('helo_name = "daemon.example.org"')
+    append_all(rig.user, [reply(0)])
+    rig.env["TEST_IMAP_PASSWORD"] = "wrong"
+    before = dovecot.log_path.read_text(errors="replace").count("auth failed")
+    for _ in range(3):  # three passes within a minute: one login attempt, not three
+        result = rig.cli("run", "--once", expect=1)
+        rig.advance(seconds=10)
+    assert "IMAP login refused" in result.out + result.err, result
+    assert dovecot.log_path.read_text(errors="replace").count("auth failed") - before == 1
+    status = rig.status()
+    assert status.code == 1, status.text
+    assert "MAILBOX LOGIN PAUSED" in status.text and "next attempt" in status.text, status.text
+    assert "wrong" not in status.text  # the password itself is never shown
+    # The password is fixed: after the pause the reply is read and answered, once.
+    rig.env["TEST_IMAP_PASSWORD"] = rig.user.password
+    rig.advance(minutes=20)
+    rig.run_until_quiet()
+    assert [m.recipient for m in sent(rig.sink)] == [sender(0)]
+    status = rig.status()
+    assert status.code == 0 and "MAILBOX LOGIN PAUSED" not in status.text, status.text
+
+
+# ---- 7. and 10.: the coordinator hears of it by the other route ----------------------------------
+
+
+def _with_alert_route(rig: Rig, route: SmtpSink) -> None:
+    text = rig.config.read_text()
+    text = text.replace(
+        '[network]\naddress = "verkosto@example.org"\n',
+        '[network]\naddress = "verkosto@example.org"\ncoordinator = "koordinaattori@example.org"\n',
+    )
+    text += f'\n[alerts]\nhost = "{LOOPBACK}"\nport = {route.port}\nsecurity = "none"\n'
+    rig.config.write_text(text)
+
+
+@pytest.mark.parametrize("side", ["sending", "mailbox"])
+def test_a_paused_side_tells_the_coordinator_once_by_the_alert_route(
+    make_rig: Callable[..., Rig], side: str
+) -> None:
+    rig = make_rig('helo_name = "daemon.example.org"')
+    with SmtpSink() as route:
+        _with_alert_route(rig, route)
+        append_all(rig.user, (reply(i) for i in range(2)))
+        if side == "sending":
+            strict(rig).sender_refusal = SEND_AS_DENIED
+        else:
+            rig.env["TEST_IMAP_PASSWORD"] = "wrong"
+        for _ in range(3):  # the outage lasts several passes and backoffs: still one alert
+            rig.cli("run", "--once", expect=None)
+            rig.advance(minutes=5)
+        alerts = route.wait_for(1)
+        assert [m.envelope_to for m in alerts] == [["koordinaattori@example.org"]]
+        alert = parsed(alerts[0].data)
+        body = alert.get_body(("plain",))
+        assert body is not None
+        text, subject = body.get_content(), str(alert["Subject"])
+        if side == "sending":
+            assert "ei lähde" in subject, subject
+            assert f"may not send as {ADDRESS}" in text and "Send As" in text, text
+        else:
+            assert "postilaatikkoon" in subject, subject
+            assert "IMAP login refused" in text, text
+        assert "wrong" not in text  # never the password
+        assert [m for m in sent(rig.sink) if m.recipient != "koordinaattori@example.org"] == []
+        # Fixed: the queued answers go out once by the usual route; no second alert.
+        strict(rig).sender_refusal = ""
+        rig.env["TEST_IMAP_PASSWORD"] = rig.user.password
+        rig.advance(minutes=20)
+        rig.run_until_quiet()
+        answered = sorted(m.recipient for m in sent(rig.sink) if m.recipient != "koordinaattori@example.org")
+        assert answered == [sender(0), sender(1)]
+        assert len(route.messages) == 1

@@ -263,3 +263,52 @@ def test_a_companion_beyond_capacity_waits_in_the_queue() -> None:
     decision = run("Tulemme kahdestaan: Liisa Korhonen (liisa@example.fi) ja minä.", situation(registered=1))
     statuses = {c.email: c.status for c in effects(decision, SetRegistration)}
     assert statuses == {"maija@example.fi": Status.REGISTERED, "liisa@example.fi": Status.WAITING}
+
+
+SUBSTITUTE = "En pääse sittenkään, mutta kollegani Liisa Korhonen (liisa.korhonen@espoo.fi) tulee tilalleni."
+
+
+def test_a_substitute_named_in_a_cancellation_takes_the_freed_seat_before_the_queue() -> None:
+    first = registration("eka@example.fi", Status.WAITING, position=5)
+    s = situation(
+        registration=registration("maija@example.fi", Status.REGISTERED),
+        registered=2,  # capacity 2: full
+        waiting=1,
+        first_waiting=first,
+    )
+    decision = run(SUBSTITUTE, s, authorised=True)
+    changes = {c.email: c.status for c in effects(decision, SetRegistration)}
+    # Maija gave her seat to Liisa: the seat is not free, so nobody is promoted.
+    assert changes == {"maija@example.fi": Status.CANCELLED, "liisa.korhonen@espoo.fi": Status.REGISTERED}
+    mails = {m.recipient: m for m in effects(decision, SendMail)}
+    assert set(mails) == {"maija@example.fi", "liisa.korhonen@espoo.fi"}
+    assert mails["maija@example.fi"].template == "cancelled"
+    assert mails["maija@example.fi"].context["companions"] == ["Liisa Korhonen"]
+    liisa = mails["liisa.korhonen@espoo.fi"]
+    assert liisa.template == "confirmation" and liisa.calendar == "REQUEST" and liisa.reply_token
+    assert "Liisa Korhonen" in decision.summary
+
+
+def test_a_no_naming_a_colleague_who_comes_registers_the_colleague() -> None:
+    decision = run(SUBSTITUTE, situation(registered=1))
+    changes = {c.email: c.status for c in effects(decision, SetRegistration)}
+    assert changes == {"maija@example.fi": Status.DECLINED, "liisa.korhonen@espoo.fi": Status.REGISTERED}
+    mails = {m.recipient: m.template for m in effects(decision, SendMail)}
+    assert mails == {"maija@example.fi": "declined", "liisa.korhonen@espoo.fi": "confirmation"}
+
+
+def test_a_colleague_named_without_an_address_in_a_no_goes_to_the_coordinator() -> None:
+    from automation.model import Attention
+
+    decision = run("En pääse, mutta kollegani Liisa Korhonen tulee.", situation(registered=1))
+    changes = {c.email: c.status for c in effects(decision, SetRegistration)}
+    assert changes == {"maija@example.fi": Status.DECLINED}
+    [note] = effects(decision, Attention)
+    assert "Liisa Korhonen" in note.reason
+
+
+def test_an_unverified_cancellation_naming_a_substitute_registers_nobody() -> None:
+    s = situation(registration=registration("maija@example.fi", Status.REGISTERED), registered=2)
+    decision = run(SUBSTITUTE, s, authorised=False)
+    assert not effects(decision, SetRegistration)
+    assert [m.template for m in effects(decision, SendMail)] == ["cancel_confirm"]

@@ -14,6 +14,11 @@ class SourceUnavailable(TransientError):
     """The mail server could not be reached or logged in to (not: one message failed)."""
 
 
+class LoginRefused(SourceUnavailable):
+    """The server answered but refused our login: trying again soon cannot help and a few failed
+    logins a minute lock a directory account, so the daemon backs off (durably, see store/pauses)."""
+
+
 @dataclass(frozen=True)
 class RawMail:
     """One message as received. `ref` locates it in its source ("maildir:KEY", "imap:V:UID")."""

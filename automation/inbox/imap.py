@@ -19,10 +19,10 @@ from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 from imapclient import DELETED, IMAPClient
-from imapclient.exceptions import IMAPClientError
+from imapclient.exceptions import IMAPClientError, LoginError
 
 from automation.errors import TransientError
-from automation.inbox.base import RawMail, SourceUnavailable
+from automation.inbox.base import LoginRefused, RawMail, SourceUnavailable
 from automation.parse.message import message_keys
 
 log = logging.getLogger(__name__)
@@ -109,7 +109,14 @@ class ImapSource:
             if self.security == "starttls":
                 client.starttls(context)
             client.normalise_times = False  # INTERNALDATE with its zone, compared in leave_older
-            client.login(self.username, self.password)
+            try:
+                client.login(self.username, self.password)
+            except LoginError as exc:
+                raise LoginRefused(
+                    f"IMAP login refused for {self.username} at {self.host}:{self.port}"
+                    f" ({_server_text(exc)}); fix: check [mailbox] username and the password in"
+                    " password_env/password_file (is IMAP enabled for the account?)"
+                ) from exc
             capabilities = client.capabilities()
             if b"NAMESPACE" in capabilities:
                 self._read_namespace(client)
@@ -118,6 +125,8 @@ class ImapSource:
                     client.create_folder(folder)
             selected = client.select_folder(self.folder)
             self.uidvalidity = int(selected[b"UIDVALIDITY"])
+        except LoginRefused:
+            raise
         except _ERRORS as exc:
             raise SourceUnavailable(f"IMAP {self.host}:{self.port} unavailable: {exc}") from exc
         self.can_move = b"MOVE" in capabilities
@@ -453,3 +462,11 @@ def _in_namespace(name: str, prefix: str, delimiter: str) -> str:
 
 def _aware(moment: datetime) -> datetime:
     return moment if moment.tzinfo else moment.replace(tzinfo=UTC)
+
+
+def _server_text(exc: BaseException) -> str:
+    """The server's words without the bytes repr: b'[AUTHENTICATIONFAILED] …' reads as text."""
+    text = str(exc.args[0] if exc.args else exc)
+    if text.startswith(("b'", 'b"')) and text.endswith(text[1]):
+        text = text[2:-1]
+    return text

@@ -38,7 +38,7 @@ TEMPLATE_NAMES = (
     "rule_two_meetings", "rotation",
     "initiative_received", "initiative_new", "initiative_status", "initiatives_reminder",
     "initiatives_digest", "summary", "summary_confirm", "data_confirm", "data_export", "data_erased",
-    "undeliverable",
+    "undeliverable", "service_alert",
     "join_rules", "join_welcome", "rules_update", "feedback_request", "post_meeting_pack",
     "digest", "digest_answer",
 )  # fmt: skip

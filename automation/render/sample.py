@@ -127,5 +127,8 @@ def sample_context(settings: Settings) -> dict[str, Any]:
             {"reference": "ALOITE-2024-007", "title": "Yhteiset tunnukset", "created_at": ""}
         ],
         done=[{"number": 3, "word": "kyllä", "result": "done", "detail": "maija@example.fi registered"}],
+        side="sending",
+        since="2.12.2026 klo 9.15",
+        next_attempt="2.12.2026 klo 9.16",
     )
     return sample

@@ -261,3 +261,9 @@ def m011_desk(db: sqlite_utils.Database) -> None:
     db.table("digests").create(
         {"day": str, "kind": str, "sent_at": str, "items": str, "counts": str}, pk="day"
     )
+
+
+@migration
+def m015_pause_alerts(db: sqlite_utils.Database) -> None:
+    # When the coordinator was told of a pause by the [alerts] route: once per outage.
+    db.execute("ALTER TABLE pauses ADD COLUMN alerted_at TEXT NOT NULL DEFAULT ''")

@@ -9,6 +9,8 @@ from datetime import datetime
 from automation.backoff import backoff_delay
 from automation.store.db import Store, iso
 
+MAILBOX_LOGIN = "imap"  # the reading side's pause: the mailbox refused our login
+
 
 @dataclass(frozen=True)
 class Pause:
@@ -17,6 +19,7 @@ class Pause:
     since: str
     failures: int
     next_attempt_at: str
+    alerted_at: str = ""
 
     def waiting(self, now: datetime) -> bool:
         return iso(now) < self.next_attempt_at
@@ -24,9 +27,12 @@ class Pause:
 
 def current(store: Store, name: str) -> Pause | None:
     row = store.db.execute(
-        "SELECT name, reason, since, failures, next_attempt_at FROM pauses WHERE name = ?", [name]
+        "SELECT name, reason, since, failures, next_attempt_at, alerted_at FROM pauses WHERE name = ?",
+        [name],
     ).fetchone()
-    return Pause(str(row[0]), str(row[1]), str(row[2]), int(row[3]), str(row[4])) if row else None
+    if row is None:
+        return None
+    return Pause(str(row[0]), str(row[1]), str(row[2]), int(row[3]), str(row[4]), str(row[5]))
 
 
 def refused(store: Store, name: str, reason: str, now: datetime) -> Pause:
@@ -34,13 +40,24 @@ def refused(store: Store, name: str, reason: str, now: datetime) -> Pause:
     before = current(store, name)
     failures = (before.failures if before else 0) + 1
     pause = Pause(
-        name, reason, before.since if before else iso(now), failures, iso(now + backoff_delay(failures))
+        name,
+        reason,
+        before.since if before else iso(now),
+        failures,
+        iso(now + backoff_delay(failures)),
+        before.alerted_at if before else "",
     )
     store.db.execute(
-        "INSERT OR REPLACE INTO pauses VALUES (?, ?, ?, ?, ?)",
-        [pause.name, pause.reason, pause.since, pause.failures, pause.next_attempt_at],
+        "INSERT OR REPLACE INTO pauses (name, reason, since, failures, next_attempt_at, alerted_at)"
+        " VALUES (?, ?, ?, ?, ?, ?)",
+        [pause.name, pause.reason, pause.since, pause.failures, pause.next_attempt_at, pause.alerted_at],
     )
     return pause
+
+
+def alerted(store: Store, name: str, now: datetime) -> None:
+    """The coordinator was told of this pause (by the [alerts] route): not again until it ends."""
+    store.db.execute("UPDATE pauses SET alerted_at = ? WHERE name = ?", [iso(now), name])
 
 
 def resumed(store: Store, name: str) -> bool:

@@ -18,7 +18,6 @@ from automation.model import (
     Contact,
     Decision,
     Details,
-    Effect,
     Inbound,
     Kind,
     Match,
@@ -248,6 +247,10 @@ def _companions(
     return effects, names, ()
 
 
+def _instead(names: list[str]) -> str:
+    return f"; registered in their place: {', '.join(names)}" if names else ""
+
+
 def _with(names: list[str]) -> str:
     return f" with {', '.join(names)}" if names else ""
 
@@ -287,8 +290,10 @@ def _cancel(message: Inbound, seen: Classification, match: Match, s: Situation) 
             language=language,
             name=_name(message, s),
         )
-        reply = _reply(message, seen, match, s, "declined", "decline")
-        return Decision((change, reply), f"{who} will not attend {meeting.code}")
+        late = s.now > meeting.registration_deadline
+        brought, names, _ = _companions(message, seen, match, s, change, late)
+        reply = _reply(message, seen, match, s, "declined", "decline", companions=names)
+        return Decision((change, reply, *brought), f"{who} will not attend {meeting.code}{_instead(names)}")
     if not match.authorised:
         # A From address can be forged: only a reply carrying the person's token may cancel.
         ask = _reply(
@@ -302,16 +307,22 @@ def _cancel(message: Inbound, seen: Classification, match: Match, s: Situation) 
             name=current.name,
         )
         return Decision((ask,), f"asked {current.email} to confirm cancelling {meeting.code}")
-    reply = _reply(message, seen, match, s, "cancelled", "cancel")
+    cancel = SetRegistration(meeting.code, current.email, Status.CANCELLED, language=language)
+    # Someone sent in one's place ("kollegani tulee tilalleni") takes the seat given up, before
+    # the waiting list: the seat was not given back, it was handed on.
+    freed = current.status == Status.REGISTERED
+    after = replace(s, registered=s.registered - 1) if freed else s
+    late = s.now > meeting.registration_deadline
+    brought, names, _ = _companions(message, seen, match, after, replace(cancel, name=current.name), late)
+    reply = _reply(message, seen, match, s, "cancelled", "cancel", companions=names)
     if s.holder_state == "holding" and seen.kind != Kind.CALENDAR_REPLY:
         reply = replace(reply, calendar="CANCEL")  # take the event out of their calendar
-    effects: list[Effect] = [
-        SetRegistration(meeting.code, current.email, Status.CANCELLED, language=language),
-        reply,
-    ]
-    summary = f"{who} cancelled {meeting.code}"
+    effects: list[AnyEffect] = [cancel, reply, *brought]
+    summary = f"{who} cancelled {meeting.code}{_instead(names)}"
+    seated = sum(1 for e in brought if isinstance(e, SetRegistration) and e.status == Status.REGISTERED)
+    room = meeting.capacity is None or after.registered + seated < meeting.capacity
     promoted = s.first_waiting
-    if current.status == Status.REGISTERED and promoted is not None:
+    if freed and room and promoted is not None:
         effects.append(SetRegistration(meeting.code, promoted.email, Status.REGISTERED))
         effects.append(
             SendMail(
