@@ -166,6 +166,11 @@ class InitiativesSettings(_Section):
     plus_address: str = "aloite"  # verkosto+aloite@… also counts as an initiative
 
 
+class DigestSettings(_Section):
+    # The coordinator's digest: at this hour on days something needs them, weekly otherwise.
+    hour: int = Field(default=8, ge=0, le=23)
+
+
 class SummariesSettings(_Section):
     directory: Path = Path("summaries")  # <code>.md (default language), <code>.sv.md, <code>.en.md
     send_days_after: float = Field(default=1.0, ge=0)
@@ -277,6 +282,7 @@ class Settings(_Section):
     organisations: list[OrganisationSettings] = []
     privacy: PrivacySettings = PrivacySettings()
     summaries: SummariesSettings = SummariesSettings()
+    digest: DigestSettings = DigestSettings()
     organisers: list[OrganiserSettings] = []
     meetings: list[MeetingSettings] = []
     _cache: dict[str, Any] = PrivateAttr(default_factory=dict)

@@ -64,7 +64,15 @@ def lifecycle(app: App, now: datetime) -> list[str]:
         + initiative_jobs(app, now)
         + retention(app, now)
         + membership_jobs(app, now)
+        + digest_job(app, now)
     )
+
+
+def digest_job(app: App, now: datetime) -> list[str]:
+    """The coordinator's digest (`automation/desk.py`, which builds on the mail shell)."""
+    from automation.desk import send_digest
+
+    return send_digest(app, now)
 
 
 def offsets(app: App) -> Offsets:

@@ -388,6 +388,18 @@ class StoreFeedback:
     language: str
 
 
+@dataclass(frozen=True)
+class ResolveAttention:
+    """The coordinator decided an item that needed a human (by command or a reply to the
+    digest): it leaves the list, with who decided what."""
+
+    number: int
+    key: str
+    resolution: str
+    actor: str
+    outcome: str
+
+
 # Every change a workflow may ask for; the store applies them in one transaction.
 AnyEffect = (
     Effect
@@ -399,4 +411,5 @@ AnyEffect = (
     | AcceptRules
     | StoreFeedback
     | AddContact
+    | ResolveAttention
 )

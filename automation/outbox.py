@@ -479,6 +479,13 @@ def _context(
         "already_member": False,
         "reminder": False,
         "feedback": {"answers": 0, "average": None, "distribution": {}, "comments": []},
+        "digest_kind": "",
+        "digest_day": "",
+        "items": [],
+        "meetings": [],
+        "failed": [],
+        "waiting_initiatives": [],
+        "done": [],
     }
     stored = json.loads(row["context"] or "{}")
     reference = stored.pop("initiative", None)

@@ -11,6 +11,7 @@ from __future__ import annotations
 import hashlib
 import json
 import logging
+import re
 import sqlite3
 import traceback
 from collections.abc import Callable
@@ -29,6 +30,7 @@ from automation.model import (
     Inbound,
     Kind,
     Match,
+    ResolveAttention,
     Status,
 )
 from automation.parse.bounce import read_bounce
@@ -39,9 +41,11 @@ from automation.store.db import iso
 from automation.workflows import commands, feedback, membership
 from automation.workflows.bounces import decide_bounce
 from automation.workflows.calendar import match_calendar_reply
+from automation.workflows.digest import DIGEST_SCOPE, read_answers
+from automation.workflows.dispatch import Told, dispatch, vouched
 from automation.workflows.guard import authentication_failed, limit_answers, refuse_forged
 from automation.workflows.matching import match_message, open_meetings, reply_tokens
-from automation.workflows.registration import Situation, decide
+from automation.workflows.registration import Situation
 
 log = logging.getLogger(__name__)
 
@@ -54,10 +58,16 @@ class Outcome:
     summary: str
     attention: bool
     duplicate: bool = False
+    # Attention items this message settled (a reply to the digest): their messages are moved
+    # from the attention folder once the transaction committed.
+    settled: tuple[str, ...] = ()
 
 
-def understand(app: App, message: Inbound, now: datetime) -> tuple[Classification, Match, Situation]:
-    """Classification, meeting match and the state that matters: read-only, no side effects."""
+def understand(
+    app: App, message: Inbound, now: datetime, told: Told | None = None
+) -> tuple[Classification, Match, Situation]:
+    """Classification, meeting match and the state that matters: read-only, no side effects.
+    With `told`, the coordinator answers for the message: their word is the authority."""
     settings = app.settings
     seen = classify(message, settings.network.address)
     meetings = settings.meeting_objects()
@@ -69,6 +79,15 @@ def understand(app: App, message: Inbound, now: datetime) -> tuple[Classificatio
         match = match_calendar_reply(message, meetings, {e for e in candidates if _known(app, e)})
     else:
         match = match_message(message, meetings, now, token_owner, reference_owner)
+    if told is not None:
+        match = vouched(match, message, told.meeting)
+    return seen, match, situation(app, message, match, now)
+
+
+def situation(app: App, message: Inbound, match: Match, now: datetime) -> Situation:
+    """What the store knows about the matched meeting and person, read once."""
+    settings = app.settings
+    meetings = settings.meeting_objects()
     meeting = settings.meeting(match.meeting) if match.meeting else None
     email = match.email if match.authorised and match.email else message.sender
     registration = app.store.registration(meeting.code, email) if meeting else None
@@ -84,7 +103,7 @@ def understand(app: App, message: Inbound, now: datetime) -> tuple[Classificatio
         if contact_row
         else None
     )
-    situation = Situation(
+    return Situation(
         now=now,
         default_language=settings.network.default_language,
         meeting=meeting,
@@ -99,7 +118,6 @@ def understand(app: App, message: Inbound, now: datetime) -> tuple[Classificatio
         holder_role=holder["role"] if holder else "",
         via_registration=app.store.registration(meeting.code, match.via) if meeting and match.via else None,
     )
-    return seen, match, situation
 
 
 def _known(app: App, email: str) -> bool:
@@ -115,7 +133,7 @@ def _known(app: App, email: str) -> bool:
     )
 
 
-def handle(app: App, raw: RawMail, now: datetime) -> Outcome:
+def handle(app: App, raw: RawMail, now: datetime, source: MailSource | None = None) -> Outcome:
     try:
         message = parse_message(raw.data)
         # The state that decides (seats left, who holds one) is read inside the message's
@@ -126,7 +144,7 @@ def handle(app: App, raw: RawMail, now: datetime) -> Outcome:
                 _record_position(app, raw)
                 return Outcome(raw.ref, message.sender, "duplicate", "already handled", False, True)
             seen, match, situation = understand(app, message, now)
-            decide_now = _route(app, raw, message, seen, match, situation, now)
+            decide_now = _route(app, raw, message, seen, match, situation, now, source)
             return _commit(app, raw, message, seen, match.meeting or "", decide_now, now)
     except sqlite3.OperationalError as exc:
         # Database locked or disk full: the message stays unhandled (not filed) and is retried.
@@ -144,6 +162,7 @@ def _route(
     match: Match,
     situation: Situation,
     now: datetime,
+    source: MailSource | None = None,
 ) -> Callable[[], Decision]:
     """Which workflow decides. A reply token's scope wins over everything a From could claim;
     the decision itself is taken inside the message's transaction."""
@@ -152,6 +171,15 @@ def _route(
         return lambda: decision
     if seen.kind.is_machine:
         return lambda: _ignored(seen)
+    answering = _scoped_token(app, message, DIGEST_SCOPE)
+    if answering is not None:
+        from automation.desk import answer_digest  # the desk's shell builds on this one
+
+        return lambda: answer_digest(app, source, message, *answering, now)
+    if read_answers(message.reply_text):
+        # "#3 kyllä" without the digest's token must not be read as someone's own yes.
+        why = "answers to the digest (#N lines) without the digest's token: nothing changed"
+        return lambda: Decision((Attention(why),), f"{message.sender}: {why}")
     if seen.intent is not None and seen.intent.command == "unsubscribe":
         # Leaving always works, also as a reply to a mail that carries some other token; without
         # proof that the address itself wrote, it is confirmed by mail first.
@@ -174,7 +202,7 @@ def _route(
         return submission
     if seen.kind == Kind.COMMAND and seen.intent is not None:
         return lambda: commands.decide(message, seen, situation)
-    return lambda: decide(message, seen, match, situation)
+    return lambda: dispatch(message, seen, match, situation)
 
 
 def _commit(
@@ -211,8 +239,32 @@ def _commit(
             "received_at": iso(now),
         }
     )
+    if decision.needs_attention:
+        reasons = "; ".join(e.reason for e in decision.effects if isinstance(e, Attention))
+        app.store.open_attention(message.key, reasons, excerpt(message.reply_text), now)
     _record_position(app, raw)
-    return Outcome(raw.ref, message.sender, str(seen.kind), decision.summary, decision.needs_attention)
+    settled = tuple(e.key for e in decision.effects if isinstance(e, ResolveAttention))
+    return Outcome(
+        raw.ref, message.sender, str(seen.kind), decision.summary, decision.needs_attention, settled=settled
+    )
+
+
+def excerpt(text: str, lines: int = 4) -> str:
+    """The first lines of the new text, for the coordinator's list and digest. Links are
+    defanged: a forged message must not put a clickable link into our mail to the coordinator
+    (`attention show` has the message as it came)."""
+    kept = [line.strip() for line in text.splitlines() if line.strip()][:lines]
+    return _LINK.sub(_defanged, "\n".join(kept)[:400])
+
+
+_LINK = re.compile(r"\b(?:https?://|www\.)[^\s<>\"]+", re.I)
+
+
+def _defanged(found: re.Match[str]) -> str:
+    scheme, _, rest = found.group(0).rpartition("://")
+    host, slash, path = rest.partition("/")
+    plain = (scheme.replace("t", "x", 2) + "[://]" if scheme else "") + host.replace(".", "[.]")
+    return plain + slash + path
 
 
 def _scoped_token(app: App, message: Inbound, prefix: str) -> tuple[str, str] | None:
@@ -323,6 +375,7 @@ def _keep_broken(app: App, raw: RawMail, now: datetime, exc: Exception) -> Outco
                 "received_at": iso(now),
             }
         )
+        app.store.open_attention(key, reason, "", now)
         _record_position(app, raw)
     return Outcome(raw.ref, "", "unknown", reason, True)
 
@@ -372,14 +425,18 @@ def poll(app: App, source: MailSource, now: datetime) -> list[Outcome]:
     outcomes: list[Outcome] = []
     handled: list[RawMail] = []
     attention: list[RawMail] = []
+    settled: list[str] = []
     for raw in source.fetch_new(last_uid, validity):
-        outcome = handle(app, raw, now)
+        outcome = handle(app, raw, now, source)
         outcomes.append(outcome)
+        settled += outcome.settled
         (attention if outcome.attention else handled).append(raw)
         if len(handled) + len(attention) >= 200:
             source.finish(handled, attention)
             handled, attention = [], []
     source.finish(handled, attention)
+    if settled:
+        source.file_resolved(settled)
     return outcomes
 
 

@@ -18,6 +18,7 @@ from automation.model import Attention, Classification, Decision, Inbound, Kind,
 from automation.parse.attachments import Kept, extract
 from automation.parse.intent import bare_no
 from automation.workflows import initiatives as flow
+from automation.workflows.dispatch import Intake, initiative
 from automation.workflows.guard import authenticated, authentication_failed
 from automation.workflows.matching import reply_tokens, upcoming_meetings
 from automation.workflows.summaries import read_summary, summary_target
@@ -95,21 +96,25 @@ def _act(app: App, message: Inbound, scoped: tuple[str, str], now: datetime) -> 
 
 
 def _intake(app: App, raw: bytes, message: Inbound, seen: Classification, now: datetime) -> Decision:
+    return initiative(message, intake_facts(app, raw, message, seen, now), now)
+
+
+def intake_facts(app: App, raw: bytes, message: Inbound, seen: Classification, now: datetime) -> Intake:
+    """Inside the message's transaction: a reference that is never reused, the attachments
+    kept (saved) or refused, and who is told."""
     settings = app.settings
     reference = app.store.allocate_reference(settings.initiatives.reference_prefix, now.year)
     kept, refused = extract(raw, settings.initiatives.max_attachment_kb * 1024)
     _save(app, reference, kept)
     language = seen.language or _contact_language(app, message.sender) or settings.network.default_language
     group = organisers(app) if settings.initiatives.notify == "each" else []
-    return flow.intake(
-        message,
+    return Intake(
         reference,
         language,
-        now,
-        group,
-        [k.filename for k in kept],
-        refused,
-        open_meeting_codes(app, now),
+        tuple(group),
+        tuple(k.filename for k in kept),
+        tuple(refused),
+        tuple(open_meeting_codes(app, now)),
     )
 
 

@@ -216,7 +216,10 @@ order = [
     assert rotation == {"pekka@example.fi", "kaisa@example.fi", "chair@example.fi"}
     assert "Suomen Kuntaliitto" in year.last("rotation").get_body(("plain",)).get_content()
     assert [r for r in year.run(at("2024-08-20T10:00")) if r[0] in ("rule-two-meetings", "rotation")] == []
-    assert {r[0] for r in year.run(at("2024-09-02T10:00"))} == {"rule-two-meetings"}
+    # (Beside it only the coordinator's weekly digest, which has its own tests in test_desk.py.)
+    assert {r[0] for r in year.run(at("2024-09-02T10:00")) if not r[0].startswith("digest-")} == {
+        "rule-two-meetings"
+    }
 
 
 def cli(year: Year, *args: str) -> str:

@@ -38,6 +38,13 @@ class MailSource(Protocol):
     def finish(self, handled: list[RawMail], attention: list[RawMail]) -> None:
         """After their transactions committed: file handled mail and mail for the coordinator."""
 
+    def attention_mail(self, keys: list[str]) -> dict[str, bytes]:
+        """The messages set aside for the coordinator with these keys (see `message_keys`),
+        as they were received; a key not found is left out."""
+
+    def file_resolved(self, keys: list[str]) -> None:
+        """Once the coordinator resolved them: from the attention folder to the handled one."""
+
     def wait(self, timeout: float) -> bool:
         """Block until new mail may have arrived (IMAP IDLE) or `timeout`; True if it did."""
 

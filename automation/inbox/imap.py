@@ -23,6 +23,7 @@ from imapclient.exceptions import IMAPClientError, LoginError
 
 from automation.errors import TransientError
 from automation.inbox.base import LoginRefused, RawMail, SourceUnavailable
+from automation.parse.message import message_keys
 
 log = logging.getLogger(__name__)
 _FETCH_BATCH = 200
@@ -264,7 +265,8 @@ class ImapSource:
         except _ERRORS as exc:
             raise self._drop(exc) from exc
 
-    def _move(self, client: IMAPClient, uids: list[int], folder: str) -> None:
+    def _move(self, client: IMAPClient, uids: list[int], folder: str, home: str = "") -> None:
+        """MOVE from the selected folder (`home`, the inbox unless said otherwise)."""
         if not uids or not folder:
             return
         # Dovecot refuses very long commands ("Too long argument" above ~10,000 UIDs): a large
@@ -274,9 +276,9 @@ class ImapSource:
             if self.can_move:
                 client.move(batch, folder)
             else:
-                self._copy_and_expunge(client, batch, folder)
+                self._copy_and_expunge(client, batch, folder, home or self.folder)
 
-    def _copy_and_expunge(self, client: IMAPClient, uids: list[int], folder: str) -> None:
+    def _copy_and_expunge(self, client: IMAPClient, uids: list[int], folder: str, home: str = "") -> None:
         """MOVE by hand (hMailServer, older Exchange): COPY, \\Deleted, EXPUNGE.
 
         A crash between COPY and EXPUNGE leaves the message in both folders, and the next pass
@@ -285,7 +287,7 @@ class ImapSource:
         the copy is not there."""
         flags = client.get_flags(uids)
         started = [u for u in uids if _FILING in flags.get(u, ())]
-        done = self._already_in(client, started, folder) if started else set()
+        done = self._already_in(client, started, folder, home or self.folder) if started else set()
         todo = [u for u in uids if u not in done]
         if todo:
             client.add_flags(todo, [_FILING])
@@ -301,7 +303,7 @@ class ImapSource:
     def _copy(self, client: IMAPClient, uids: list[int], folder: str) -> None:
         client.copy(uids, folder)
 
-    def _already_in(self, client: IMAPClient, uids: list[int], folder: str) -> set[int]:
+    def _already_in(self, client: IMAPClient, uids: list[int], folder: str, home: str) -> set[int]:
         """Which of these (interrupted) messages already have their copy in `folder`."""
         fetched = client.fetch(uids, [b"BODY.PEEK[HEADER.FIELDS (MESSAGE-ID)]"])
         ids = {u: _message_id(data) for u, data in fetched.items()}
@@ -309,7 +311,59 @@ class ImapSource:
         try:
             found = {u for u, mid in ids.items() if mid and client.search(["HEADER", "Message-ID", mid])}
         finally:
-            client.select_folder(self.folder)
+            client.select_folder(home)
+        return found
+
+    # ---- the coordinator's desk ----------------------------------------------------------------
+
+    def attention_mail(self, keys: list[str]) -> dict[str, bytes]:
+        folder = self.attention_folder or self.handled_folder or self.folder
+        client = self._connected()
+        try:
+            client.select_folder(folder, readonly=True)
+            try:
+                return {key: data for key, (_, data) in self._find(client, keys).items()}
+            finally:
+                client.select_folder(self.folder)
+        except _ERRORS as exc:
+            raise self._drop(exc) from exc
+
+    def file_resolved(self, keys: list[str]) -> None:
+        if not self.attention_folder or not self.handled_folder or not keys:
+            return
+        client = self._connected()
+        try:
+            client.select_folder(self.attention_folder)
+            try:
+                uids = [uid for uid, _ in self._find(client, keys).values()]
+                self._move(client, uids, self.handled_folder, home=self.attention_folder)
+            finally:
+                client.select_folder(self.folder)
+        except _ERRORS as exc:
+            raise self._drop(exc) from exc
+
+    def _find(self, client: IMAPClient, keys: list[str]) -> dict[str, tuple[int, bytes]]:
+        """{key: (UID, bytes)} in the selected folder. A Message-ID is searched for by the
+        server; a message known by its hash only is looked for among them all (the attention
+        folder holds a few dozen, not thousands)."""
+        wanted = set(keys)
+        by_id = [k for k in keys if not k.startswith(("sha256:", "broken:"))]
+        candidates: set[int] = set()
+        for key in by_id:
+            candidates.update(client.search(["HEADER", "Message-ID", key]))
+        if len(by_id) < len(wanted):
+            candidates.update(client.search(["ALL"]))
+        found: dict[str, tuple[int, bytes]] = {}
+        ordered = sorted(candidates)
+        for start in range(0, len(ordered), _FETCH_BATCH):
+            fetched = client.fetch(ordered[start : start + _FETCH_BATCH], [b"BODY.PEEK[]"])
+            for uid in sorted(fetched):
+                data = fetched[uid].get(b"BODY[]")
+                if not isinstance(data, bytes):
+                    continue
+                known = next((k for k in message_keys(data) if k in wanted), None)
+                if known is not None and known not in found:
+                    found[known] = (uid, data)
         return found
 
     # ---- waiting -------------------------------------------------------------------------------

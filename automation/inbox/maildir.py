@@ -14,6 +14,7 @@ from datetime import datetime
 from pathlib import Path
 
 from automation.inbox.base import RawMail
+from automation.parse.message import message_keys
 
 
 class MaildirSource:
@@ -54,6 +55,17 @@ class MaildirSource:
                 target.add(mail.data)
                 self.box.discard(key)
 
+    def attention_mail(self, keys: list[str]) -> dict[str, bytes]:
+        box = self.attention or self.handled or self.box
+        return {key: data for _, key, data in _find(box, set(keys))}
+
+    def file_resolved(self, keys: list[str]) -> None:
+        if self.attention is None or self.handled is None:
+            return  # without both folders nothing was set apart: nothing to move
+        for name, _, data in _find(self.attention, set(keys)):
+            self.handled.add(data)
+            self.attention.discard(name)
+
     def wait(self, timeout: float) -> bool:
         time.sleep(timeout)
         return False
@@ -73,3 +85,15 @@ class MaildirSource:
 
     def describe(self) -> str:
         return f"Maildir {self.path}"
+
+
+def _find(box: mailbox.Maildir, keys: set[str]) -> Iterator[tuple[str, str, bytes]]:
+    """(file name, key, bytes) of the messages in `box` known by one of `keys`."""
+    for name in list(box.keys()):  # noqa: SIM118 - iterating a Maildir yields messages
+        try:
+            data = box.get_bytes(name)
+        except (KeyError, OSError):
+            continue
+        found = next((k for k in message_keys(data) if k in keys), None)
+        if found is not None:
+            yield name, found, data

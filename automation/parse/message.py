@@ -75,6 +75,13 @@ def parse_message(raw: bytes) -> Inbound:
         )
 
 
+def message_keys(raw: bytes) -> tuple[str, ...]:
+    """Every key the register may know this message by: its own (Message-ID or hash) and the
+    hash a message that could not be handled was kept under."""
+    digest = hashlib.sha256(raw).hexdigest()
+    return (parse_message(raw).key, "sha256:" + digest, "broken:" + digest)
+
+
 def _parse(raw: bytes) -> Inbound:
     """Parse one message; `key` is its Message-ID or, lacking one, a hash of its bytes.
 

@@ -100,6 +100,33 @@ def sample_context(settings: Settings) -> dict[str, Any]:
         summary="registrations: 2",
         addresses=["poistunut@example.fi"],
         reason="failed 5.1.1",
+        digest_kind="daily",
+        digest_day="2024-02-14",
+        items=[
+            {
+                "number": 3,
+                "received": "2024-02-13T15:02:11+02:00",
+                "sender": "maija@example.fi",
+                "subject": "Re: Kutsu",
+                "reason": "unclear",
+                "why": "unclear reply about 2024-03",
+                "excerpt": "Katsotaan\nPalaan asiaan",
+                "meeting": "2024-03",
+            }
+        ],
+        meetings=[
+            {
+                "code": "2024-03",
+                "counts": {"registered": 12, "waiting": 2, "tentative": 1, "cancelled": 1, "declined": 3},
+                "changed": {"registered": 2},
+                "new": False,
+            }
+        ],
+        failed=[{"recipient": "x@example.fi", "error": "550 5.1.1 no such user"}],
+        waiting_initiatives=[
+            {"reference": "ALOITE-2024-007", "title": "Yhteiset tunnukset", "created_at": ""}
+        ],
+        done=[{"number": 3, "word": "kyllä", "result": "done", "detail": "maija@example.fi registered"}],
         side="sending",
         since="2.12.2026 klo 9.15",
         next_attempt="2.12.2026 klo 9.16",

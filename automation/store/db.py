@@ -29,6 +29,7 @@ from automation.model import (
     JoinRequest,
     RecordBounce,
     Registration,
+    ResolveAttention,
     SendMail,
     SetInitiativeStatus,
     SetRegistration,
@@ -37,6 +38,7 @@ from automation.model import (
     Unsubscribe,
 )
 from automation.store.calendar import CalendarStore
+from automation.store.desk import DeskStore
 from automation.store.initiatives import InitiativeStore
 from automation.store.membership import MembershipStore
 from automation.store.migrations import MIGRATIONS
@@ -44,7 +46,7 @@ from automation.store.privacy import PrivacyStore
 from automation.store.time import iso
 
 
-class Store(CalendarStore, InitiativeStore, PrivacyStore, MembershipStore):
+class Store(CalendarStore, InitiativeStore, PrivacyStore, MembershipStore, DeskStore):
     def __init__(self, path: Path, busy_timeout: float = 30.0) -> None:
         path.parent.mkdir(parents=True, exist_ok=True)
         # isolation_level=None: we issue BEGIN IMMEDIATE ourselves, so a writer waits for the
@@ -138,6 +140,8 @@ class Store(CalendarStore, InitiativeStore, PrivacyStore, MembershipStore):
                 self.add_contact(effect, now)
             elif isinstance(effect, Unsubscribe):
                 self.unsubscribe(effect.email, now)
+            elif isinstance(effect, ResolveAttention):
+                self.resolve_attention(effect, now)
             elif isinstance(effect, Attention):
                 pass  # recorded on the message row by the caller
         return queued

@@ -241,6 +241,29 @@ def m010_companions(db: sqlite_utils.Database) -> None:
 
 
 @migration
+def m011_desk(db: sqlite_utils.Database) -> None:
+    # What needs a human, with a short number the coordinator types (`attention resolve 3`,
+    # "#3 kyllä" in a reply to the digest). The excerpt (the first lines of the new text) is
+    # kept only while the item is open: message bodies are otherwise never stored.
+    db.execute(
+        "CREATE TABLE attention_items (number INTEGER PRIMARY KEY AUTOINCREMENT,"
+        " key TEXT NOT NULL UNIQUE, reason TEXT NOT NULL DEFAULT '', excerpt TEXT NOT NULL DEFAULT '',"
+        " created_at TEXT NOT NULL, resolved_at TEXT NOT NULL DEFAULT '',"
+        " resolved_by TEXT NOT NULL DEFAULT '', resolution TEXT NOT NULL DEFAULT '',"
+        " outcome TEXT NOT NULL DEFAULT '')"
+    )
+    db.execute(
+        "INSERT INTO attention_items (key, reason, created_at)"
+        " SELECT key, reason, received_at FROM messages WHERE attention = 1 ORDER BY received_at"
+    )
+    # One digest a day at most: its items (the numbers a reply may act on) and the counts per
+    # meeting, to say what changed by the next one.
+    db.table("digests").create(
+        {"day": str, "kind": str, "sent_at": str, "items": str, "counts": str}, pk="day"
+    )
+
+
+@migration
 def m015_pause_alerts(db: sqlite_utils.Database) -> None:
     # When the coordinator was told of a pause by the [alerts] route: once per outage.
     db.execute("ALTER TABLE pauses ADD COLUMN alerted_at TEXT NOT NULL DEFAULT ''")

@@ -52,6 +52,11 @@ class PrivacyStore:
         db.execute("DELETE FROM tokens WHERE email = ?", [email])
         db.execute("DELETE FROM bounces WHERE email = ?", [email])
         db.execute(
+            "UPDATE attention_items SET excerpt = ''"
+            " WHERE key IN (SELECT key FROM messages WHERE sender = ?)",
+            [email],
+        )
+        db.execute(
             "UPDATE messages SET sender = '', subject = '', reason = 'erased' WHERE sender = ?", [email]
         )
         db.execute(
@@ -93,6 +98,11 @@ class PrivacyStore:
         return len(rows)
 
     def thin_messages(self, before: datetime) -> int:
+        self.db.execute(
+            "UPDATE attention_items SET excerpt = '' WHERE excerpt != '' AND key IN"
+            " (SELECT key FROM messages WHERE received_at < ?)",
+            [iso(before)],
+        )
         cursor = self.db.execute(
             "UPDATE messages SET sender = '', subject = '' WHERE received_at < ? AND sender != ''",
             [iso(before)],

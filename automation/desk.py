@@ -1,0 +1,317 @@
+"""The shell of the coordinator's desk: resolve what needs a human, register by hand, the digest.
+
+Each act reads what it needs, calls the one dispatcher (`workflows/dispatch.py`) that replies
+take too, and commits its effects with their outbox rows in one transaction; a resolved
+message is moved out of the attention folder only after that commit.
+"""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass
+from datetime import date, datetime
+
+from automation.app import App
+from automation.errors import AutomationError
+from automation.inbox.base import MailSource
+from automation.model import (
+    AddContact,
+    Attention,
+    Decision,
+    Details,
+    Inbound,
+    Match,
+    ResolveAttention,
+    SendMail,
+    Status,
+)
+from automation.parse.message import parse_message
+from automation.service import situation, understand
+from automation.store.desk import AttentionItem
+from automation.store.time import iso
+from automation.submissions import intake_facts
+from automation.workflows import digest as flow
+from automation.workflows.dispatch import Told, by_hand, dispatch, told_by_hand, vouched
+from automation.workflows.guard import authentication_failed, limit_answers
+from automation.workflows.matching import upcoming_meetings
+
+
+@dataclass(frozen=True)
+class Done:
+    """What one act did, in a line for the person who asked."""
+
+    line: str
+    changed: bool
+
+
+# ---- attention items -------------------------------------------------------------------------
+
+
+def settle(app: App, raw: bytes, item: AttentionItem, told: Told, now: datetime) -> Decision:
+    """Inside the caller's transaction: the decision the coordinator's answer leads to, read
+    exactly as a reply would be (same match, same state, same workflow)."""
+    message = parse_message(raw)
+    seen, match, state = understand(app, message, now, told)
+    intake = intake_facts(app, raw, message, seen, now) if told.answer == "initiative" else None
+    decision = dispatch(message, seen, match, state, told, intake)
+    return limit_answers(
+        decision,
+        lambda email: app.store.answers_since(email, now),
+        app.settings.security.max_auto_replies_per_day,
+    )
+
+
+def resolve(
+    app: App, source: MailSource, number: int, answer: str, meeting: str | None, actor: str, now: datetime
+) -> Done:
+    item = app.store.attention_item(number)
+    if item is None:
+        raise AutomationError(f"no attention item #{number}; see: automation attention")
+    if item.resolved_at:
+        return Done(_already(item), False)
+    if meeting and app.settings.meeting(meeting) is None:
+        known = ", ".join(m.code for m in app.settings.meetings) or "none"
+        raise AutomationError(f"no meeting {meeting!r} in the config; known codes: {known}")
+    raw = source.attention_mail([item.key]).get(item.key)
+    if raw is None and answer != "ignore":
+        raise AutomationError(
+            f"#{number}: the message is not in the attention folder of {source.describe()}; nothing"
+            " done (if it was moved by hand: automation attention resolve N --as ignore)"
+        )
+    with app.store.transaction():
+        current = app.store.attention_item(number)
+        if current is None or current.resolved_at:
+            return Done(_already(current or item), False)
+        told = Told(answer, actor, meeting, number, item.key)
+        if raw is None:  # ignoring what is no longer in the folder needs no reading of it
+            settled = ResolveAttention(
+                number, item.key, answer, actor, "set aside; message not in the folder"
+            )
+            decision = Decision((settled,), settled.outcome)
+        else:
+            decision = settle(app, raw, item, told, now)
+        if decision.needs_attention:
+            raise AutomationError(f"#{number} not resolved: {_reasons(decision)}; nothing changed")
+        app.store.apply(decision, now, app.domain)
+    source.file_resolved([item.key])
+    return Done(f"#{number} resolved as {answer}: {decision.summary}", True)
+
+
+def _already(item: AttentionItem) -> str:
+    return (
+        f"#{item.number} was already resolved as {item.resolution} by {item.resolved_by}"
+        f" ({item.resolved_at}): nothing done"
+    )
+
+
+def _reasons(decision: Decision) -> str:
+    return "; ".join(e.reason for e in decision.effects if isinstance(e, Attention))
+
+
+# ---- registrations by hand ---------------------------------------------------------------------
+
+_ANSWER_OF_STATUS = {"yes": "yes", "no": "no", "maybe": "maybe", "waiting": "waiting"}
+
+
+def register(
+    app: App,
+    code: str,
+    email: str,
+    now: datetime,
+    *,
+    status: str = "yes",
+    details: Details | None = None,
+    quiet: bool = False,
+    actor: str = "coordinator",
+) -> Done:
+    """What a reply saying so would do for `email` (capacity, waiting list, confirmation in
+    their language, the calendar copy); someone not on the contact list is added."""
+    meeting = app.settings.meeting(code)
+    if meeting is None:
+        known = ", ".join(m.code for m in app.settings.meetings) or "none"
+        raise AutomationError(f"no meeting {code!r} in the config; known codes: {known}")
+    email = email.strip().lower()
+    if "@" not in email or " " in email:
+        raise AutomationError(f"{email!r} is not an email address")
+    details = details or Details()
+    answer = _ANSWER_OF_STATUS[status]
+    message = by_hand(f"desk:{answer}:{code}:{email}:{iso(now)}", email, details.name)
+    with app.store.transaction():
+        match = vouched(Match(code, email, "coordinator", authorised=True), message, code)
+        state = situation(app, message, match, now)
+        language = state.contact.language if state.contact else None
+        decision = dispatch(
+            message, told_by_hand(answer, language, details), match, state, Told(answer, actor, code)
+        )
+        if decision.needs_attention:
+            raise AutomationError(f"{email} not changed: {_reasons(decision)}")
+        effects = list(decision.effects)
+        if state.contact is None and not app.store.is_erased(email):
+            language = next(
+                (e.language for e in effects if isinstance(e, SendMail) and e.recipient == email), ""
+            )
+            effects.append(AddContact(email, details.name, details.organisation, language, f"desk:{actor}"))
+        if quiet:
+            effects = [e for e in effects if not isinstance(e, SendMail)]
+        app.store.apply(Decision(tuple(effects), decision.summary), now, app.domain)
+    registration = app.store.registration(code, email)
+    now_status = registration.status if registration else Status.DECLINED
+    told = " (nothing sent)" if quiet else ""
+    return Done(f"{decision.summary}; status now {now_status}{told}", True)
+
+
+# ---- the digest --------------------------------------------------------------------------------
+
+
+def send_digest(app: App, now: datetime) -> list[str]:
+    """The coordinator's digest when it is due (see `workflows/digest.py`)."""
+    settings = app.settings
+    coordinator = settings.network.coordinator
+    if not coordinator or now.hour < settings.digest.hour:
+        return []
+    day = now.date().isoformat()
+    store = app.store
+    if store.digest(day) is not None:
+        return []
+    last = store.last_digest()
+    since = str(last["sent_at"]) if last else ""
+    items = store.attention_items()
+    failed = store.failed_since(since)
+    undeliverable = store.undeliverable_since(since)
+    kind = flow.kind_due(
+        now.date(),
+        date.fromisoformat(str(last["day"])) if last else None,
+        bool(items or failed or undeliverable),
+    )
+    if not kind:
+        return []
+    counts = {
+        m.code: {str(s): store.count(m.code, s) for s in Status}
+        for m in upcoming_meetings(settings.meeting_objects(), now)
+    }
+    if kind == flow.START:
+        with store.transaction():
+            store.record_digest(day, kind, [], counts, now)
+        return []
+    before = json.loads(str(last["counts"])) if last else {}
+    waiting = [
+        {"reference": i.reference, "title": i.title, "created_at": i.created_at}
+        for i in store.initiatives()
+        if i.status == "received"
+    ]
+    mail = flow.digest_mail(
+        coordinator,
+        settings.network.default_language,
+        day,
+        kind,
+        [_shown(i) for i in items],
+        flow.changes(counts, before),
+        [{"recipient": f["recipient"], "error": f["error"]} for f in failed],
+        undeliverable,
+        waiting,
+    )
+    with store.transaction():
+        queued = store.apply(Decision((mail,), "digest"), now, app.domain)
+        store.record_digest(day, kind, [i.number for i in items], counts, now)
+    return [f"digest ({kind}) with {len(items)} item(s) queued for {coordinator}"] if queued else []
+
+
+def _shown(item: AttentionItem) -> dict[str, str | int]:
+    return {
+        "number": item.number,
+        "received": item.received,
+        "sender": item.sender,
+        "subject": item.subject,
+        "reason": category(item.reason),
+        "why": item.reason,
+        "excerpt": item.excerpt,
+        "meeting": item.meeting,
+    }
+
+
+def answer_digest(
+    app: App, source: MailSource | None, message: Inbound, day: str, owner: str, now: datetime
+) -> Decision:
+    """Inside the message's transaction: a reply to the digest. Obeyed only from the
+    coordinator's own address, carrying that digest's token, with nothing against the From
+    from our trusted server; every item it settles is committed with its outbox rows here."""
+    settings = app.settings
+    coordinator = (settings.network.coordinator or "").lower()
+    failed = authentication_failed(
+        message.auth_results, settings.security.trusted_authserv_id, message.sender
+    )
+    sender = message.sender.lower()
+    if failed or sender != owner.lower() or sender != coordinator:
+        why = failed or f"digest token of {owner} used by {message.sender}"
+        return Decision((Attention(why),), f"a reply to the digest refused: {why}")
+    row = app.store.digest(day)
+    listed = set(json.loads(str(row["items"]))) if row else set()
+    lines = flow.read_answers(message.reply_text)
+    if not lines:
+        return Decision(
+            (Attention("a reply to the digest without #N lines"),), "kept the coordinator's reply"
+        )
+    items = {n: app.store.attention_item(n) for n in (line.number for line in lines)}
+    wanted = [i.key for i in items.values() if i is not None and not i.resolved_at]
+    raws = source.attention_mail(wanted) if source is not None and wanted else {}
+    done: list[dict[str, object]] = []
+    settled: list[ResolveAttention] = []
+    for line in lines:
+        item = items[line.number]
+        result = _answer_line(app, line, item, listed, raws, owner, now)
+        if isinstance(result, Decision):
+            mine = [e for e in result.effects if isinstance(e, ResolveAttention)]
+            app.store.apply(Decision(tuple(e for e in result.effects if e not in mine), ""), now, app.domain)
+            settled += mine
+            done.append(
+                {"number": line.number, "word": line.word, "result": "done", "detail": result.summary}
+            )
+        else:
+            done.append({"number": line.number, "word": line.word, **result})
+    answer = flow.answer_mail(owner, settings.network.default_language, message.key, message.message_id, done)
+    summary = ", ".join(f"#{d['number']} {d['result']}" for d in done)
+    return Decision((*settled, answer), f"digest answer from {owner}: {summary}")
+
+
+def _answer_line(
+    app: App,
+    line: flow.Line,
+    item: AttentionItem | None,
+    listed: set[int],
+    raws: dict[str, bytes],
+    owner: str,
+    now: datetime,
+) -> Decision | dict[str, str]:
+    if not line.answer:
+        return {"result": "unknown_word", "detail": line.word}
+    if item is None or line.number not in listed:
+        return {"result": "not_listed", "detail": ""}
+    if item.resolved_at:
+        return {"result": "already", "detail": f"{item.resolution}, {item.resolved_by}, {item.resolved_at}"}
+    raw = raws.get(item.key)
+    if raw is None:
+        return {"result": "missing", "detail": ""}
+    if line.meeting and app.settings.meeting(line.meeting) is None:
+        return {"result": "not_done", "detail": f"no meeting {line.meeting}"}
+    decision = settle(app, raw, item, Told(line.answer, owner, line.meeting, item.number, item.key), now)
+    if decision.needs_attention:
+        return {"result": "not_done", "detail": _reasons(decision)}
+    return decision
+
+
+# ---- why an item was set aside -----------------------------------------------------------------
+
+_CATEGORIES = (
+    ("unparseable", ("could not be handled", "unparseable")),
+    ("unverified-cancellation", ("answered no with the reply token", "cancellation")),
+    ("forged", ("not authenticated", "used by")),
+    ("unclear", ("unclear", "yes beside a no", "maybe from")),
+    ("no-meeting", ("no meeting", "not matched", "naming no meeting", "names no")),
+    ("attachment", ("attachment",)),
+)
+
+
+def category(reason: str) -> str:
+    """A short name for why an item was set aside, from the workflows' own reason text."""
+    text = reason.lower()
+    return next((name for name, marks in _CATEGORIES if any(m in text for m in marks)), "other")
