@@ -24,8 +24,8 @@ from automation.app import App, read_contacts
 from automation.config import Settings
 from automation.errors import AutomationError, ConfigError
 from automation.model import Status
-from automation.render.emails import check_templates
-from automation.render.sample import sample_context
+from automation.render.sample import sample_context, sample_variants
+from automation.render.template_check import check_templates
 
 
 @dataclass
@@ -146,7 +146,7 @@ def check(obj: Context, connect: bool) -> None:
         check_templates(
             settings.path(settings.templates.directory),
             list(settings.network.languages),
-            sample_context(settings),
+            sample_variants(settings),
         )
     )
     problems.extend(check_site(settings))

@@ -102,3 +102,86 @@ def sample_context(settings: Settings) -> dict[str, Any]:
         reason="failed 5.1.1",
     )
     return sample
+
+
+def sample_variants(settings: Settings) -> list[dict[str, Any]]:
+    """The sample context and two others that take the other branch of every `{% if %}` the
+    templates have: a hybrid meeting, and a remote one where every optional value is empty or
+    the opposite flag is set. `check` renders each template with all three, so a typo in a
+    branch the sample never takes is still caught."""
+    base = sample_context(settings)
+    meeting = base["meeting"]
+    hybrid_meeting = {
+        **meeting,
+        "mode": "hybrid",
+        "online_url": meeting.get("online_url") or "https://example.org/meet",
+    }
+    hybrid = {
+        **base,
+        "meeting": hybrid_meeting,
+        "previous": {**meeting, "mode": "onsite"},
+        "changed": ["mode", "online_url", "address"],
+        "attendance": "onsite",
+        "initiative": {
+            **base["initiative"],
+            "status": "resolved",
+            "meeting": "",
+            "url": "https://example.org/i/7",
+        },
+        "command": "export",
+        "refused": [
+            {"filename": "a.bin", "reason": reason, "limit": "5"}
+            for reason in ("too_many", "too_large", "mismatch", "other")
+        ],
+    }
+    remote_meeting = {
+        **meeting,
+        "mode": "remote",
+        "online_url": meeting.get("online_url") or "https://example.org/meet",
+        "theme": "",
+        "address": "",
+        "capacity": "",
+        "bring": "",
+        "cancelled": True,
+    }
+    empty_initiative = {
+        **base["initiative"],
+        "status": "rejected",
+        "text": "",
+        "meeting": "",
+        "submitter_name": "",
+        "attachments": [],
+    }
+    quiet = {
+        **base,
+        "meeting": remote_meeting,
+        "previous": remote_meeting,
+        "changed": ["start", "end", "online_url"],
+        "evidence": "",
+        "diet": "",
+        "organisation": "",
+        "attendance": "",
+        "already": True,
+        "open_meetings": [],
+        "upcoming": [],
+        "past": [],
+        "agenda": [],
+        "initiatives": [],
+        "fresh": [],
+        "refused": [],
+        "attachments": [],
+        "via_calendar": True,
+        "summary_language_fallback": False,
+        "site_url": "",
+        "command": "erase",
+        "already_member": True,
+        "reminder": True,
+        "note": "",
+        "initiative": empty_initiative,
+        "companions": [],
+        "registered_by": "",
+        "feedback": {"answers": 0, "average": None, "distribution": {}, "comments": []},
+        "addresses": [],
+        "reason": "",
+    }
+    return [base, hybrid, quiet]
