@@ -20,10 +20,10 @@ from typing import Any
 
 from jinja2 import TemplateError
 
-from automation.config import Settings
+from automation.config import Settings, ordered
 from automation.errors import AutomationError, ConnectionLost, PermanentError, SessionRefused, TransientError
 from automation.expiry import expired
-from automation.model import Initiative, Meeting, SendMail
+from automation.model import Initiative, Meeting, SendMail, localised
 from automation.render.emails import Outgoing, build_message
 from automation.render.formatting import meeting_context
 from automation.store import pauses
@@ -408,7 +408,7 @@ def outgoing(
         recipient=row["recipient"],
         name=row["name"] or "",
         sender=network.address,
-        sender_name=network.name,
+        sender_name=network.name_in(language),
         reply_to=reply_to,
         in_reply_to=row["in_reply_to"] or "",
         auto_submitted=row["auto_submitted"] or "auto-generated",
@@ -437,7 +437,7 @@ def _context(
     network = settings.network
     context: dict[str, Any] = {
         "network": {
-            "name": network.name,
+            "name": network.name_in(language),
             "address": network.address,
             "coordinator": network.coordinator or "",
         },
@@ -488,6 +488,10 @@ def _context(
     attachments = stored.pop("attach_files", [])
     previous = stored.pop("previous", None)
     context.update(stored)
+    for side in ("outgoing", "incoming"):  # rotation: the organisations' names in this language
+        if isinstance(context.get(side), dict):
+            names = ordered(context[side].get("organisation", ""), settings.network.languages)
+            context[side] = {**context[side], "organisation": localised(names, language)}
     if previous and meeting:
         context["previous"] = meeting_context(meeting_from_snapshot(meeting, previous), language)
     context["upcoming"] = [

@@ -280,7 +280,7 @@ def invitation_calendar(
     else:
         summary, description = (personal.fill(text, _person(context)) for text in texts)
     place = out.meeting.text("place", out.language)
-    location = ", ".join(part for part in (place, out.meeting.address) if part)
+    location = ", ".join(part for part in (place, out.meeting.text("address", out.language)) if part)
     return calendar_bytes(
         out.meeting,
         method=out.calendar_method,

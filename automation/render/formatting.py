@@ -56,7 +56,7 @@ def meeting_context(meeting: Any, language: str) -> dict[str, Any]:
         "time": time_range(meeting.start, meeting.end, language),
         "start_time": clock(meeting.start, language),
         "place": meeting.text("place", language),
-        "address": meeting.address,
+        "address": meeting.text("address", language),
         "theme": meeting.text("theme", language),
         "mode": meeting.mode,
         "online_url": meeting.online_url,

@@ -33,7 +33,7 @@ def sample_context(settings: Settings) -> dict[str, Any]:
     )
     sample: dict[str, Any] = {
         "network": {
-            "name": settings.network.name,
+            "name": settings.network.name_in(settings.network.default_language),
             "address": settings.network.address,
             "coordinator": settings.network.coordinator or "",
         },
