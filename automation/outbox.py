@@ -25,7 +25,7 @@ from automation.errors import AutomationError, ConnectionLost, PermanentError, S
 from automation.expiry import expired
 from automation.model import Initiative, Meeting, SendMail, localised
 from automation.render.emails import Outgoing, build_message
-from automation.render.formatting import meeting_context
+from automation.render.formatting import meeting_context, received_date
 from automation.store import pauses
 from automation.store.db import Store, iso
 from automation.transports.base import Transport
@@ -498,10 +498,12 @@ def _context(
         meeting_context(m, language) for code in coming if (m := settings.meeting(code)) is not None
     ]
     context["network"]["coordinator"] = coordinator_at(settings, now)
-    key = ("initiatives", reference, row["meeting"] or "", tuple(fresh), row["template"])
+    key = ("initiatives", reference, row["meeting"] or "", tuple(fresh), row["template"], language)
     found = memo.get(key) if memo is not None else None
     if found is None:
-        found = initiative_context(store, settings, reference, row["meeting"] or "", fresh, row["template"])
+        found = initiative_context(
+            store, settings, reference, row["meeting"] or "", fresh, row["template"], language
+        )
         if memo is not None:
             memo[key] = found
     context.update(found)
@@ -531,8 +533,10 @@ def initiative_context(
     meeting: str,
     fresh: list[str],
     template: str = "",
+    language: str = "",
 ) -> dict[str, Any]:
     """Initiative data is read when the mail is rendered, so it shows the current status."""
+    language = language or settings.network.default_language
     if store is None:
         return {}
     site = settings.network.public_url.rstrip("/")
@@ -547,6 +551,7 @@ def initiative_context(
             "submitter_name": item.submitter_name,
             "submitter_email": item.submitter_email,
             "created_at": item.created_at,
+            "received": received_date(item.created_at, settings.network.zone, language),
             "url": f"{site}/initiatives.html#{item.reference}" if site else "",
             "attachments": store.attachments(item.reference),
         }

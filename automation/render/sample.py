@@ -18,6 +18,7 @@ def sample_context(settings: Settings) -> dict[str, Any]:
             "code": "2024-03",
             "date": "tiistai 12.3.2024",
             "short_date": "12.3.2024",
+            "on_date": "tiistaina 12.3.2024",
             "time": "9.00–12.00",
             "start_time": "9.00",
             "place": "Kuntatalo",
@@ -69,6 +70,7 @@ def sample_context(settings: Settings) -> dict[str, Any]:
             "submitter_name": "Maija",
             "submitter_email": "m@example.fi",
             "created_at": "2024-02-01T10:00:00+02:00",
+            "received": "1.2.2024",
             "url": "",
             "attachments": ["liite.pdf"],
         },
@@ -128,7 +130,9 @@ def sample_variants(settings: Settings) -> list[dict[str, Any]]:
             "meeting": "",
             "url": "https://example.org/i/7",
         },
-        "command": "export",
+        "command": "unsubscribe",
+        "reminder": True,
+        "already_member": False,
         "refused": [
             {"filename": "a.bin", "reason": reason, "limit": "5"}
             for reason in ("too_many", "too_large", "mismatch", "other")
