@@ -21,11 +21,11 @@ import click
 
 from automation import config as config_module
 from automation.app import App, read_contacts
-from automation.config import Settings
+from automation.config import Settings, ordered
 from automation.errors import AutomationError, ConfigError
 from automation.model import Status
-from automation.render.emails import check_templates
-from automation.render.sample import sample_context
+from automation.render.sample import sample_context, sample_variants
+from automation.render.template_check import check_templates
 
 
 @dataclass
@@ -146,7 +146,7 @@ def check(obj: Context, connect: bool) -> None:
         check_templates(
             settings.path(settings.templates.directory),
             list(settings.network.languages),
-            sample_context(settings),
+            sample_variants(settings),
         )
     )
     problems.extend(check_site(settings))
@@ -223,7 +223,9 @@ def check_report(settings: Settings) -> list[str]:
     )
     name = f"report/{settings.network.default_language}/report.html"
     try:
-        env.get_template(name).render(network={"name": settings.network.name}, **vars(sample))
+        env.get_template(name).render(
+            network={"name": settings.network.name_in(settings.network.default_language)}, **vars(sample)
+        )
     except TemplateError as exc:
         return [f"{settings.path(settings.templates.directory) / name}: {exc}; fix: see templates/README.md"]
     return []
@@ -240,7 +242,7 @@ def check_site(settings: Settings) -> list[str]:
 
     meetings = tuple(settings.meeting_objects())
     sample = SiteData(
-        network_name=settings.network.name,
+        network_name=ordered(settings.network.name, settings.network.languages),
         network_address=settings.network.address,
         languages=tuple(settings.network.languages),
         meetings=meetings,

@@ -9,6 +9,7 @@ from __future__ import annotations
 import ipaddress
 import os
 import tomllib
+from collections.abc import Sequence
 from datetime import date, datetime, time
 from pathlib import Path
 from typing import Annotated, Any, Literal
@@ -25,7 +26,7 @@ from pydantic import (
 )
 
 from automation.errors import ConfigError
-from automation.model import Meeting
+from automation.model import Meeting, localised
 
 LocalisedText = str | dict[str, str]
 EmailAddress = Annotated[str, Field(pattern=r"^[^@\s<>]+@[^@\s<>]+\.[^@\s<>]+$")]
@@ -37,7 +38,8 @@ class _Section(BaseModel):
 
 class NetworkSettings(_Section):
     address: EmailAddress
-    name: str = "Verkosto"
+    # The network's name, one string or per language ({fi = "…", sv = "…", en = "…"}).
+    name: LocalisedText = "Verkosto"
     timezone: str = "Europe/Helsinki"
     languages: list[Literal["fi", "sv", "en"]] = Field(default=["fi", "sv", "en"], min_length=1)
     coordinator: EmailAddress | None = None
@@ -57,6 +59,10 @@ class NetworkSettings(_Section):
     @property
     def default_language(self) -> str:
         return self.languages[0]
+
+    def name_in(self, language: str) -> str:
+        """The network's name in `language`, else in its first language."""
+        return localised(ordered(self.name, self.languages), language)
 
     @property
     def zone(self) -> ZoneInfo:
@@ -187,7 +193,7 @@ OrganisationKind = Literal["national", "municipal_network", "company", "universi
 
 
 class OrganisationSettings(_Section):
-    name: str
+    name: LocalisedText  # one string or per language ({fi = "Opetushallitus", sv = "…"})
     kind: OrganisationKind
     aliases: list[str] = []
 
@@ -213,7 +219,7 @@ class ScheduleSettings(_Section):
 
 
 class RotationEntry(_Section):
-    organisation: str
+    organisation: LocalisedText
     name: str = ""
     email: EmailAddress
 
@@ -236,7 +242,7 @@ class OrganiserSettings(_Section):
 
     email: EmailAddress
     name: str = ""
-    organisation: str = ""
+    organisation: LocalisedText = ""
     language: Literal["fi", "sv", "en", ""] = ""
 
 
@@ -246,7 +252,7 @@ class MeetingSettings(_Section):
     end: datetime
     registration_deadline: date | datetime
     place: LocalisedText = ""
-    address: str = ""
+    address: LocalisedText = ""  # street address; per language like place ({fi=…, sv=…})
     theme: LocalisedText = ""
     mode: Literal["onsite", "hybrid", "remote"] = "onsite"
     online_url: str = ""
@@ -297,6 +303,34 @@ class Settings(_Section):
             raise ValueError(f"meeting codes must be unique; repeated: {', '.join(duplicates)}")
         return self
 
+    @model_validator(mode="after")
+    def _known_languages(self) -> Settings:
+        """A name per language must use the network's languages: a typo ("se") would be
+        silently ignored and the reader would get the fallback."""
+        known = set(self.network.languages)
+        values: list[tuple[str, LocalisedText]] = [("[network] name", self.network.name)]
+        values += [(f"[[organisations]] #{n} name", o.name) for n, o in enumerate(self.organisations, 1)]
+        values += [
+            (f"[rotation] order #{n} organisation", e.organisation)
+            for n, e in enumerate(self.rotation.order, 1)
+        ]
+        values += [
+            (f"[[organisers]] #{n} organisation", o.organisation) for n, o in enumerate(self.organisers, 1)
+        ]
+        for m in self.meetings:
+            values += [
+                (f"[[meetings]] {m.code} {key}", getattr(m, key))
+                for key in ("place", "address", "theme", "bring")
+            ]
+        for where, value in values:
+            unknown = sorted(set(value) - known) if isinstance(value, dict) else []
+            if unknown:
+                raise ValueError(
+                    f"{where}: language {', '.join(unknown)} is not in [network] languages "
+                    f"({', '.join(self.network.languages)}); use those keys"
+                )
+        return self
+
     def path(self, relative: Path) -> Path:
         """A path from the config, resolved against the config file's directory."""
         return relative if relative.is_absolute() else self.source.parent / relative
@@ -322,14 +356,14 @@ def to_meeting(m: MeetingSettings, network: NetworkSettings) -> Meeting:
         start=_aware(m.start, zone),
         end=_aware(m.end, zone),
         registration_deadline=_aware(deadline, zone),
-        place=_localised(m.place),
-        address=m.address,
-        theme=_localised(m.theme),
+        place=_localised(m.place, network),
+        address=_localised(m.address, network),
+        theme=_localised(m.theme, network),
         mode=m.mode,
         online_url=m.online_url,
         capacity=m.capacity,
         cancelled=m.cancelled,
-        bring=_localised(m.bring),
+        bring=_localised(m.bring, network),
         late_to_waiting_list=m.late_replies == "waiting_list",
     )
 
@@ -338,8 +372,18 @@ def _aware(value: datetime, zone: ZoneInfo) -> datetime:
     return value.replace(tzinfo=zone) if value.tzinfo is None else value.astimezone(zone)
 
 
-def _localised(value: LocalisedText) -> dict[str, str]:
-    return dict(value) if isinstance(value, dict) else {"": value}
+def _localised(value: LocalisedText, network: NetworkSettings) -> dict[str, str]:
+    found = ordered(value, network.languages)
+    return found if isinstance(found, dict) else {"": found}
+
+
+def ordered(value: LocalisedText, languages: Sequence[str]) -> LocalisedText:
+    """A per-language value with the network's languages first, in their order: what a
+    reader's language lacks falls back to the network's first language."""
+    if not isinstance(value, dict):
+        return value
+    rank = {language: number for number, language in enumerate(languages)}
+    return dict(sorted(value.items(), key=lambda item: rank.get(item[0], len(rank))))
 
 
 def _is_loopback(host: str) -> bool:

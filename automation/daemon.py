@@ -34,8 +34,8 @@ from automation.outbox import (
     release_sending,
 )
 from automation.publish import publish_if_changed
-from automation.render.emails import check_templates
-from automation.render.sample import sample_context
+from automation.render.sample import sample_variants
+from automation.render.template_check import check_templates
 from automation.service import Outcome, first_start, poll, sync_contacts
 from automation.store import pauses
 from automation.store.pauses import MAILBOX_LOGIN
@@ -169,7 +169,7 @@ class Daemon:
                 log.error("config not reloaded, the previous one keeps running: %s", problem)
             return False
         problems = check_templates(
-            fresh.path(fresh.templates.directory), list(fresh.network.languages), sample_context(fresh)
+            fresh.path(fresh.templates.directory), list(fresh.network.languages), sample_variants(fresh)
         )
         for problem in problems:
             log.error("template problem (messages using it wait until it is fixed): %s", problem)

@@ -8,8 +8,9 @@ message is moved out of the attention folder only after that commit.
 from __future__ import annotations
 
 import json
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import date, datetime
+from zoneinfo import ZoneInfo
 
 from automation.app import App
 from automation.errors import AutomationError
@@ -26,6 +27,7 @@ from automation.model import (
     Status,
 )
 from automation.parse.message import parse_message
+from automation.render.formatting import clock, short_date
 from automation.service import situation, understand
 from automation.store.desk import AttentionItem
 from automation.store.time import iso
@@ -199,21 +201,34 @@ def send_digest(app: App, now: datetime) -> list[str]:
         for i in store.initiatives()
         if i.status == "received"
     ]
+    language, zone = settings.network.default_language, settings.network.zone
     mail = flow.digest_mail(
         coordinator,
-        settings.network.default_language,
+        language,
         day,
         kind,
-        [_shown(i) for i in items],
+        [{**_shown(i), "received": _local(i.received, zone, language)} for i in items],
         flow.changes(counts, before),
         [{"recipient": f["recipient"], "error": f["error"]} for f in failed],
         undeliverable,
         waiting,
     )
+    # The day as the coordinator reads dates; the ISO day stays the mail's revision.
+    mail = replace(mail, context={**mail.context, "digest_day": short_date(now, language)})
     with store.transaction():
         queued = store.apply(Decision((mail,), "digest"), now, app.domain)
         store.record_digest(day, kind, [i.number for i in items], counts, now)
     return [f"digest ({kind}) with {len(items)} item(s) queued for {coordinator}"] if queued else []
+
+
+def _local(stamp: str, zone: ZoneInfo, language: str) -> str:
+    """A stored timestamp as the reader writes dates and times ("1.2.2024 10.00")."""
+    try:
+        moment = datetime.fromisoformat(stamp)
+    except ValueError:
+        return stamp
+    moment = moment.astimezone(zone) if moment.tzinfo else moment
+    return f"{short_date(moment, language)} {clock(moment, language)}"
 
 
 def _shown(item: AttentionItem) -> dict[str, str | int]:

@@ -133,7 +133,7 @@ class Meeting:
     end: datetime
     registration_deadline: datetime
     place: dict[str, str]
-    address: str
+    address: str | dict[str, str]  # one string or per language, like place
     theme: dict[str, str]
     mode: str
     online_url: str
@@ -143,8 +143,15 @@ class Meeting:
     late_to_waiting_list: bool = False
 
     def text(self, field_name: str, language: str) -> str:
-        values: dict[str, str] = getattr(self, field_name)
-        return values.get(language) or next(iter(values.values()), "")
+        return localised(getattr(self, field_name), language)
+
+
+def localised(values: str | dict[str, str], language: str) -> str:
+    """A name or text given per language ({fi=…, sv=…}) in `language`; else the first one
+    given (the config puts the network's first language first), or the plain string."""
+    if isinstance(values, str):
+        return values
+    return values.get(language) or next((value for value in values.values() if value), "")
 
 
 @dataclass(frozen=True)
@@ -302,7 +309,7 @@ class PublicSummary:
 
 @dataclass(frozen=True)
 class SiteData:
-    network_name: str
+    network_name: str | dict[str, str]  # per language, as in [network] name
     network_address: str
     languages: tuple[str, ...]  # the first is the site's default language
     meetings: tuple[Meeting, ...]

@@ -20,12 +20,12 @@ from typing import Any
 
 from jinja2 import TemplateError
 
-from automation.config import Settings
+from automation.config import Settings, ordered
 from automation.errors import AutomationError, ConnectionLost, PermanentError, SessionRefused, TransientError
 from automation.expiry import expired
-from automation.model import Initiative, Meeting, SendMail
+from automation.model import Initiative, Meeting, SendMail, localised
 from automation.render.emails import Outgoing, build_message
-from automation.render.formatting import meeting_context
+from automation.render.formatting import meeting_context, received_date
 from automation.store import pauses
 from automation.store.db import Store, iso
 from automation.transports.base import Transport
@@ -408,7 +408,7 @@ def outgoing(
         recipient=row["recipient"],
         name=row["name"] or "",
         sender=network.address,
-        sender_name=network.name,
+        sender_name=network.name_in(language),
         reply_to=reply_to,
         in_reply_to=row["in_reply_to"] or "",
         auto_submitted=row["auto_submitted"] or "auto-generated",
@@ -437,7 +437,7 @@ def _context(
     network = settings.network
     context: dict[str, Any] = {
         "network": {
-            "name": network.name,
+            "name": network.name_in(language),
             "address": network.address,
             "coordinator": network.coordinator or "",
         },
@@ -495,16 +495,22 @@ def _context(
     attachments = stored.pop("attach_files", [])
     previous = stored.pop("previous", None)
     context.update(stored)
+    for side in ("outgoing", "incoming"):  # rotation: the organisations' names in this language
+        if isinstance(context.get(side), dict):
+            names = ordered(context[side].get("organisation", ""), settings.network.languages)
+            context[side] = {**context[side], "organisation": localised(names, language)}
     if previous and meeting:
         context["previous"] = meeting_context(meeting_from_snapshot(meeting, previous), language)
     context["upcoming"] = [
         meeting_context(m, language) for code in coming if (m := settings.meeting(code)) is not None
     ]
     context["network"]["coordinator"] = coordinator_at(settings, now)
-    key = ("initiatives", reference, row["meeting"] or "", tuple(fresh), row["template"])
+    key = ("initiatives", reference, row["meeting"] or "", tuple(fresh), row["template"], language)
     found = memo.get(key) if memo is not None else None
     if found is None:
-        found = initiative_context(store, settings, reference, row["meeting"] or "", fresh, row["template"])
+        found = initiative_context(
+            store, settings, reference, row["meeting"] or "", fresh, row["template"], language
+        )
         if memo is not None:
             memo[key] = found
     context.update(found)
@@ -534,8 +540,10 @@ def initiative_context(
     meeting: str,
     fresh: list[str],
     template: str = "",
+    language: str = "",
 ) -> dict[str, Any]:
     """Initiative data is read when the mail is rendered, so it shows the current status."""
+    language = language or settings.network.default_language
     if store is None:
         return {}
     site = settings.network.public_url.rstrip("/")
@@ -550,6 +558,7 @@ def initiative_context(
             "submitter_name": item.submitter_name,
             "submitter_email": item.submitter_email,
             "created_at": item.created_at,
+            "received": received_date(item.created_at, settings.network.zone, language),
             "url": f"{site}/initiatives.html#{item.reference}" if site else "",
             "attachments": store.attachments(item.reference),
         }

@@ -14,7 +14,8 @@ from typing import Any
 from jinja2 import Environment, FileSystemLoader, StrictUndefined, select_autoescape
 
 from automation.app import App
-from automation.model import Status
+from automation.config import OrganisationSettings, Settings, ordered
+from automation.model import Status, localised
 from automation.render.formatting import short_date
 from automation.workflows.feedback import summary as feedback_summary
 from automation.workflows.organisations import Organisation, match, matcher
@@ -32,10 +33,19 @@ class Picture:
     rule_held: bool = False
 
 
+def _organisation(entry: OrganisationSettings, settings: Settings) -> Organisation:
+    """Named in the network's first language; its names in the other languages match too."""
+    names = ordered(entry.name, settings.network.languages)
+    others = tuple(v for v in names.values() if v) if isinstance(names, dict) else ()
+    return Organisation(
+        localised(names, settings.network.default_language), entry.kind, (*others, *entry.aliases)
+    )
+
+
 def picture(app: App, year: int) -> Picture:
     settings = app.settings
     language = settings.network.default_language
-    table = matcher(Organisation(o.name, o.kind, tuple(o.aliases)) for o in settings.organisations)
+    table = matcher(_organisation(o, settings) for o in settings.organisations)
     result = Picture(year)
     kinds: Counter[str] = Counter()
     organisations: Counter[tuple[str, str]] = Counter()
@@ -149,7 +159,7 @@ def write(app: App, p: Picture, output: Path) -> list[Path]:
         autoescape=select_autoescape(["html"]),
     )
     page = env.get_template(f"report/{language}/report.html").render(
-        network={"name": settings.network.name}, **vars(p)
+        network={"name": settings.network.name_in(language)}, **vars(p)
     )
     csv_path = output / f"participation-{p.year}.csv"
     html_path = output / f"participation-{p.year}.html"

@@ -11,6 +11,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 
 from automation.app import App
+from automation.config import ordered
 from automation.jobs import summary_versions
 from automation.model import HistoryEntry, PublicInitiative, PublicSummary, SiteData
 from automation.parse.reply import public_text
@@ -49,7 +50,7 @@ def site_data(app: App, now: datetime) -> SiteData:
                 PublicSummary(meeting.code, language, markdown, stamp.isoformat(timespec="seconds"))
             )
     return SiteData(
-        network_name=settings.network.name,
+        network_name=ordered(settings.network.name, settings.network.languages),
         network_address=settings.network.address,
         languages=tuple(settings.network.languages),
         meetings=tuple(settings.meeting_objects()),

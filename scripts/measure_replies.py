@@ -214,10 +214,8 @@ def measure(replies: list[dict[str, Any]]) -> tuple[dict[str, Any], list[Outcome
             "names_exposed": any(o.companions_read is not None for o in comp),
         },
         "critical": {
-            "yes_read_as_no": matrix["yes"]["no"]
-            + sum(o.read == "no" for o in comp if o.sender == "yes"),
-            "no_read_as_yes": matrix["no"]["yes"]
-            + sum(o.read == "yes" for o in comp if o.sender == "no"),
+            "yes_read_as_no": matrix["yes"]["no"] + sum(o.read == "no" for o in comp if o.sender == "yes"),
+            "no_read_as_yes": matrix["no"]["yes"] + sum(o.read == "yes" for o in comp if o.sender == "no"),
             "maybe_read_as_yes": matrix["maybe"]["yes"],
         },
         "seconds": round(elapsed, 4),

@@ -79,14 +79,14 @@ def test_check_catches_a_template_typo_in_one_language(tmp_path: Path) -> None:
     shutil.copytree(REPO / "templates", tmp_path / "templates")
     (tmp_path / "contacts.csv").write_text("email,name,organisation,language\na@example.fi,A,,fi\n")
     (tmp_path / "config.toml").write_text(GOOD, encoding="utf-8")
-    typo = tmp_path / "templates" / "sv" / "confirmation.txt"
+    typo = tmp_path / "templates" / "sv" / "confirmation.md"
     typo.write_text(typo.read_text(encoding="utf-8") + "{{ meeting.plase }}\n", encoding="utf-8")
     bad_row = "email,name,organisation,language\nnot an address,A,,fi\nb@example.fi,B,,de\n"
     (tmp_path / "contacts.csv").write_text(bad_row, encoding="utf-8")
     result = CliRunner().invoke(main, ["--config", str(tmp_path / "config.toml"), "check"])
     assert result.exit_code == 2
     lines = result.output.strip().splitlines()
-    assert any("sv/confirmation.txt" in line and "plase" in line for line in lines)
+    assert any("sv/confirmation.md" in line and "plase" in line for line in lines)
     assert any("contacts.csv:2" in line for line in lines)
     assert any("contacts.csv:3" in line and "'de'" in line for line in lines)
 

@@ -199,8 +199,9 @@ def test_any_text_round_trips_through_the_stdlib_parser(text: str, page: str, su
 
 def every_template() -> list[tuple[str, str]]:
     return sorted(
-        (path.parent.name, path.name.removesuffix(".subject.txt"))
-        for path in TEMPLATES.glob("*/*.subject.txt")
+        (path.parent.name, path.name.removesuffix(".md"))
+        for path in TEMPLATES.glob("*/*.md")
+        if not path.name.startswith("_")
     )
 
 
@@ -219,13 +220,15 @@ def test_shared_rendering_reads_exactly_like_rendering_per_person(language: str,
 
 
 def _rendered_plainly(template: str, language: str, context: dict[str, Any]) -> tuple[str, str, str]:
-    """The reference: Jinja on the real context, Markdown and nh3 on its output, no placeholder."""
-    from automation.render.emails import _convert
+    """The reference: Jinja on the real context, Markdown and nh3 on its output, the text made of
+    that HTML, no placeholder."""
+    from automation.render.markdown_html import to_html
+    from automation.render.plaintext import html_to_text
 
     text_env, md_env = environments(str(TEMPLATES))
-    subject = " ".join(text_env.get_template(f"{language}/{template}.subject.txt").render(context).split())
-    text = text_env.get_template(f"{language}/{template}.txt").render(context)
-    safe = _convert(md_env.get_template(f"{language}/{template}.md").render(context))
+    subject = " ".join(text_env.get_template(f"{language}/{template}.md:subject").render(context).split())
+    safe = to_html(md_env.get_template(f"{language}/{template}.md"), context)
+    text = html_to_text(safe)
     page = (
         f'<!DOCTYPE html>\n<html lang="{html.escape(language)}"><head><meta charset="utf-8">'
         f"<title>{html.escape(subject)}</title></head>\n<body>\n{safe}\n</body></html>\n"
@@ -245,11 +248,10 @@ def _rendered_plainly(template: str, language: str, context: dict[str, Any]) -> 
     ],
 )
 def test_a_template_that_transforms_the_name_is_rendered_per_person(tmp_path: Path, line: str) -> None:
-    for part in ("subject.txt", "txt", "md"):
-        (tmp_path / "fi").mkdir(exist_ok=True)
-        (tmp_path / "fi" / f"custom.{part}").write_text(line + "\n" if part != "subject.txt" else "Aihe\n")
-    text_env, _ = environments(str(tmp_path))
-    assert not personal.name_only(text_env, text_env.get_template("fi/custom.txt"))
+    (tmp_path / "fi").mkdir()
+    (tmp_path / "fi" / "custom.md").write_text(f"---\nsubject: Aihe\n---\n{line}\n")
+    _, md_env = environments(str(tmp_path))
+    assert not personal.name_only(md_env, md_env.get_template("fi/custom.md"))
     memo: dict[Any, Any] = {}
     for name in ("Maija Meikäläinen", "Pekka"):
         context = {
@@ -257,12 +259,12 @@ def test_a_template_that_transforms_the_name_is_rendered_per_person(tmp_path: Pa
             "reply_address": "v+t@x.fi",
         }
         _, text, _ = render_parts(tmp_path, "custom", "fi", context, memo, key="same batch")
-        assert text == text_env.get_template("fi/custom.txt").render(context)
+        assert text == render_parts(tmp_path, "custom", "fi", context)[1]  # no batch: for the person
 
 
 def test_the_coordinators_plain_templates_are_rendered_once_per_batch() -> None:
     text_env, md_env = environments(str(TEMPLATES))
     for language in ("fi", "sv", "en"):
-        for part, env in (("subject.txt", text_env), ("txt", text_env), ("md", md_env)):
-            template = env.get_template(f"{language}/invitation.{part}")
-            assert personal.name_only(env, template), f"{language}/invitation.{part} is rendered per person"
+        for part, env in ((".md:subject", text_env), (".md", md_env)):
+            template = env.get_template(f"{language}/invitation{part}")
+            assert personal.name_only(env, template), f"{language}/invitation{part} is rendered per person"

@@ -21,7 +21,7 @@ import nh3
 from jinja2 import Environment, FileSystemLoader, StrictUndefined
 from markupsafe import Markup
 
-from automation.model import Meeting, PublicInitiative, PublicSummary, SiteData
+from automation.model import Meeting, PublicInitiative, PublicSummary, SiteData, localised
 from automation.render.feed import public_calendar
 from automation.render.formatting import meeting_context, short_date
 
@@ -95,7 +95,11 @@ def _write_language(
     """One language's pages, feed and calendar, under its prefix ("" or "sv/")."""
     language, prefix = version["code"], version["prefix"]
     base = data.base_url.rstrip("/") + "/" + prefix if data.base_url else ""
-    network = {"name": data.network_name, "address": data.network_address, "coordinator": ""}
+    network = {
+        "name": localised(data.network_name, language),
+        "address": data.network_address,
+        "coordinator": "",
+    }
     # This language's summary first, then the configured order.
     order = (language, *(lang for lang in data.languages if lang != language))
     summaries = _chosen_summaries(data.summaries, order)
@@ -151,7 +155,7 @@ def _write_language(
             prefix + "meetings.ics",
             public_calendar(
                 data.meetings,
-                name=data.network_name,
+                name=network["name"],
                 domain=domain,
                 stamp=data.now,
                 summary=lambda m: " ".join(event_text("event_summary.txt", m).split()),
@@ -285,7 +289,7 @@ def _atom(
     add(feed, "title", text("feed_title.txt"))
     stamps = [_moment(s.published_at) for _, s in entries]
     add(feed, "updated", max(stamps, default=data.now).isoformat())
-    add(add(feed, "author"), "name", data.network_name)
+    add(add(feed, "author"), "name", localised(data.network_name, language))
     add(feed, "link", rel="alternate", type="text/html", href=base or "index.html")
     if base:
         add(feed, "link", rel="self", type="application/atom+xml", href=base + "feed.xml")

@@ -1,15 +1,15 @@
-"""Outgoing mail from templates: `templates/<lang>/<name>.subject.txt`, `.txt` and `.md`.
+"""Outgoing mail from templates: one Markdown file per message and language,
+`templates/<lang>/<name>.md`, with the subject in its front matter (render/templatefile.py).
 
-The text part is rendered from `.txt`; the HTML part from `.md` with every variable
-HTML-escaped first (text from email can never become markup), then Markdown, then nh3 as a
-last guard. Variables are values, never template source: nothing a person writes is evaluated.
+The HTML part is rendered from it with every variable HTML-escaped first (text from email can
+never become markup), then Markdown, then nh3 as a last guard; the plain-text part is made from
+that same HTML (render/plaintext.py), so the two parts cannot say different things. Variables
+are values, never template source: nothing a person writes is evaluated.
 """
 
 from __future__ import annotations
 
 import html
-import re
-import time
 from collections.abc import Callable, Hashable
 from dataclasses import dataclass
 from datetime import datetime
@@ -19,15 +19,14 @@ from pathlib import Path
 from typing import Any, TypeVar
 from urllib.parse import quote
 
-import markdown
-import nh3
-from jinja2 import Environment, FileSystemLoader, StrictUndefined, Template, TemplateError
+from jinja2 import Environment, StrictUndefined, Template
 from markupsafe import Markup
 
 from automation.model import Meeting
 from automation.parse.classify import LOOP_HEADER
-from automation.render import mime, personal
+from automation.render import markdown_html, mime, personal, templatefile
 from automation.render.invites import Attendee, calendar_bytes
+from automation.render.plaintext import html_to_text
 
 TEMPLATE_NAMES = (
     "invitation", "confirmation", "waitlisted", "promoted", "cancelled", "declined",
@@ -44,10 +43,6 @@ TEMPLATE_NAMES = (
 )  # fmt: skip
 # The calendar event's own texts, one file each: event.summary.txt, event.description.txt.
 EVENT_PARTS = ("event.summary.txt", "event.description.txt")
-PARTS = ("subject.txt", "txt", "md")
-# Building a Markdown converter costs more than converting one mail: build it once, reset it
-# between mails (the daemon renders in one thread).
-_MARKDOWN = markdown.Markdown(extensions=["sane_lists"])
 
 
 @dataclass(frozen=True)
@@ -76,37 +71,17 @@ class Outgoing:
     batch_key: Hashable | None = None
 
 
-class _GlancingLoader(FileSystemLoader):
-    """Jinja re-reads a template whose file changed (the coordinator edits them while the
-    daemon runs) by a stat() on every use: three per mail. Here a file is looked at again at
-    most once a second, so an edit is live within a second and a mass mailing does not stat."""
-
-    def get_source(self, environment: Environment, template: str) -> tuple[str, str, Callable[[], bool]]:
-        source, filename, uptodate = super().get_source(environment, template)
-        looked = time.monotonic()
-
-        def fresh() -> bool:
-            nonlocal looked
-            now = time.monotonic()
-            if now - looked < 1.0:
-                return True
-            looked = now
-            return bool(uptodate())
-
-        return source, filename, fresh
-
-
 @lru_cache(maxsize=8)
 def environments(directory: str) -> tuple[Environment, Environment]:
     """(text, markdown) environments; compiled templates are cached by Jinja per environment."""
-    loader = _GlancingLoader(directory)
+    loader = templatefile.GlancingLoader(directory)
     text = Environment(loader=loader, undefined=StrictUndefined, autoescape=False, keep_trailing_newline=True)
     md = Environment(
         loader=loader,
         undefined=StrictUndefined,
         autoescape=True,
         keep_trailing_newline=True,
-        finalize=_markdown_literal,
+        finalize=markdown_html.finalize,
     )
     for environment in (text, md):
         environment.globals["mailto"] = mailto
@@ -121,19 +96,9 @@ def mailto(address: str, subject: str, body: str) -> Markup:
     return Markup(f"mailto:{quote(address, safe='@+')}?{query}")
 
 
-_MARKDOWN_SPECIAL = re.compile(r"([\\`*_\[\]!#])")
-
-
-def _markdown_literal(value: Any) -> Any:
-    """A value put into a Markdown template is text, never Markdown: a reply's "[x](url)" must
-    not become a link in our mail. Values marked safe (the coordinator's summary) pass."""
-    if isinstance(value, str) and not isinstance(value, Markup):
-        return _MARKDOWN_SPECIAL.sub(r"\\\1", value)
-    return value
-
-
-def template_path(name: str, language: str, part: str) -> str:
-    return f"{language}/{name}.{part}"
+def template_path(name: str, language: str) -> str:
+    """The message file of `name` in `language`, relative to the templates directory."""
+    return templatefile.body_name(name, language)
 
 
 def render_parts(
@@ -149,18 +114,17 @@ def render_parts(
     Mails of one batch with equal `key` have equal contexts but for the person: their parts
     are rendered once and kept in `memo` when the templates allow it (render/personal.py)."""
     text_env, md_env = environments(str(directory))
-    subject_t = text_env.get_template(template_path(name, language, "subject.txt"))
-    text_t = text_env.get_template(template_path(name, language, "txt"))
-    md_t = md_env.get_template(template_path(name, language, "md"))
+    subject_t = text_env.get_template(templatefile.subject_name(name, language))
+    md_t = md_env.get_template(templatefile.body_name(name, language))
     parts = _once_per_batch(
         memo,
         key,
         context,
-        [(text_env, subject_t), (text_env, text_t), (md_env, md_t)],
-        lambda masked: _render(language, subject_t, text_t, md_env, md_t, masked),
+        [(text_env, subject_t), (md_env, md_t)],
+        lambda masked: _render(language, subject_t, md_env, md_t, masked),
     )
     if parts is None:
-        return _render(language, subject_t, text_t, md_env, md_t, context)
+        return _render(language, subject_t, md_env, md_t, context)
     person, address = _person(context), str(context.get("reply_address") or "")
     subject, text, page = parts
     return (
@@ -206,14 +170,12 @@ def _person(context: dict[str, Any]) -> str:
 def _render(
     language: str,
     subject_t: Template,
-    text_t: Template,
     md_env: Environment,
     md_t: Template,
     context: dict[str, Any],
 ) -> tuple[str, str, str]:
     subject = " ".join(subject_t.render(context).split())
-    body = text_t.render(context)
-    safe = _html_body(md_env, md_t, context)
+    body, safe = _bodies(md_env, md_t, context)
     page = (
         f'<!DOCTYPE html>\n<html lang="{html.escape(language)}"><head><meta charset="utf-8">'
         f"<title>{html.escape(subject)}</title></head>\n<body>\n{safe}\n</body></html>\n"
@@ -221,23 +183,20 @@ def _render(
     return subject, body, page
 
 
-def _html_body(environment: Environment, template: Template, context: dict[str, Any]) -> str:
-    """Markdown → sanitised HTML. Mails differ between recipients mostly by the name in the
-    greeting, so (where the template allows) the name is rendered as a placeholder, the
-    conversion is cached, and the escaped name is put in afterwards: Markdown runs once per
-    message kind, not per person."""
+def _bodies(environment: Environment, template: Template, context: dict[str, Any]) -> tuple[str, str]:
+    """(plain text, sanitised HTML) of the Markdown body. Mails differ between recipients mostly
+    by the name in the greeting, so (where the template allows) the name is rendered as a
+    placeholder, the conversions are cached, and the name is put in afterwards: Markdown runs
+    once per message kind, not per person."""
     recipient = context.get("recipient") or {}
     name = str(recipient.get("name") or "")
     if name and personal.name_only(environment, template):
-        masked = template.render({**context, "recipient": {**recipient, "name": personal.NAME}})
-        return personal.fill_html(_convert(str(masked)), name)
-    return _convert(str(template.render(context)))
-
-
-@lru_cache(maxsize=512)
-def _convert(source: str) -> str:
-    rendered = _MARKDOWN.reset().convert(source)
-    return str(nh3.clean(rendered, link_rel="noopener noreferrer"))
+        masked = markdown_html.to_html(
+            template, {**context, "recipient": {**recipient, "name": personal.NAME}}
+        )
+        return personal.fill(html_to_text(masked), name), personal.fill_html(masked, name)
+    page = markdown_html.to_html(template, context)
+    return html_to_text(page), page
 
 
 def build_message(out: Outgoing, directory: Path, memo: dict[Any, Any] | None = None) -> bytes:
@@ -322,7 +281,7 @@ def invitation_calendar(
     else:
         summary, description = (personal.fill(text, _person(context)) for text in texts)
     place = out.meeting.text("place", out.language)
-    location = ", ".join(part for part in (place, out.meeting.address) if part)
+    location = ", ".join(part for part in (place, out.meeting.text("address", out.language)) if part)
     return calendar_bytes(
         out.meeting,
         method=out.calendar_method,
@@ -341,36 +300,3 @@ def invitation_calendar(
 
 def _one_line(value: str) -> str:
     return " ".join(value.replace("\r", " ").replace("\n", " ").split())[:200]
-
-
-def check_templates(directory: Path, languages: list[str], sample: dict[str, Any]) -> list[str]:
-    """Render every part of every template in every language with strict variables.
-
-    One line per problem, naming the file (and line for syntax errors) and the fix.
-    """
-    problems = []
-    text_env, md_env = environments(str(directory))
-    context = {
-        **sample,
-        "recipient": {"name": "Maija", "email": "m@example.fi"},
-        "reply_address": "verkosto+token@example.org",
-    }
-    files = [(name, part) for name in TEMPLATE_NAMES for part in PARTS]
-    files += [("event", part.removeprefix("event.")) for part in EVENT_PARTS]
-    for language in languages:
-        for name, part in files:
-            relative = template_path(name, language, part)
-            if not (directory / relative).exists():
-                problems.append(
-                    f"{directory / relative}: missing; fix: create it (copy the fi version and translate)"
-                )
-                continue
-            env = md_env if part == "md" else text_env
-            try:
-                env.get_template(relative).render({**context, "language": language})
-            except TemplateError as exc:
-                line = getattr(exc, "lineno", None)
-                at = f"{directory / relative}:{line}" if line else str(directory / relative)
-                detail = getattr(exc, "message", None) or str(exc)
-                problems.append(f"{at}: {detail}; fix: use only the variables listed in templates/README.md")
-    return problems

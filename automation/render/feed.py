@@ -42,7 +42,9 @@ def public_calendar(
         event.add("dtend", meeting.end)
         event.add("summary", summary(meeting))
         event.add("description", description(meeting))
-        location = ", ".join(p for p in (meeting.text("place", language), meeting.address) if p)
+        location = ", ".join(
+            p for p in (meeting.text("place", language), meeting.text("address", language)) if p
+        )
         if location:
             event.add("location", location)
         if meeting.online_url:

@@ -47,16 +47,40 @@ def clock(moment: datetime, language: str) -> str:
     return format_time(moment, pattern, locale=locale_for(language))
 
 
+# Babel has no case forms: the Finnish essive of a weekday is its name + "na" (tiistaina), the
+# Swedish definite form + "en" (tisdagen), for all seven days.
+_ON_DAY = {"fi": "{day}na {date}", "sv": "{day}en den {date}", "en": "on {long}"}
+
+
+@_REMEMBER
+def on_date(moment: datetime, language: str) -> str:
+    """The date as running text needs it after a verb: "tiistaina 17.9.2024", "tisdagen den
+    17.9.2024", "on Tuesday 17 September 2024"."""
+    day = format_date(moment, "cccc" if language == "fi" else "EEEE", locale=locale_for(language))
+    pattern = _ON_DAY.get(language, "{date}")
+    return pattern.format(day=day, date=short_date(moment, language), long=long_date(moment, language))
+
+
+def received_date(stamp: str, zone: Any, language: str) -> str:
+    """A stored ISO timestamp ("2024-02-01T10:00:00+02:00") as a date for the reader."""
+    try:
+        moment = datetime.fromisoformat(stamp)
+    except ValueError:
+        return stamp
+    return short_date(moment.astimezone(zone) if moment.tzinfo else moment, language)
+
+
 def meeting_context(meeting: Any, language: str) -> dict[str, Any]:
     """Everything a template may say about a meeting, already in the reader's language."""
     return {
         "code": meeting.code,
         "date": long_date(meeting.start, language),
         "short_date": short_date(meeting.start, language),
+        "on_date": on_date(meeting.start, language),
         "time": time_range(meeting.start, meeting.end, language),
         "start_time": clock(meeting.start, language),
         "place": meeting.text("place", language),
-        "address": meeting.address,
+        "address": meeting.text("address", language),
         "theme": meeting.text("theme", language),
         "mode": meeting.mode,
         "online_url": meeting.online_url,

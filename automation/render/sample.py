@@ -18,6 +18,7 @@ def sample_context(settings: Settings) -> dict[str, Any]:
             "code": "2024-03",
             "date": "tiistai 12.3.2024",
             "short_date": "12.3.2024",
+            "on_date": "tiistaina 12.3.2024",
             "time": "9.00–12.00",
             "start_time": "9.00",
             "place": "Kuntatalo",
@@ -33,7 +34,7 @@ def sample_context(settings: Settings) -> dict[str, Any]:
     )
     sample: dict[str, Any] = {
         "network": {
-            "name": settings.network.name,
+            "name": settings.network.name_in(settings.network.default_language),
             "address": settings.network.address,
             "coordinator": settings.network.coordinator or "",
         },
@@ -69,6 +70,7 @@ def sample_context(settings: Settings) -> dict[str, Any]:
             "submitter_name": "Maija",
             "submitter_email": "m@example.fi",
             "created_at": "2024-02-01T10:00:00+02:00",
+            "received": "1.2.2024",
             "url": "",
             "attachments": ["liite.pdf"],
         },
@@ -101,11 +103,11 @@ def sample_context(settings: Settings) -> dict[str, Any]:
         addresses=["poistunut@example.fi"],
         reason="failed 5.1.1",
         digest_kind="daily",
-        digest_day="2024-02-14",
+        digest_day="14.2.2024",
         items=[
             {
                 "number": 3,
-                "received": "2024-02-13T15:02:11+02:00",
+                "received": "13.2.2024 15.02",
                 "sender": "maija@example.fi",
                 "subject": "Re: Kutsu",
                 "reason": "unclear",
@@ -132,3 +134,88 @@ def sample_context(settings: Settings) -> dict[str, Any]:
         next_attempt="2.12.2026 klo 9.16",
     )
     return sample
+
+
+def sample_variants(settings: Settings) -> list[dict[str, Any]]:
+    """The sample context and two others that take the other branch of every `{% if %}` the
+    templates have: a hybrid meeting, and a remote one where every optional value is empty or
+    the opposite flag is set. `check` renders each template with all three, so a typo in a
+    branch the sample never takes is still caught."""
+    base = sample_context(settings)
+    meeting = base["meeting"]
+    hybrid_meeting = {
+        **meeting,
+        "mode": "hybrid",
+        "online_url": meeting.get("online_url") or "https://example.org/meet",
+    }
+    hybrid = {
+        **base,
+        "meeting": hybrid_meeting,
+        "previous": {**meeting, "mode": "onsite"},
+        "changed": ["mode", "online_url", "address"],
+        "attendance": "onsite",
+        "initiative": {
+            **base["initiative"],
+            "status": "resolved",
+            "meeting": "",
+            "url": "https://example.org/i/7",
+        },
+        "command": "unsubscribe",
+        "reminder": True,
+        "already_member": False,
+        "refused": [
+            {"filename": "a.bin", "reason": reason, "limit": "5"}
+            for reason in ("too_many", "too_large", "mismatch", "other")
+        ],
+    }
+    remote_meeting = {
+        **meeting,
+        "mode": "remote",
+        "online_url": meeting.get("online_url") or "https://example.org/meet",
+        "theme": "",
+        "address": "",
+        "capacity": "",
+        "bring": "",
+        "cancelled": True,
+    }
+    empty_initiative = {
+        **base["initiative"],
+        "status": "rejected",
+        "text": "",
+        "meeting": "",
+        "submitter_name": "",
+        "attachments": [],
+    }
+    quiet = {
+        **base,
+        "meeting": remote_meeting,
+        "previous": remote_meeting,
+        "changed": ["start", "end", "online_url"],
+        "evidence": "",
+        "diet": "",
+        "organisation": "",
+        "attendance": "",
+        "already": True,
+        "open_meetings": [],
+        "upcoming": [],
+        "past": [],
+        "agenda": [],
+        "initiatives": [],
+        "fresh": [],
+        "refused": [],
+        "attachments": [],
+        "via_calendar": True,
+        "summary_language_fallback": False,
+        "site_url": "",
+        "command": "erase",
+        "already_member": True,
+        "reminder": True,
+        "note": "",
+        "initiative": empty_initiative,
+        "companions": [],
+        "registered_by": "",
+        "feedback": {"answers": 0, "average": None, "distribution": {}, "comments": []},
+        "addresses": [],
+        "reason": "",
+    }
+    return [base, hybrid, quiet]

@@ -39,10 +39,17 @@ def snapshot(meeting: Meeting) -> dict[str, Any]:
         "start": meeting.start.isoformat(),
         "end": meeting.end.isoformat(),
         "place": meeting.place,
-        "address": meeting.address,
+        # A plain address is kept as the string it always was, so upgrading sends no update.
+        "address": _plain(meeting.address),
         "mode": meeting.mode,
         "online_url": meeting.online_url,
     }
+
+
+def _plain(value: str | dict[str, str]) -> str | dict[str, str]:
+    if isinstance(value, dict) and set(value) <= {""}:
+        return value.get("", "")
+    return value
 
 
 def meeting_from_snapshot(meeting: Meeting, facts: dict[str, Any]) -> Meeting:

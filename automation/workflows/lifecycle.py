@@ -131,7 +131,7 @@ def meetings_in_next_year(meetings: Iterable[Meeting], now: datetime) -> list[Me
 
 @dataclass(frozen=True)
 class Responsible:
-    organisation: str
+    organisation: str | dict[str, str]  # per language as in the config; put in words at rendering
     name: str
     email: str
 
@@ -343,5 +343,5 @@ def rotation_mails(
     ]
 
 
-def vars_of(responsible: Responsible) -> dict[str, str]:
+def vars_of(responsible: Responsible) -> dict[str, Any]:
     return {"organisation": responsible.organisation, "name": responsible.name, "email": responsible.email}

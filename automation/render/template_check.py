@@ -1,0 +1,121 @@
+"""`automation check` for the mail templates: every message file in every language renders with
+strict variables (with each sample context), has its subject, and exists in every language."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+from jinja2 import TemplateError, TemplateNotFound
+
+from automation.render import templatefile
+from automation.render.emails import EVENT_PARTS, TEMPLATE_NAMES, environments, render_parts
+
+_MIGRATE = "fix: run `python scripts/migrate_templates.py` (it makes <name>.md of the three files)"
+_VARIABLES = "fix: use only the variables listed in templates/README.md"
+
+
+def check_templates(directory: Path, languages: list[str], samples: list[dict[str, Any]]) -> list[str]:
+    """One line per problem, naming the file (and line where there is one) and the fix."""
+    problems: list[str] = []
+    for language in languages:
+        for name in TEMPLATE_NAMES:
+            problems += _check_message(directory, name, language, samples)
+        problems += _check_events(directory, language, samples)
+        problems += _old_format(directory, language)
+    problems += _missing_translations(directory, languages)
+    return problems
+
+
+def _check_message(directory: Path, name: str, language: str, samples: list[dict[str, Any]]) -> list[str]:
+    path = directory / templatefile.body_name(name, language)
+    if not path.exists():
+        if (directory / language / f"{name}.txt").exists():
+            return [f"{path}: missing, the message is still in the old three-file format; {_MIGRATE}"]
+        return [f"{path}: missing; fix: create it (copy the {name}.md of another language and translate)"]
+    parsed = templatefile.parse(path.read_text(encoding="utf-8"))
+    problems = [
+        f"{path}:{problem.removeprefix('line ')}; fix: see templates/README.md" for problem in parsed.problems
+    ]
+    if "subject" not in parsed.fields:
+        return problems + [f"{path}:1: no subject; fix: begin the file with ---, subject: …, --- lines"]
+    people = ({"name": "Maija", "email": "m@example.fi"}, {"name": "", "email": "m@example.fi"})
+    for sample, person in ((sample, person) for sample in samples for person in people):
+        context = {
+            **sample,
+            "language": language,
+            "recipient": person,
+            "reply_address": "verkosto+token@example.org",
+        }
+        try:
+            render_parts(directory, name, language, context)
+        except TemplateNotFound as exc:
+            return problems + [f"{path}: {exc.message or exc}; fix: create the file it names"]
+        except TemplateError as exc:
+            return problems + [_located(path, exc)]
+    return problems
+
+
+def _check_events(directory: Path, language: str, samples: list[dict[str, Any]]) -> list[str]:
+    text_env, _ = environments(str(directory))
+    for part in EVENT_PARTS:
+        path = directory / language / part
+        if not path.exists():
+            return [f"{path}: missing; fix: create it (copy another language's and translate)"]
+        try:
+            for sample in samples:
+                text_env.get_template(f"{language}/{part}").render({**sample, "language": language})
+        except TemplateError as exc:
+            return [_located(path, exc)]
+    return []
+
+
+def _located(path: Path, exc: TemplateError) -> str:
+    line = getattr(exc, "lineno", None) or _line_in(path, exc)
+    at = f"{path}:{line}" if line else str(path)
+    return f"{at}: {getattr(exc, 'message', None) or exc}; {_VARIABLES}"
+
+
+def _line_in(path: Path, exc: BaseException) -> int | None:
+    """The line of the template where rendering failed: Jinja puts the template's own lines in
+    the traceback of an error at render time (an undefined variable has no `lineno`)."""
+    trace, line = exc.__traceback__, None
+    while trace is not None:
+        if trace.tb_frame.f_code.co_filename == str(path):
+            line = trace.tb_lineno
+        trace = trace.tb_next
+    return line
+
+
+def _old_format(directory: Path, language: str) -> list[str]:
+    """Files of the old format left beside the new ones would be silently ignored."""
+    folder = directory / language
+    if not folder.is_dir():
+        return []
+    events = set(EVENT_PARTS)
+    return [
+        f"{path}: a file of the old template format, not used; {_MIGRATE}"
+        for path in sorted(folder.glob("*.txt"))
+        if path.name not in events
+    ]
+
+
+def _missing_translations(directory: Path, languages: list[str]) -> list[str]:
+    """A message file (or an included part such as _rules.md) in one language but not another;
+    the messages every language must have are already reported by name above."""
+    present = {
+        language: {path.name for path in (directory / language).glob("*.md")}
+        if (directory / language).is_dir()
+        else set()
+        for language in languages
+    }
+    required = {f"{name}.md" for name in TEMPLATE_NAMES}
+    problems = []
+    for language in languages:
+        for file_name in sorted(set().union(*present.values()) - present[language] - required):
+            where = ", ".join(other for other in languages if file_name in present[other])
+            problems.append(
+                f"{directory / language / file_name}: missing, but it exists in {where}; "
+                "fix: translate it into this language"
+            )
+    return problems
