@@ -330,6 +330,40 @@ def test_a_revoked_client_is_explained_in_check_status_and_run_and_recovers(
     assert rig.query("status", expect=0).code == 0
 
 
+def test_a_running_daemon_that_loses_access_logs_why_and_recovers_by_itself(
+    tmp_path: Path,
+    mailbox: ImapUser,
+    oauth_sink: OAuthSmtpSink,
+    idp: IdentityProvider,
+    oauth_dovecot: OAuthDovecot,
+) -> None:
+    rig, secret = _rig(tmp_path, mailbox, oauth_sink, idp)
+    idp.set_lifetime(2)  # the daemon needs a new token for every reconnect
+    daemon = rig.spawn("run")
+    try:
+        append_all(mailbox, [reply(1)])
+        oauth_sink.wait_for(1, timeout=30)
+        # The client's secret revoked (a 401: msal holds 400 answers for a minute by design)
+        idp.refuse(401, "invalid_client", "AADSTS7000222: The provided client secret keys are expired.")
+        time.sleep(2.5)  # the token ran out
+        oauth_dovecot.restart()  # the session ends (as Exchange ends it): a new token is needed
+        append_all(mailbox, [reply(2)])
+        expected = "[mailbox.oauth2]: Microsoft refused the token: the client secret has expired"
+        wait_until(lambda: expected in daemon.log.read_text(), 30, "the translated refusal in the log")
+        status = rig.query("status", expect=1)
+        assert f"MAILBOX UNREACHABLE: {expected}" in status.out, status
+        idp.allow()  # a new secret: the daemon picks up by itself, after its backoff
+        oauth_sink.wait_for(2, timeout=60)
+        wait_until(lambda: folder_count(mailbox, "Handled") == 2, 20, "both filed")
+        assert daemon.stop() == 0
+    finally:
+        daemon.kill()
+    log = daemon.log.read_text()
+    assert sorted(m.recipient for m in sent(oauth_sink)) == [sender(1), sender(2)], log[-3000:]
+    assert "Traceback" not in log
+    _assert_no_leak(secret, idp, log, status.out)
+
+
 @pytest.mark.parametrize(
     ("status", "error", "description", "expected"),
     [

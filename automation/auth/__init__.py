@@ -4,9 +4,5 @@
 Microsoft Entra ID (msal), a Google service account (google-auth) or any OAuth2 token endpoint;
 `explain` turns what the identity provider or the mail server answered into one line with the fix;
 `sasl` builds the XOAUTH2 / OAUTHBEARER strings. Nothing here ever logs a secret or a token.
+providers (and so requests, msal, google-auth) is imported only when a config uses OAuth2.
 """
-
-from automation.auth.providers import provider_for
-from automation.auth.tokens import TokenProvider, TokenRefused, TokenUnavailable
-
-__all__ = ["TokenProvider", "TokenRefused", "TokenUnavailable", "provider_for"]
