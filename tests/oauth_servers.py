@@ -190,11 +190,13 @@ class OAuthDovecot(DovecotServer):
 
 @dataclass
 class Client:
-    """An app registration: its secret and the mailbox it was given (Add-MailboxPermission)."""
+    """An app registration: its secret or certificate and the mailbox it was given
+    (Add-MailboxPermission)."""
 
     secret: str
     mailbox: str
     secret_expired: bool = False
+    certificates: dict[str, bytes] = field(default_factory=dict)  # SHA-256 thumbprint -> public key
 
 
 @dataclass
@@ -258,6 +260,28 @@ class IdentityProvider:
                 self.state.tenants.add(tenant)
             self.state.clients[client_id] = Client(secret, mailbox)
         return secret
+
+    def register_certificate(self, client_id: str, mailbox: str, tenant: str) -> str:
+        """An app whose credential is a certificate (uploaded to the app registration); returns
+        the PEM with its private key and the certificate, as the daemon's certificate_file."""
+        self.register(client_id, mailbox, tenant)
+        key = _private_key()
+        name = x509.Name([x509.NameAttribute(NameOID.COMMON_NAME, client_id)])
+        now = dt.datetime.now(dt.UTC)
+        cert = (
+            x509.CertificateBuilder()
+            .subject_name(name)
+            .issuer_name(name)
+            .public_key(key.public_key())
+            .serial_number(x509.random_serial_number())
+            .not_valid_before(now - dt.timedelta(minutes=5))
+            .not_valid_after(now + dt.timedelta(days=2))
+            .sign(key, hashes.SHA256())
+        )
+        thumbprint = base64.urlsafe_b64encode(cert.fingerprint(hashes.SHA256())).decode()  # x5t#S256
+        with self.lock:
+            self.state.clients[client_id].certificates[thumbprint] = _public_pem(key)
+        return _pem(key).decode() + cert.public_bytes(serialization.Encoding.PEM).decode()
 
     def service_account(self, email: str, token_uri: str, *, delegated: bool = True) -> dict[str, str]:
         """A Google service account; returns its JSON key (as downloaded from the console)."""
@@ -353,13 +377,29 @@ class IdentityProvider:
             return 400, _aad(
                 "unauthorized_client", "700016", "Application with identifier was not found in the directory."
             )
-        if form.get("client_secret") != client.secret:
+        if "client_assertion" in form:
+            problem = self._assertion(client, form["client_assertion"], path)
+            if problem:
+                return 401, _aad("invalid_client", "700027", problem)
+        elif form.get("client_secret") != client.secret:
             return 401, _aad("invalid_client", "7000215", "Invalid client secret provided.")
         if client.secret_expired:
             return 401, _aad("invalid_client", "7000222", "The provided client secret keys are expired.")
         if form.get("scope", "").split() != ["https://outlook.office365.com/.default"]:
             return 400, _aad("invalid_scope", "1002012", "The provided value for scope is not valid.")
         return client.mailbox
+
+    def _assertion(self, client: Client, assertion: str, path: str) -> str:
+        """ "" when the client assertion is signed by a certificate of the app, else why not."""
+        try:
+            header = jwt.get_unverified_header(assertion)
+            public = client.certificates[str(header.get("x5t#S256", ""))]
+            claims = jwt.decode(assertion, public, algorithms=["RS256", "PS256"], audience=self.base + path)
+        except (jwt.PyJWTError, KeyError) as exc:
+            return f"Client assertion contains an invalid signature ({type(exc).__name__})."
+        if claims.get("iss") != claims.get("sub"):
+            return "Client assertion issuer and subject differ."
+        return ""
 
     def _google(self, form: dict[str, str]) -> str | tuple[int, dict[str, Any]]:
         assertion = form.get("assertion", "")

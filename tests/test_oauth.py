@@ -202,6 +202,31 @@ def test_a_microsoft_365_mailbox_is_read_and_answered_with_tokens(
     _assert_no_leak(secret, idp, result.out, result.err)
 
 
+def test_a_certificate_instead_of_a_secret_signs_the_token_request(
+    tmp_path: Path, mailbox: ImapUser, oauth_sink: OAuthSmtpSink, idp: IdentityProvider
+) -> None:
+    rig, _ = _rig(tmp_path, mailbox, oauth_sink, idp)
+    pem = idp.register_certificate("verkosto-cert-app", mailbox.username, TENANT)
+    (tmp_path / "m365.pem").write_text(pem)
+    text = rig.config.read_text().replace(f'client_id = "{CLIENT_ID}"', 'client_id = "verkosto-cert-app"')
+    rig.config.write_text(
+        text.replace(f'client_secret_env = "{SECRET_ENV}"', 'certificate_file = "m365.pem"')
+    )
+    append_all(mailbox, [reply(1)])
+    result = rig.cli("-v", "run", "--once")
+    assert [m.recipient for m in sent(oauth_sink)] == [sender(1)], result
+    assert [i.mailbox for i in idp.issued()] == [mailbox.username]
+    key_line = pem.splitlines()[1]
+    assert not any(key_line in body for body in idp.request_bodies())  # only a signature travels
+    assert key_line not in result.out + result.err and "eyJ" not in result.out + result.err
+
+    # The certificate was never uploaded to the app: Entra ID says so, and so do we.
+    idp.state.clients["verkosto-cert-app"].certificates.clear()
+    check = rig.query("check", "--connect", expect=2)
+    assert "the certificate's signature is not accepted" in check.err, check
+    assert "fix: upload the certificate of [mailbox.oauth2] certificate_file" in check.err, check
+
+
 def test_a_google_workspace_mailbox_uses_the_service_account_as_the_mailbox(
     tmp_path: Path,
     mailbox: ImapUser,

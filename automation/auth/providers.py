@@ -88,13 +88,6 @@ def _microsoft(o: OAuth2Settings, where: str, base: Path, session: requests.Sess
                         token_cache=msal.TokenCache(),
                     )
                 )
-            client = app[0]
-            # Our cache decides when to renew; msal's own copy would hand the refused or
-            # almost expired token back, so a renewal here is always a real one.
-            cache = client.token_cache
-            for entry in list(cache.search(msal.TokenCache.CredentialType.ACCESS_TOKEN)):
-                cache.remove_at(entry)
-            result = client.acquire_token_for_client(scopes=[scope])
         except requests.RequestException as exc:
             raise TokenUnavailable(token_unreachable(where, host, type(exc).__name__)) from None
         except ValueError as exc:
@@ -102,6 +95,21 @@ def _microsoft(o: OAuth2Settings, where: str, base: Path, session: requests.Sess
             raise TokenRefused(
                 f"{where}: Microsoft does not know the tenant {o.tenant!r} ({_first(exc)}); fix: set"
                 f" {where} tenant to the Directory (tenant) ID or the organisation's primary domain"
+            ) from None
+        client = app[0]
+        # Our cache decides when to renew; msal's own copy would hand the refused or almost
+        # expired token back, so a renewal here is always a real one.
+        cache = client.token_cache
+        for entry in list(cache.search(msal.TokenCache.CredentialType.ACCESS_TOKEN)):
+            cache.remove_at(entry)
+        try:
+            result = client.acquire_token_for_client(scopes=[scope])
+        except requests.RequestException as exc:
+            raise TokenUnavailable(token_unreachable(where, host, type(exc).__name__)) from None
+        except (ValueError, TypeError) as exc:  # a key msal cannot sign with (wrong passphrase...)
+            raise TokenRefused(
+                f"{where} certificate_file: cannot sign with this key ({type(exc).__name__});"
+                " fix: check the file and certificate_password_env"
             ) from None
         if "access_token" in result:
             return Token(str(result["access_token"]), float(result.get("expires_in") or 0))

@@ -11,6 +11,7 @@ from __future__ import annotations
 import contextlib
 import imaplib
 import logging
+import os
 import socket
 import ssl
 import time
@@ -364,7 +365,8 @@ class ImapSource:
             # imapclient swallows EOF during IDLE and returns nothing at once, for ever: a wait
             # that ends early with nothing is a closed connection (a restart, or Exchange ending
             # a session whose token expired: BYE Session invalidated - AccessTokenExpired).
-            if ended or (not responses and time.monotonic() - started < timeout * 0.5):
+            early = not responses and time.monotonic() - started < timeout * 0.5
+            if ended or (early and _at_eof(client)):
                 reason = ended or "the server closed the connection"
                 raise self._drop(ConnectionError(f"IDLE ended by the server ({reason})"))
             if _announces_mail(responses):
@@ -418,6 +420,23 @@ def login(client: IMAPClient, username: str, password: str, oauth: OAuthLogin | 
 def _reply(exc: BaseException) -> str:
     text = str(exc)
     return text[2:-1] if text.startswith(("b'", 'b"')) else text
+
+
+def _at_eof(client: IMAPClient) -> bool:
+    """Whether the server closed the connection: a peek at the TCP stream under TLS (a copy of
+    the descriptor, so the TLS layer is not disturbed) reads nothing at end of stream."""
+    try:
+        raw = socket.socket(fileno=os.dup(client.socket().fileno()))
+    except (AttributeError, OSError):
+        return False
+    try:
+        return raw.recv(1, socket.MSG_PEEK | socket.MSG_DONTWAIT) == b""
+    except (BlockingIOError, InterruptedError):
+        return False  # nothing to read yet: still open
+    except OSError:
+        return True  # reset
+    finally:
+        raw.close()  # the copy only; the client's own descriptor stays open
 
 
 def _goodbye(responses: list[object]) -> str:
