@@ -222,6 +222,7 @@ class _State:
     refresh_tokens: dict[str, Client] = field(default_factory=dict)
     refusal: tuple[int, dict[str, str]] | None = None
     rogue_next: int = 0  # the next N tokens are signed with a key no server trusts
+    clock_offset: float = 0.0  # the provider's clock minus ours: a machine whose clock is off
     issued: list[Issued] = field(default_factory=list)
     bodies: list[str] = field(default_factory=list)  # every request body, for leak checks
 
@@ -379,6 +380,10 @@ class IdentityProvider:
             )
         if "client_assertion" in form:
             problem = self._assertion(client, form["client_assertion"], path)
+            if problem == "SKEW":
+                return 400, _aad(
+                    "invalid_client", "700024", "Client assertion is not within its valid time range."
+                )
             if problem:
                 return 401, _aad("invalid_client", "700027", problem)
         elif form.get("client_secret") != client.secret:
@@ -399,6 +404,8 @@ class IdentityProvider:
             return f"Client assertion contains an invalid signature ({type(exc).__name__})."
         if claims.get("iss") != claims.get("sub"):
             return "Client assertion issuer and subject differ."
+        if not _in_timeframe(claims, self.state.clock_offset):
+            return "SKEW"
         return ""
 
     def _google(self, form: dict[str, str]) -> str | tuple[int, dict[str, Any]]:
@@ -411,6 +418,12 @@ class IdentityProvider:
             claims = jwt.decode(assertion, account.public_pem, algorithms=["RS256"], audience=GOOGLE_AUDIENCE)
         except (jwt.PyJWTError, KeyError):
             return 400, {"error": "invalid_grant", "error_description": "Invalid JWT Signature."}
+        if not _in_timeframe(claims, self.state.clock_offset):
+            return 400, {
+                "error": "invalid_grant",
+                "error_description": "Invalid JWT: Token must be a short-lived token (60 minutes) and"
+                " in a reasonable timeframe. Check your iat and exp values in the JWT claim.",
+            }
         if not account.delegated or "https://mail.google.com/" not in str(claims.get("scope", "")).split():
             return 401, {
                 "error": "unauthorized_client",
@@ -432,6 +445,12 @@ class IdentityProvider:
         if client is None or client.secret != secret:
             return 401, {"error": "invalid_client", "error_description": "Invalid client credentials"}
         return client.mailbox
+
+
+def _in_timeframe(claims: dict[str, Any], offset: float) -> bool:
+    """A signed request's iat/exp against the provider's clock (five minutes of slack)."""
+    now = time.time() + offset
+    return float(claims.get("iat", 0)) - 300 <= now <= float(claims.get("exp", 0)) + 300
 
 
 def _aad(error: str, code: str, text: str) -> dict[str, Any]:

@@ -506,6 +506,21 @@ def test_google_without_domain_wide_delegation_says_where_to_grant_it(
     _assert_no_leak(secret, idp, check.out, check.err)
 
 
+def test_a_clock_that_is_off_is_named_as_the_cause(
+    tmp_path: Path, mailbox: ImapUser, oauth_sink: OAuthSmtpSink, idp: IdentityProvider
+) -> None:
+    """Signed requests (Google's service account, Entra ID certificates) carry our time."""
+    rig, _ = _rig(tmp_path, mailbox, oauth_sink, idp, "google")
+    idp.state.clock_offset = 2 * 3600.0  # this machine is two hours behind
+    check = rig.query("check", "--connect", expect=2)
+    assert (
+        "Google refused the token: the signed request is outside its valid time: this machine's" in check.err
+    )
+    assert "fix: synchronise the clock" in check.err, check
+    idp.state.clock_offset = 0.0
+    assert "ok: [sending]" in rig.query("check", "--connect", expect=2).out  # (folders missing)
+
+
 def test_a_revoked_refresh_token_says_to_sign_in_again(
     tmp_path: Path, mailbox: ImapUser, oauth_sink: OAuthSmtpSink, idp: IdentityProvider
 ) -> None:
@@ -538,3 +553,23 @@ def test_config_names_the_missing_oauth2_key_and_the_missing_secret(
         f"[mailbox.oauth2] client_secret_env: environment variable {SECRET_ENV} is not set; fix: export it"
         in result.err
     ), result
+
+
+def test_a_token_is_reused_while_it_has_life_left_and_renewed_before_it_ends() -> None:
+    from automation.auth.tokens import Token, TokenProvider
+
+    now = [0.0]
+    issued: list[str] = []
+
+    def fetch() -> Token:
+        issued.append(f"token-{len(issued) + 1}")
+        return Token(issued[-1], 3600.0)
+
+    provider = TokenProvider("generic", fetch, clock=lambda: now[0])
+    assert provider.token() == "token-1"
+    now[0] = 3600 - 301  # more than five minutes left: the same token
+    assert provider.token() == "token-1"
+    now[0] = 3600 - 299  # less than five minutes left: renewed before it runs out
+    assert provider.token() == "token-2"
+    provider.invalidate()  # a server refused it
+    assert provider.token() == "token-3"

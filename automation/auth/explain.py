@@ -154,6 +154,15 @@ def server_refusal(kind: str, protocol: str, reply: str, username: str, client_i
     section = "[mailbox]" if protocol == "IMAP" else "[sending]"
     detail = _short(reply)
     text = reply.lower()
+    if protocol == "IMAP" and "imap" in text and "disabled" in text:
+        where_to = (
+            f"Set-CASMailbox -Identity {username} -ImapEnabled $true"
+            if kind == "microsoft"
+            else "allow IMAP in the Admin console (Apps > Google Workspace > Gmail > End user access)"
+            if kind == "google"
+            else "enable IMAP for the mailbox on the server"
+        )
+        return f"{section}: IMAP is disabled for {username}; fix: {where_to} ({detail})"
     if kind == "microsoft":
         if protocol == "SMTP" and ("5.7.139" in text or "smtpclientauthentication" in text):
             return (
@@ -161,11 +170,6 @@ def server_refusal(kind: str, protocol: str, reply: str, username: str, client_i
                 f" Online PowerShell run Set-CASMailbox -Identity {username}"
                 " -SmtpClientAuthenticationDisabled $false (and check the tenant-wide setting in"
                 f" Set-TransportConfig) ({detail})"
-            )
-        if "imap" in text and "disabled" in text:
-            return (
-                f"{section}: IMAP is disabled for {username}; fix: Set-CASMailbox -Identity"
-                f" {username} -ImapEnabled $true ({detail})"
             )
         return (
             f"{section}: Microsoft issued the token but {protocol} refused it for {username}"
