@@ -146,7 +146,9 @@ def check(obj: Context, connect: bool) -> None:
                 if section.oauth2 is not None:
                     from automation.app import oauth_login
 
-                    oauth_login(settings, label, {})  # reads the secret; asks no server yet
+                    shared = label == "sending" and section.oauth2 == settings.mailbox.oauth2
+                    if not shared:  # `oauth2 = "mailbox"`: its problems are the mailbox's
+                        oauth_login(settings, label, {})  # reads the secret; asks no server yet
                 else:
                     config_module.resolve_password(section, label, settings.source.parent)
             except ConfigError as exc:
