@@ -27,6 +27,7 @@ import ssl
 import tempfile
 import threading
 import time
+import warnings
 from collections import defaultdict
 from dataclasses import dataclass, field
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
@@ -654,6 +655,12 @@ class OAuthSmtpSink(SmtpSink):
         return self._handler
 
     def start(self) -> None:
+        with warnings.catch_warnings():
+            # AUTH without TLS is what this loopback test server is for; aiosmtpd warns about it.
+            warnings.simplefilter("ignore", UserWarning)
+            self._start_controller()
+
+    def _start_controller(self) -> None:
         controller = _TokenController(
             self._handler,
             hostname=LOOPBACK,
