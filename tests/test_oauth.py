@@ -260,6 +260,35 @@ def test_a_generic_token_endpoint_with_a_refresh_token_passes_the_connection_che
     _assert_no_leak(secret, idp, result.out, result.err)
 
 
+def test_a_generic_token_endpoint_with_client_credentials_in_http_basic(
+    tmp_path: Path, mailbox: ImapUser, oauth_sink: OAuthSmtpSink, idp: IdentityProvider
+) -> None:
+    rig, _ = _rig(tmp_path, mailbox, oauth_sink, idp, "generic")
+    secret = idp.register(CLIENT_ID, mailbox.username)  # a new secret for the same client
+    text = rig.config.read_text().replace(
+        'refresh_token_file = "refresh-token"', f'client_secret_env = "{SECRET_ENV}"\nclient_auth = "basic"'
+    )
+    rig.config.write_text(text)
+    rig.env[SECRET_ENV] = secret
+    append_all(mailbox, [reply(1)])
+    result = rig.cli("run", "--once")
+    assert [m.recipient for m in sent(oauth_sink)] == [sender(1)], result
+    assert [(i.grant, i.mailbox) for i in idp.issued()] == [("client_credentials", mailbox.username)]
+    assert not any(secret in body for body in idp.request_bodies())  # in the header, not the form
+    _assert_no_leak(secret, idp, result.out, result.err)
+
+    rig.env[SECRET_ENV] = "revoked"
+    check = rig.query("check", "--connect", expect=2)
+    assert (
+        "[mailbox.oauth2]: the token was refused: the identity provider does not accept the client"
+        in check.err
+    ), check
+    assert (
+        f"fix: check [mailbox.oauth2] client_id and the secret in the environment variable {SECRET_ENV}"
+        in (check.err)
+    ), check
+
+
 def test_a_token_the_server_refuses_is_renewed_once_and_the_mail_still_goes(
     tmp_path: Path,
     mailbox: ImapUser,
