@@ -3,10 +3,13 @@
 from __future__ import annotations
 
 import csv
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Literal
 
-from automation.config import Settings, resolve_password
+from automation.auth.login import OAuthLogin
+from automation.auth.tokens import TokenProvider
+from automation.config import OAuth2Settings, Settings, resolve_password
 from automation.errors import AutomationError, ConfigError
 from automation.inbox.base import MailSource
 from automation.inbox.imap import ImapSource
@@ -17,11 +20,16 @@ from automation.transports.base import Transport
 from automation.transports.maildir import MaildirTransport
 from automation.transports.smtp import SmtpTransport
 
+# Token providers by (section settings, mailbox): the mailbox and the SMTP server configured
+# alike share one token, and a reload that leaves [*.oauth2] alone keeps the cached token.
+Providers = dict[tuple[OAuth2Settings, str], TokenProvider]
+
 
 @dataclass
 class App:
     settings: Settings
     store: Store
+    providers: Providers = field(default_factory=dict)
 
     @classmethod
     def open(cls, settings: Settings) -> App:
@@ -44,12 +52,13 @@ class App:
                 self.settings.path(Path(box.attention_folder)) if box.attention_folder else None,
                 is_known=self.known_refs,
             )
+        oauth = oauth_login(self.settings, "mailbox", self.providers)
         return ImapSource(
             box.host,
             box.effective_port,
             box.security,
             box.username,
-            resolve_password(box, "mailbox", self.settings.source.parent),
+            "" if oauth else resolve_password(box, "mailbox", self.settings.source.parent),
             box.folder,
             box.handled_folder,
             box.attention_folder,
@@ -57,13 +66,14 @@ class App:
             box.timeout,
             attention_of=self.attention_of,
             ca_file=self.settings.path(box.ca_file) if box.ca_file else None,
+            oauth=oauth,
         )
 
     def transport(self) -> Transport:
         out = self.settings.sending
         if out.kind == "maildir":
             return MaildirTransport(self.settings.path(out.path))
-        return smtp_transport(self.settings)
+        return smtp_transport(self.settings, self.providers)
 
     def known_refs(self, refs: list[str]) -> set[str]:
         return set(self.attention_of(refs))
@@ -83,19 +93,40 @@ class App:
         return self.settings.path(self.settings.contacts.file)
 
 
-def smtp_transport(settings: Settings) -> SmtpTransport:
+def smtp_transport(settings: Settings, providers: Providers | None = None) -> SmtpTransport:
     """The SMTP transport as configured; `check --connect` tries the very same one."""
     out = settings.sending
+    oauth = oauth_login(settings, "sending", {} if providers is None else providers)
     return SmtpTransport(
         out.host,
         out.effective_port,
         out.security,
         out.username,
-        resolve_password(out, "sending", settings.source.parent),
+        "" if oauth else resolve_password(out, "sending", settings.source.parent),
         out.timeout,
         out.helo_name,
         settings.path(out.ca_file) if out.ca_file else None,
+        oauth=oauth,
     )
+
+
+def oauth_login(
+    settings: Settings, label: Literal["mailbox", "sending"], providers: Providers
+) -> OAuthLogin | None:
+    """How [mailbox] or [sending] logs in with tokens, or None for a password. Reads the secret
+    (ConfigError naming the key when it is missing); asks the identity provider nothing yet."""
+    from automation.auth.providers import provider_for  # msal and google-auth load only if used
+
+    section = settings.mailbox if label == "mailbox" else settings.sending
+    o = section.oauth2
+    if o is None:
+        return None
+    # `[sending] oauth2 = "mailbox"` copies the mailbox's table: messages name where it is written.
+    where = "[mailbox.oauth2]" if o == settings.mailbox.oauth2 else f"[{label}.oauth2]"
+    key = (o, section.username)
+    if key not in providers:
+        providers[key] = provider_for(o, where, section.username, settings.source.parent)
+    return OAuthLogin(providers[key], o.mechanism, o.client_id)
 
 
 def read_contacts(path: Path, languages: list[str]) -> list[Contact]:

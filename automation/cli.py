@@ -14,7 +14,7 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from pathlib import Path
-from typing import Any
+from typing import Any, Literal
 from zoneinfo import ZoneInfo
 
 import click
@@ -135,11 +135,22 @@ def check(obj: Context, connect: bool) -> None:
     except AutomationError as exc:
         problems.append(str(exc))
         contacts = []
-    for section, label in ((settings.mailbox, "mailbox"), (settings.sending, "sending")):
+    labels: tuple[tuple[Any, Literal["mailbox", "sending"]], ...] = (
+        (settings.mailbox, "mailbox"),
+        (settings.sending, "sending"),
+    )
+    for section, label in labels:
         uses_server = section.kind in ("imap", "smtp")
         if uses_server:
             try:
-                config_module.resolve_password(section, label, settings.source.parent)
+                if section.oauth2 is not None:
+                    from automation.app import oauth_login
+
+                    shared = label == "sending" and section.oauth2 == settings.mailbox.oauth2
+                    if not shared:  # `oauth2 = "mailbox"`: its problems are the mailbox's
+                        oauth_login(settings, label, {})  # reads the secret; asks no server yet
+                else:
+                    config_module.resolve_password(section, label, settings.source.parent)
             except ConfigError as exc:
                 problems.extend(f"{settings.source}: {p}" for p in exc.problems)
     problems.extend(

@@ -1,13 +1,16 @@
 """TOML → validated, frozen settings. Every problem is reported at once, naming file, key and fix.
 
 Secrets never live here: a server section names an environment variable (`password_env`) or a
-file (`password_file`) and `resolve_password` reads it when a connection is made.
+file (`password_file`) and `resolve_password` reads it when a connection is made; an OAuth2
+section (`[mailbox.oauth2]`) likewise names the variable or file of its client secret, key or
+certificate (read by automation.auth).
 """
 
 from __future__ import annotations
 
 import ipaddress
 import os
+import re
 import tomllib
 from collections.abc import Sequence
 from datetime import date, datetime, time
@@ -24,6 +27,7 @@ from pydantic import (
     field_validator,
     model_validator,
 )
+from pydantic_core import PydanticCustomError
 
 from automation.errors import ConfigError
 from automation.model import Meeting, localised
@@ -69,6 +73,67 @@ class NetworkSettings(_Section):
         return ZoneInfo(self.timezone)
 
 
+class OAuth2Settings(_Section):
+    """How to obtain access tokens for a server (SASL XOAUTH2 / OAUTHBEARER instead of a password).
+
+    Only names of environment variables and paths of files: the secrets stay outside the config."""
+
+    provider: Literal["microsoft", "google", "generic"]
+    # microsoft: the Directory (tenant) ID or primary domain; the app's Application (client) ID
+    tenant: str = ""
+    client_id: str = ""
+    client_secret_env: str | None = None
+    client_secret_file: Path | None = None
+    # microsoft, instead of a secret: PEM with private key + certificate, or a .pfx / .p12
+    certificate_file: Path | None = None
+    certificate_password_env: str | None = None
+    # Sovereign clouds (login.microsoftonline.us, login.partner.microsoftonline.cn)
+    authority_host: str = "https://login.microsoftonline.com"
+    # google: the service account's JSON key; the mailbox to act as (default: the username)
+    key_file: Path | None = None
+    subject: str = ""
+    # generic: the token endpoint; client credentials, or a refresh token from env/file
+    token_url: str = ""
+    refresh_token_env: str | None = None
+    refresh_token_file: Path | None = None
+    client_auth: Literal["post", "basic"] = "post"
+    # Default per provider (https://outlook.office365.com/.default, https://mail.google.com/)
+    scope: str = ""
+    # auto: OAUTHBEARER where the server offers it, else XOAUTH2
+    mechanism: Literal["auto", "xoauth2", "oauthbearer"] = "auto"
+    # A private CA for the token endpoint's certificate (PEM), e.g. a municipality's own IdP
+    ca_file: Path | None = None
+
+    @model_validator(mode="after")
+    def _complete_for_provider(self) -> OAuth2Settings:
+        required = {
+            "microsoft": ["tenant", "client_id"],
+            "google": ["key_file"],
+            "generic": ["token_url", "client_id"],
+        }[self.provider]
+        for key in required:
+            if not getattr(self, key):
+                raise PydanticCustomError(
+                    "oauth2_missing",
+                    '{key}: required for provider "{provider}"',
+                    {"key": key, "provider": self.provider},
+                )
+        if self.provider == "microsoft" and not (
+            self.client_secret_env or self.client_secret_file or self.certificate_file
+        ):
+            raise PydanticCustomError(
+                "oauth2_missing",
+                'client_secret_env: required for provider "microsoft" (or client_secret_file, or'
+                " certificate_file)",
+            )
+        plain = not self.token_url.startswith("https://")
+        if self.provider == "generic" and plain and not _is_loopback_url(self.token_url):
+            raise ValueError("token_url: must be an https:// URL (the client secret travels in it)")
+        if self.authority_host and not self.authority_host.startswith("https://"):
+            raise ValueError("authority_host: must be an https:// URL")
+        return self
+
+
 class _ServerSettings(_Section):
     host: str = "127.0.0.1"
     port: int | None = None
@@ -77,6 +142,8 @@ class _ServerSettings(_Section):
     password_file: Path | None = None
     security: Literal["tls", "starttls", "none"] = "tls"
     timeout: float = Field(default=30.0, gt=0)
+    # Log in with OAuth2 access tokens instead of the password (Microsoft 365, Google Workspace).
+    oauth2: OAuth2Settings | None = None
 
     @model_validator(mode="after")
     def _plaintext_only_on_loopback(self) -> _ServerSettings:
@@ -84,6 +151,11 @@ class _ServerSettings(_Section):
             raise ValueError(
                 f'security = "none" sends the password in clear text to {self.host}; '
                 'use "tls" or "starttls" (none is allowed only for loopback hosts)'
+            )
+        if self.oauth2 is not None and not self.username:
+            raise PydanticCustomError(
+                "oauth2_username",
+                "username: required with oauth2 (the mailbox's address, e.g. verkosto@example.fi)",
             )
         return self
 
@@ -295,6 +367,25 @@ class Settings(_Section):
     # Where the file was read from; relative paths in it are relative to its directory.
     source: Annotated[Path, Field(exclude=True)] = Path("config.toml")
 
+    @model_validator(mode="before")
+    @classmethod
+    def _sending_oauth2_from_mailbox(cls, data: Any) -> Any:
+        """`[sending] oauth2 = "mailbox"`: the same app and token as the mailbox (Microsoft's
+        scope covers IMAP and SMTP), and its username unless [sending] names another."""
+        if not isinstance(data, dict):
+            return data
+        sending, mailbox = data.get("sending"), data.get("mailbox")
+        if isinstance(sending, dict) and sending.get("oauth2") == "mailbox":
+            if not isinstance(mailbox, dict) or not isinstance(mailbox.get("oauth2"), dict):
+                raise PydanticCustomError(
+                    "oauth2_from_mailbox",
+                    'sending.oauth2 = "mailbox" needs a [mailbox.oauth2] section',
+                )
+            sending = {**sending, "oauth2": mailbox["oauth2"]}
+            sending.setdefault("username", mailbox.get("username", ""))
+            data = {**data, "sending": sending}
+        return data
+
     @model_validator(mode="after")
     def _unique_codes(self) -> Settings:
         codes = [m.code for m in self.meetings]
@@ -386,6 +477,13 @@ def ordered(value: LocalisedText, languages: Sequence[str]) -> LocalisedText:
     return dict(sorted(value.items(), key=lambda item: rank.get(item[0], len(rank))))
 
 
+def _is_loopback_url(url: str) -> bool:
+    from urllib.parse import urlsplit
+
+    parts = urlsplit(url)
+    return parts.scheme == "http" and _is_loopback(parts.hostname or "")
+
+
 def _is_loopback(host: str) -> bool:
     if host == "localhost":
         return True
@@ -408,7 +506,11 @@ def load(path: Path) -> Settings:
     try:
         return Settings.model_validate({**raw, "source": path})
     except ValidationError as exc:
-        raise ConfigError([_describe(path, raw, err) for err in exc.errors()]) from exc
+        errors = exc.errors()
+        if isinstance(raw.get("sending"), dict) and raw["sending"].get("oauth2") == "mailbox":
+            # A copy of [mailbox.oauth2]: its problems are reported once, where they are written.
+            errors = [e for e in errors if tuple(e["loc"][:2]) != ("sending", "oauth2")]
+        raise ConfigError([_describe(path, raw, err) for err in errors]) from exc
 
 
 _FIXES = {
@@ -421,6 +523,9 @@ _FIXES = {
     "value_error": "correct the value",
     "int_parsing": "write a whole number",
     "string_pattern_mismatch": "check the format (codes: letters, digits, - or _, e.g. 2024-03)",
+    "oauth2_missing": "add it (see the Microsoft 365 / Google Workspace sections of the README)",
+    "oauth2_username": "set username to the mailbox's address",
+    "oauth2_from_mailbox": "add [mailbox.oauth2], or give [sending.oauth2] its own settings",
 }
 
 
@@ -429,6 +534,9 @@ def _describe(path: Path, raw: dict[str, Any], err: Any) -> str:
     where = _location(raw, loc)
     message = err["msg"].removeprefix("Value error, ")
     fix = _FIXES.get(err["type"], "correct the value")
+    if where.endswith("]") and re.match(r"[a-z_]+: ", message):
+        # The message names the key inside the table: "[mailbox.oauth2] tenant: required ..."
+        return f"{path}: {where} {message}; fix: {fix}"
     return f"{path}: {where}: {message}; fix: {fix}"
 
 
@@ -442,6 +550,10 @@ def _location(raw: dict[str, Any], loc: list[Any]) -> str:
         return f"[[meetings]] #{loc[1] + 1} (code {code}) {key}"
     if len(loc) == 1:
         return f"[{loc[0]}]" if isinstance(raw.get(str(loc[0])), dict) else f"key {loc[0]}"
+    if len(loc) >= 2 and loc[1] == "oauth2":
+        # "[mailbox.oauth2] tenant: required ...": the key is in the message or after the table
+        rest = ".".join(str(p) for p in loc[2:])
+        return f"[{loc[0]}.oauth2]" + (f" {rest}" if rest else "")
     return f"[{loc[0]}] {'.'.join(str(p) for p in loc[1:])}"
 
 

@@ -16,9 +16,11 @@ from dataclasses import dataclass, field
 from imapclient import IMAPClient
 from imapclient.exceptions import IMAPClientError, LoginError
 
+from automation.auth.login import OAuthLogin
+from automation.auth.tokens import TokenUnavailable
 from automation.config import MailboxSettings, Settings, resolve_password
 from automation.errors import ConfigError, SessionRefused, TransientError
-from automation.inbox.imap import _in_namespace
+from automation.inbox.imap import _in_namespace, login
 
 
 @dataclass
@@ -96,13 +98,18 @@ def check_mailbox(settings: Settings) -> list[str]:
     box = settings.mailbox
     if box.kind == "maildir":
         return []  # a local directory: nothing to log in to
+    from automation.app import oauth_login  # app imports the adapters; keep connect light
+
     try:
-        password = resolve_password(box, "mailbox", settings.source.parent)
+        oauth = oauth_login(settings, "mailbox", {})
+        password = "" if oauth else resolve_password(box, "mailbox", settings.source.parent)
     except ConfigError as exc:
         return [f"[mailbox] not connected: {p}" for p in exc.problems]
     host, port = box.host, box.effective_port
     try:
-        client = _imap_login(settings, box, password)
+        client = _imap_login(settings, box, password, oauth)
+    except TransientError as exc:  # no token, or the token refused: translated with the fix
+        return [str(exc)]
     except LoginError as exc:
         return [
             f"[mailbox] host {host}:{port}: login refused for {box.username} ({_text(exc)}); fix: check"
@@ -123,7 +130,9 @@ def check_mailbox(settings: Settings) -> list[str]:
             client.logout()
 
 
-def _imap_login(settings: Settings, box: MailboxSettings, password: str) -> IMAPClient:
+def _imap_login(
+    settings: Settings, box: MailboxSettings, password: str, oauth: OAuthLogin | None
+) -> IMAPClient:
     """Connected and logged in exactly as ImapSource does it (TLS context, ca_file, STARTTLS)."""
     ca_file = settings.path(box.ca_file) if box.ca_file else None
     context = ssl.create_default_context(cafile=str(ca_file) if ca_file else None)
@@ -137,7 +146,7 @@ def _imap_login(settings: Settings, box: MailboxSettings, password: str) -> IMAP
     try:
         if box.security == "starttls":
             client.starttls(context)
-        client.login(box.username, password)
+        login(client, box.username, password, oauth)
     except BaseException:
         with contextlib.suppress(OSError):
             client.shutdown()
@@ -212,7 +221,10 @@ def check_sending(settings: Settings) -> list[str]:
         with transport.open() as session:
             session.try_sender(settings.network.address)
     except SessionRefused as exc:
-        return [f"{where}: {exc}"]  # already says what to change (smtp.py's translations)
+        text = str(exc)  # already says what to change (smtp.py's and auth's translations)
+        return [text if text.startswith("[sending") else f"{where}: {text}"]
+    except TokenUnavailable as exc:
+        return [str(exc)]
     except TransientError as exc:
         cause = exc.__cause__
         if isinstance(cause, OSError):

@@ -106,8 +106,7 @@ class Daemon:
         except TransientError as exc:
             self.poll_owed = True
             # Reconnect later with exponential backoff; nothing was marked handled unless committed.
-            self.backoff = min(max(self.backoff * 2, 1.0), _MAX_BACKOFF)
-            self.retry_at = time.monotonic() + self.backoff
+            self._back_off()
             self.source.close()
             report.mailbox_unreachable = isinstance(exc, SourceUnavailable)
             report.source_error = f"{exc} (retrying in {self.backoff:.0f} s)"
@@ -121,6 +120,10 @@ class Daemon:
         report.mailbox_unreachable = True
         report.source_error = f"reading paused: {pause.reason}; next attempt at {pause.next_attempt_at}"
         return True
+
+    def _back_off(self) -> None:
+        self.backoff = min(max(self.backoff * 2, 1.0), _MAX_BACKOFF)
+        self.retry_at = time.monotonic() + self.backoff
 
     def lifecycle_step(self, report: PassReport) -> None:
         now = self.clock()
@@ -220,13 +223,19 @@ class Daemon:
                 self._react()
                 continue
             timeout = self._wait_timeout(jobs.idle_seconds)
+            if self.poll_owed and time.monotonic() < self.retry_at:
+                # Backing off after a failed connection: waiting would connect again at once
+                # (a refused token, a server that is down), so only the owed poll retries.
+                time.sleep(timeout)
+                continue
             try:
                 if self.source.wait(timeout):
                     self._react()
             except TransientError as exc:
                 log.warning("mail source: %s", exc)
                 self.source.close()
-                time.sleep(min(timeout, 1.0))
+                self.poll_owed = True
+                self._back_off()
         self.source.close()
         release_sending(self.app.store, self.holder)
         log.info("stopped")

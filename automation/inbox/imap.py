@@ -11,6 +11,7 @@ from __future__ import annotations
 import contextlib
 import imaplib
 import logging
+import os
 import socket
 import ssl
 import time
@@ -21,6 +22,7 @@ from pathlib import Path
 from imapclient import DELETED, IMAPClient
 from imapclient.exceptions import IMAPClientError, LoginError
 
+from automation.auth.login import OAuthLogin
 from automation.errors import TransientError
 from automation.inbox.base import LoginRefused, RawMail, SourceUnavailable
 from automation.parse.message import message_keys
@@ -58,8 +60,10 @@ class ImapSource:
         timeout: float,
         attention_of: Callable[[list[str]], dict[str, bool]],
         ca_file: Path | None = None,
+        oauth: OAuthLogin | None = None,
     ) -> None:
         self.host, self.port, self.security = host, port, security
+        self.oauth = oauth  # tokens instead of the password (Microsoft 365, Google Workspace)
         self.username, self.password = username, password
         self.folder, self.handled_folder, self.attention_folder = (
             folder,
@@ -110,8 +114,8 @@ class ImapSource:
                 client.starttls(context)
             client.normalise_times = False  # INTERNALDATE with its zone, compared in leave_older
             try:
-                client.login(self.username, self.password)
-            except LoginError as exc:
+                login(client, self.username, self.password, self.oauth)
+            except LoginError as exc:  # the password refused (a refused token is translated)
                 raise LoginRefused(
                     f"IMAP login refused for {self.username} at {self.host}:{self.port}"
                     f" ({_server_text(exc)}); fix: check [mailbox] username and the password in"
@@ -127,6 +131,10 @@ class ImapSource:
             self.uidvalidity = int(selected[b"UIDVALIDITY"])
         except LoginRefused:
             raise
+        except TransientError as exc:  # no token, or the token refused: already translated
+            with contextlib.suppress(*_ERRORS):
+                client.shutdown()
+            raise SourceUnavailable(str(exc)) from None
         except _ERRORS as exc:
             raise SourceUnavailable(f"IMAP {self.host}:{self.port} unavailable: {exc}") from exc
         self.can_move = b"MOVE" in capabilities
@@ -414,7 +422,17 @@ class ImapSource:
         sends a few commands an hour instead of three a second. The renewal doubles as the
         safety poll (True): the daemon skips its scheduled poll while an IDLE is open."""
         try:
-            if _announces_mail(list(client.idle_check(timeout=timeout))):
+            started = time.monotonic()
+            responses = list(client.idle_check(timeout=timeout))
+            ended = _goodbye(responses)
+            # imapclient swallows EOF during IDLE and returns nothing at once, for ever: a wait
+            # that ends early with nothing is a closed connection (a restart, or Exchange ending
+            # a session whose token expired: BYE Session invalidated - AccessTokenExpired).
+            early = not responses and time.monotonic() - started < timeout * 0.5
+            if ended or (early and _at_eof(client)):
+                reason = ended or "the server closed the connection"
+                raise self._drop(ConnectionError(f"IDLE ended by the server ({reason})"))
+            if _announces_mail(responses):
                 self._end_idle(client)
                 self.mail_pending = False  # returned now: the caller polls
                 return True
@@ -436,6 +454,60 @@ class ImapSource:
 
     def describe(self) -> str:
         return f"imap://{self.username}@{self.host}:{self.port}/{self.folder}"
+
+
+def login(client: IMAPClient, username: str, password: str, oauth: OAuthLogin | None) -> None:
+    """LOGIN with the password, or AUTHENTICATE with a token (XOAUTH2, or OAUTHBEARER where
+    offered). A refused token is renewed once and tried again on the same connection (IMAP allows
+    another AUTHENTICATE after a NO); a second refusal is AuthRefused with what to fix."""
+    if oauth is None:
+        client.login(username, password)
+        return
+    capabilities = [c.decode("ascii", "replace").upper() for c in client.capabilities()]
+    offered = {c[5:] for c in capabilities if c.startswith("AUTH=")}
+    mechanism = oauth.choose(offered)
+    for attempt in (1, 2):
+        token = oauth.provider.token()
+        try:
+            if mechanism == "OAUTHBEARER":
+                client.oauthbearer_login(username, token)
+            else:
+                client.oauth2_login(username, token)
+            return
+        except LoginError as exc:
+            if attempt == 2:
+                raise oauth.refused("IMAP", _reply(exc), username) from None
+            oauth.renew_after_refusal("IMAP")
+
+
+def _reply(exc: BaseException) -> str:
+    text = str(exc)
+    return text[2:-1] if text.startswith(("b'", 'b"')) else text
+
+
+def _at_eof(client: IMAPClient) -> bool:
+    """Whether the server closed the connection: a peek at the TCP stream under TLS (a copy of
+    the descriptor, so the TLS layer is not disturbed) reads nothing at end of stream."""
+    try:
+        raw = socket.socket(fileno=os.dup(client.socket().fileno()))
+    except (AttributeError, OSError):
+        return False
+    try:
+        return raw.recv(1, socket.MSG_PEEK | socket.MSG_DONTWAIT) == b""
+    except (BlockingIOError, InterruptedError):
+        return False  # nothing to read yet: still open
+    except OSError:
+        return True  # reset
+    finally:
+        raw.close()  # the copy only; the client's own descriptor stays open
+
+
+def _goodbye(responses: list[object]) -> str:
+    """The text of an untagged BYE among IDLE responses, "" when there is none."""
+    for r in responses:
+        if isinstance(r, tuple) and r and r[0] == b"BYE":
+            return " ".join(p.decode("utf-8", "replace") if isinstance(p, bytes) else str(p) for p in r)
+    return ""
 
 
 def _announces_mail(responses: list[object]) -> bool:

@@ -17,6 +17,8 @@ from contextlib import contextmanager
 from functools import cache, cached_property
 from pathlib import Path
 
+from automation.auth import sasl
+from automation.auth.login import OAuthLogin
 from automation.errors import ConnectionLost, PermanentError, SessionRefused, TransientError
 
 
@@ -114,6 +116,32 @@ def _login(client: smtplib.SMTP, username: str, password: str) -> None:
     client.auth(mechanism, client.auth_plain if mechanism == "PLAIN" else client.auth_login)
 
 
+def _oauth_login(client: smtplib.SMTP, username: str, oauth: OAuthLogin) -> None:
+    """AUTH XOAUTH2 (or OAUTHBEARER where offered) with the token as initial response. A 535 gets
+    one more try with a renewed token; the second is AuthRefused with what to fix."""
+    client.ehlo_or_helo_if_needed()
+    offered = set(client.esmtp_features.get("auth", "").upper().split())
+    mechanism = oauth.choose(offered)
+    build = sasl.oauthbearer if mechanism == "OAUTHBEARER" else sasl.xoauth2
+    answer = sasl.refusal_answer(mechanism)
+    for attempt in (1, 2):
+        initial = build(username, oauth.provider.token())
+
+        # smtplib calls this without a challenge for the initial response (and a server that
+        # wants none first sends an empty 334); a non-empty challenge is the error status.
+        def respond(challenge: bytes | None = None, initial: str = initial) -> str:
+            return initial if not challenge else answer
+
+        try:
+            client.auth(mechanism, respond)
+            return
+        except smtplib.SMTPAuthenticationError as exc:
+            if attempt == 2:
+                reply = f"{exc.smtp_code} {_text(exc.smtp_error)}"
+                raise oauth.refused("SMTP", reply, username) from None
+            oauth.renew_after_refusal("SMTP")
+
+
 def _text(text: bytes | str) -> str:
     return text.decode("utf-8", "replace") if isinstance(text, bytes) else text
 
@@ -161,9 +189,11 @@ class SmtpTransport:
         timeout: float = 30.0,
         helo_name: str = "",
         ca_file: Path | None = None,
+        oauth: OAuthLogin | None = None,
     ) -> None:
         self.host, self.port, self.security = host, port, security
         self.username, self.password, self.timeout = username, password, timeout
+        self.oauth = oauth  # tokens instead of the password (Microsoft 365, Google Workspace)
         self.helo_name = helo_name
         self.ca_file = ca_file
 
@@ -198,9 +228,14 @@ class SmtpTransport:
             client.ehlo_or_helo_if_needed()
             if self.security == "starttls":
                 client.starttls(context=self._tls)
-            if self.username:
+            if self.oauth is not None:
+                _oauth_login(client, self.username, self.oauth)
+            elif self.username:
                 _login(client, self.username, self.password)
             return client
+        except TransientError:  # no token, or the token refused: already translated
+            client.close()
+            raise
         except smtplib.SMTPHeloError as exc:
             client.close()
             raise helo_refused(exc, client.local_hostname) from exc
