@@ -54,6 +54,98 @@ def test_answers_in_any_person_mood_and_word_order(text: str, answer: str) -> No
     assert read_answer(text).answer == answer, read_answer(text)
 
 
+@pytest.mark.parametrize(
+    ("text", "answer"),
+    [
+        # Hedged intentions are a maybe, never a yes.
+        ("Pyrin tulemaan paikalle.", "maybe"),
+        ("Tavoitteena on osallistua.", "maybe"),
+        ("Katotaan, voi olla et pääsen.", "maybe"),  # spoken "et" = "että", not "you don't"
+        ("Tavoitteena on tulla, mutta en lupaa mitään.", "maybe"),  # "lupaa": luvata, not lupa
+        ("I'll do my best to attend.", "maybe"),
+        ("Pencil me in, I'll confirm by Friday.", "maybe"),
+        ("Jag deltar i mån av tid.", "maybe"),
+        ("Det ser ut som att jag kan komma, men det är inte spikat.", "maybe"),
+        # Past conditionals (counterfactuals) are a no, whatever the politeness.
+        ("Olisin osallistunut mielelläni, mutta minulla on toinen kokous.", "no"),
+        ("Olisin halunnut tulla, mutta olen sairaana.", "no"),
+        ("Jag hade gärna deltagit, men jag är bortrest.", "no"),
+        ("Jag skulle ha kommit, men tåget går inte.", "no"),
+        ("I would have loved to come, but I'm travelling.", "no"),
+        ("I'd have joined you, but I'm away.", "no"),
+        ("I would have to leave at noon, but I'll come.", "yes"),  # an obligation, not the past
+        # Nobody of the sender's comes.
+        ("None of us can attend this time.", "no"),
+        ("Nobody from our team can make it.", "no"),
+        ("Meiltä ei pääse ketään.", "no"),
+        ("Ingen av oss kan delta.", "no"),
+        ("Rehtori ei pääse paikalle.", "no"),  # the sender reports their people's no
+    ],
+)
+def test_hedges_counterfactuals_and_nobody(text: str, answer: str) -> None:
+    assert read_answer(text).answer == answer, read_answer(text)
+
+
+@pytest.mark.parametrize(
+    ("text", "answer"),
+    [
+        ("Joudun jättämään tapaamisen väliin.", "no"),
+        ("En jätä tätä väliin!", "yes"),
+        ("Kieltäydyn kohteliaimmin.", "no"),
+        ("Päivä ei valitettavasti käy minulle.", "no"),
+        ("Vi tackar nej den här gången.", "no"),
+        ("Count me out, sorry.", "no"),
+        ("I wouldn't miss it!", "yes"),
+        ("Varaa minulle paikka.", "yes"),
+        ("Varaan paikan itselleni.", "yes"),
+        ("Vi ses i mars!", "yes"),
+        ("Undertecknad deltar.", "yes"),
+        ("Myself plus one colleague who registers herself.", "yes"),
+        ("Ehdin paikalle.", "yes"),  # "ehdin" is present as well as past
+        ("Jag kommmer gärna!", "yes"),  # a letter typed three times
+        ("Jag anmälde mig men måste tyvärr dra tillbaka anmälan.", "no"),
+    ],
+)
+def test_idioms_of_yes_and_no(text: str, answer: str) -> None:
+    assert read_answer(text).answer == answer, read_answer(text)
+
+
+@pytest.mark.parametrize(
+    ("text", "answer"),
+    [
+        ("Sanoin ensin, etten pääse, mutta pääsenkin sittenkin.", "yes"),
+        ("Ilmoitin aiemmin, etten ehdi, mutta tulenkin.", "yes"),
+        ("Ilmoittauduin, mutta nyt tuli este.", "no"),
+        ("I said no earlier, but my meeting was cancelled, so I can come after all.", "yes"),
+        ("Jag sa nej först, men jag kommer ändå.", "yes"),
+    ],
+)
+def test_a_change_of_mind_replaces_the_earlier_answer(text: str, answer: str) -> None:
+    assert read_answer(text).answer == answer, read_answer(text)
+
+
+def test_a_question_beside_an_answer_waits_for_a_person() -> None:
+    # "Tulen luultavasti, mutta …?" in one sentence: the answer depends on the reply.
+    reading = read_answer("Tulen luultavasti, mutta onko lounas maksullinen?")
+    assert reading.answer == "unknown" and reading.questions
+    # A date's full stop ends no sentence: the question is one sentence, not a nominal yes.
+    assert read_answer("Ilmoittautumisaika on 22.2. mennessä, ehdinkö vielä?").answer == "unknown"
+    assert read_answer("Tulen 12.3. Kiitos!").answer == "yes"
+
+
+def test_companion_names_are_people_in_the_nominative() -> None:
+    genitive = read_answer("Tulen ja ilmoitan myös kollegani Elina Mäkelän (elina.makela@kajaani.fi).")
+    assert [(c.name, c.email) for c in genitive.companions] == [("Elina Mäkelä", "elina.makela@kajaani.fi")]
+    heading = read_answer("Osallistujat Kajaanista: Elina Mäkelä ja Timo Rantanen. Tulemme kolmestaan.")
+    assert [c.name for c in heading.companions] == ["Elina Mäkelä", "Timo Rantanen"]
+    accents = read_answer("Myself plus Zoë Ångström from IT.")
+    assert [c.name for c in accents.companions] == ["Zoë Ångström"]
+    title = read_answer("I can't make it, but my colleague Dr. Priya Raman will attend instead.")
+    assert title.answer == "no" and [c.name for c in title.companions] == ["Priya Raman"]
+    swedish = read_answer("Jag är förhindrad, men vår rektor Anna Berg deltar i stället.")
+    assert swedish.answer == "no" and [c.name for c in swedish.companions] == ["Anna Berg"]
+
+
 def test_the_reading_explains_itself() -> None:
     reading = read_answer("Hei! Valitettavasti en pääse tällä kertaa.\nTerveisin Aino")
     assert (reading.answer, reading.language, reading.lemma, reading.negated) == ("no", "fi", "päästä", True)
@@ -94,4 +186,4 @@ def test_the_labelled_set_never_confuses_yes_no_or_maybe_for_yes() -> None:
     report = json.loads(result.stdout[result.stdout.index("{") :])
     confusion = report["confusion"]["matrix"]
     assert confusion["yes"]["no"] == 0 and confusion["no"]["yes"] == 0 and confusion["maybe"]["yes"] == 0
-    assert report["accuracy"] >= 0.97  # the target; measured 0.972
+    assert report["accuracy"] >= 0.97  # the target; measured 0.977

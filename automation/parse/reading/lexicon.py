@@ -4,7 +4,8 @@ prevented, the words that hedge an answer, and the negators, per language.
 Finnish entries are Voikko base forms (one lemma stands for every inflected form: "tullaan",
 "tulisin", "tulemme", "pääsenkin"); Swedish and English entries are Snowball stems. Multi-word
 entries are matched on the sentence's lemmas or stems in order. Nothing here is an inflected
-surface form, except the few uninflected particles that carry an answer on their own.
+surface form, except the few uninflected particles that carry an answer on their own (and the
+participles in PARTICIPLES, which are Voikko's own base forms for them).
 """
 
 from __future__ import annotations
@@ -36,7 +37,8 @@ EN_PHRASES = {
     ("i", "m", "game"),
     ("i", "am", "game"),
     ("see", "you", "there"),
-    ("pencil", "me", "in"),
+    ("pencil", "me", "in"),  # with the hedge "pencil": a maybe
+    ("myself", "plus"),
     ("put", "me", "down"),
     ("save", "me", "a", "seat"),
     ("we", "ll", "be"),
@@ -60,6 +62,9 @@ IDIOMS: dict[str, set[tuple[str, ...]]] = {
         ("ilmoittaa", "itse"),
         ("ilmoittaa", "myös"),
         ("ilmoittaa", "kollega"),
+        ("varata", "minä", "paikka"),
+        ("varata", "paikka"),
+        ("ei", "käydä"),
     },
     "sv": {
         ("var", "med"),
@@ -68,15 +73,39 @@ IDIOMS: dict[str, set[tuple[str, ...]]] = {
         ("räkn", "med", "mig"),
         ("ses", "där"),
         ("ses", "då"),
+        ("vi", "ses"),
+        ("vi", "blir"),
+        ("bord", "gå"),
     },
     "en": set(),
 }
+# Voikko lemmas of the past active participles of ATTEND ("olisin tullut", "en ole ehtinyt"):
+# Voikko gives a participle its own base form, so the reader maps it back to the verb.
+PARTICIPLES = {
+    "tullut": "tulla",
+    "osallistunut": "osallistua",
+    "päässyt": "päästä",
+    "ilmoittautunut": "ilmoittautua",
+    "saapunut": "saapua",
+    "ehtinyt": "ehtiä",
+    "lähtenyt": "lähteä",
+}
 # Words and phrases that are a "no" without a negator: cancelling, sending regrets, being prevented.
 CANCEL = {
-    "fi": {"perua", "peruuttaa", "estyä", "peruutus", "perutus", "jäädä"},
+    "fi": {"perua", "peruuttaa", "estyä", "peruutus", "perutus", "jäädä", "kieltäytyä", "este"},
     "sv": {"avbok", "avanmäl", "återbud", "förhindr", "återkall", "annuller", "avstå", "förhinder"},
     "en": {"cancel", "withdraw", "regret", "unabl", "declin", "apolog", "miss"},
 }
+# Idioms of declining, as lemma/stem sequences in order (other words may stand between:
+# "jättää tämän väliin"). Negated, those of missing are a yes ("en jätä väliin", "wouldn't miss it").
+CANCEL_IDIOMS: dict[str, set[tuple[str, ...]]] = {
+    "fi": {("jättää", "väli")},
+    "sv": {("tack", "nej"), ("dra", "tillbak")},
+    "en": {("count", "me", "out"), ("sit", "out")},
+}
+MISS = {"fi": {"jättää"}, "sv": set(), "en": {"miss"}}
+# "Meiltä ei irtoa ketään", "none of us can attend": nobody of the sender's comes, a no.
+NOBODY = {"fi": {"kukaan"}, "sv": {"ingen"}, "en": {"none", "nobodi", "anyon", "anybodi"}}
 # Negators; a clause with one reverses the answer of its verb.
 NEGATORS = {
     "sv": {"inte", "ej", "icke", "aldrig", "inget", "ingen", "varken", "eller"},
@@ -92,7 +121,7 @@ NEGATORS = {
         "wouldn't",
         "couldn't",
         "shan't",
-        *("cant", "wont", "dont", "couldnt", "neither", "nor", "nope"),
+        *("cant", "wont", "dont", "couldnt", "neither", "nor", "nope", "none", "nobody"),
     },
 }
 # Hedges: an answer with one of these is a "maybe", never a yes.
@@ -118,6 +147,10 @@ HEDGES = {
         "näillä näkymin",
         "tod.näk",
         "yrittää",
+        "pyrkiä",
+        "tavoite",
+        "tavoitella",
+        "voi olla",
     },
     "sv": {
         "kansk",
@@ -135,10 +168,16 @@ HEDGES = {
         "nog",
         "ev",
         "försök",
+        "bord",
+        "i mån av",
+        "ser ut som",
+        "får se",
+        "spik",
     },
     "en": {
         *("maybe", "perhaps", "probably", "likely", "hopefully", "tentative", "provisional", "might"),
         *("may", "if", "possibly", "unless", "depends", "try", "trying"),
+        *("pencil", "my best", "ll confirm", "will confirm", "tbc", "we'll see"),
     },
 }
 # Particles that answer on their own at the start of a reply ("Kyllä!", "Ja tack", "Yes, please").

@@ -18,17 +18,20 @@ from dataclasses import dataclass, field, replace
 from automation.parse.reading.lexicon import (
     ATTEND,
     CANCEL,
+    CANCEL_IDIOMS,
     EN_PHRASES,
     HEDGES,
     IDIOMS,
     MAYBE_WORDS,
+    MISS,
     NO_WORDS,
+    NOBODY,
     OTHERS,
     STOPWORDS,
     UNSURE,
     YES_WORDS,
 )
-from automation.parse.reading.words import Word, analyse, new_text, tokens
+from automation.parse.reading.words import Word, analyse, is_common_word, new_text, tokens
 
 YES, NO, MAYBE, UNKNOWN = "yes", "no", "maybe", "unknown"
 _MAX_SENTENCES = 40  # an answer is near the top; a long text is something else
@@ -40,7 +43,7 @@ _POLITE = {
     "sv": {"vilj", "gärn"},
     "en": {"like", "love", "glad", "happi", "pleas", "delight"},
 }
-_I = {"fi": {"minä", "mä", "itse"}, "sv": {"jag"}, "en": {"i", "myself"}}
+_I = {"fi": {"minä", "mä", "itse"}, "sv": {"jag", "undertecknad"}, "en": {"i", "myself"}}
 # Conditions hedge the whole sentence ("Tulen, jos ehdin"); other hedges only their clause
 # ("Et varmaan ihmettele, mutta en pääse" is a no).
 _CONDITIONS = {"jos", "mikäli", "kunhan", "om", "if", "unless"}
@@ -51,7 +54,7 @@ _MUST = {"fi": {"pitää", "täytyä"}, "sv": {"måst", "behöv"}, "en": {"must"
 _INSTEAD = {
     "fi": {"tilalle", "sijaan", "sijasta", "tila"},
     "sv": {"ställ", "istället"},
-    "en": {"instead", "place"},
+    "en": {"instead", "place", "behalf"},
 }
 _REGRET = {"regret", "apolog"}
 _WE = {"fi": {"me", "meitä", "meidät"}, "sv": {"vi", "oss"}, "en": {"we", "us"}}
@@ -88,6 +91,7 @@ class Clue:
     about_sender: bool = True
     plural: bool = False  # "we" come: the sentence may name the others
     language: str = ""
+    changed: bool = False  # a change of mind ("tulenkin", "after all"): it overrides an earlier answer
 
 
 @dataclass(frozen=True)
@@ -106,7 +110,7 @@ class Reading:
 
 def read_answer(text: str, language: str | None = None) -> Reading:
     new_text()
-    sentences = [s.strip() for s in _SENTENCE.split(text) if s and s.strip()][:_MAX_SENTENCES]
+    sentences = _sentences(text)
     whole = language or guess_language(text)
     clues: list[Clue] = []
     questions: list[str] = []
@@ -116,6 +120,31 @@ def read_answer(text: str, language: str | None = None) -> Reading:
         if asked:
             questions.append(sentence[:200])
     return _decide(clues, tuple(questions), whole, text)
+
+
+# A full stop after an abbreviation ("Dr. Priya Nair") or a date followed by a lower-case word
+# ("22.2. mennessä") ends no sentence.
+_TITLE = re.compile(r"\b(?:dr|mr|mrs|ms|prof|esim|mm|ns|yms|tms|ca)\.$", re.IGNORECASE)
+_DATE = re.compile(r"\d\.$")
+
+
+def _sentences(text: str) -> list[str]:
+    """The sentences of the text, at most _MAX_SENTENCES; a line break always ends one."""
+    found: list[str] = []
+    for line in text.splitlines():
+        previous = ""
+        for piece in (p.strip() for p in _SENTENCE.split(line)):
+            if not piece:
+                continue
+            tail = previous[-8:]
+            if previous and (_TITLE.search(tail) or (_DATE.search(tail) and piece[0].islower())):
+                previous = found[-1] = f"{previous} {piece}"
+                continue
+            found.append(piece)
+            previous = piece
+            if len(found) >= _MAX_SENTENCES:
+                return found
+    return found
 
 
 def guess_language(text: str) -> str | None:
@@ -179,6 +208,17 @@ def _unsure(sentence: str, language: str) -> Clue | None:
     return Clue(MAYBE, sentence[:200], verb.lemma, False, "", "doubt", True, language=language)
 
 
+def _words(text: str, language: str) -> list[Word]:
+    words = [analyse(t, language) for t in tokens(text)]
+    if language == "fi":
+        # Spoken "et" is "että" before a finite verb of the first person ("voi olla et pääsen");
+        # the negative verb "et" is followed by a connegative ("et pääse").
+        for i, (word, after) in enumerate(zip(words, words[1:], strict=False)):
+            if word.surface == "et" and after.person in ("1", "4") and not after.negator:
+                words[i] = Word("et", "että")
+    return words
+
+
 def _read_sentence(sentence: str, language: str) -> tuple[list[Clue], bool]:
     field = _field_answer(sentence, language)
     if field is not None:
@@ -192,7 +232,7 @@ def _read_sentence(sentence: str, language: str) -> tuple[list[Clue], bool]:
     floating = ""
     hedge = _hedge([analyse(t, language) for t in tokens(sentence)], language, sentence)
     for index, clause in enumerate(clauses):
-        words = [analyse(t, language) for t in tokens(clause)]
+        words = _words(clause, language)
         if not words:
             continue
         last = index == len(clauses) - 1
@@ -202,13 +242,36 @@ def _read_sentence(sentence: str, language: str) -> tuple[list[Clue], bool]:
         own = _hedge(words, language, clause)
         condition = hedge if hedge in _CONDITIONS else ""
         clue = _read_clause(words, sentence, language, index == 0, own or condition)
+        if clue and _changed_mind(words, clause, language):
+            clue = replace(clue, changed=True)
         if clue:
             found.append(clue)
         elif own and len(words) <= 2:
             floating = own  # "Kyllä, alustavasti": a hedge standing alone hedges the sentence
     if floating:
         found = [replace(c, answer=MAYBE, hedge=floating) if c.answer != MAYBE else c for c in found]
+    if asked and sentence.rstrip().endswith("?") and all(c.answer != NO for c in found):
+        # "Tulen luultavasti, mutta pitääkö lounas maksaa itse?": the answer waits on the reply
+        # to the question; a person reads it first.
+        return [], True
     return found, asked
+
+
+_AFTER_ALL = {
+    "fi": ("sittenkin", "kuitenkin"),
+    "sv": ("ändå", "trots allt", "i alla fall", "ändrat mig"),
+    "en": ("after all", "changed my mind"),
+}
+
+
+def _changed_mind(words: list[Word], clause: str, language: str) -> bool:
+    """ "Tulenkin", "pääsen sittenkin", "kommer ändå", "I can come after all": this clause's
+    answer replaces one given before (even in the same sentence: "ilmoitin, etten pääse, mutta
+    tulenkin")."""
+    if any(w.focus in ("kin", "kaan") and w.lemma in ATTEND["fi"] for w in words):
+        return True
+    lowered = clause.lower()
+    return any(marker in lowered for marker in _AFTER_ALL[language])
 
 
 def _read_clause(words: list[Word], sentence: str, language: str, first: bool, hedge: str) -> Clue | None:
@@ -217,8 +280,22 @@ def _read_clause(words: list[Word], sentence: str, language: str, first: bool, h
     negator = next((w for w in words if w.negator), None)
     negated = negator is not None
     others = _about_others(words, language)
+    if not negated and _counterfactual(words, language):
+        # "Olisin tullut mielelläni", "jag hade gärna kommit", "I would have loved to come": a no.
+        return Clue(NO, sentence[:200], "", False, "counterfactual", hedge, not others, language=language)
+    if negator is not None and any(
+        w.lemma in NOBODY[language] or w.surface in NOBODY[language] for w in words
+    ):
+        # "Meiltä ei irtoa ketään", "none of us can attend": nobody of the sender's comes.
+        return Clue(NO, sentence[:200], negator.lemma, True, "", hedge, True, True, language)
     verb = _attend_verb(words, language)
     cancel = next((w for w in words if w.lemma in CANCEL[language] or _cancel_stem(w, language)), None)
+    cancel = cancel or _cancel_idiom(words, language)
+    if cancel is not None and _passive_event(words, cancel, language):
+        cancel = None  # "my trip got cancelled", "menot peruuntuivat": something else is off
+    if cancel is not None and negated and cancel.lemma in MISS[language]:
+        # "I wouldn't miss it", "en jätä tätä väliin": a yes.
+        return Clue(YES, sentence[:200], cancel.lemma, True, "", hedge, not others, language=language)
     if verb is None and cancel is None:
         modal = next((w for w in words if w.lemma in _MODAL_NO[language] or w.surface == "cannot"), None)
         others_verbs = [w for w in words if w.verb and not w.negator and w is not modal]
@@ -273,8 +350,17 @@ def _read_clause(words: list[Word], sentence: str, language: str, first: bool, h
     # "Ilmoitan myös kollegani", "I come with my colleague": the sender acts, with others.
     acts = person == "1" or any(w.verb and not w.negator and w.person == "1" for w in words)
     acts = acts or bool({w.surface.replace("’", "'").split("'")[0] for w in words} & _I[language])
+    # "Varaa minulle paikka", "merkitse minut": an idiom with "me" in it is about the sender.
+    acts = acts or any("minä" in idiom and _find(words, idiom) is not None for idiom in IDIOMS[language])
     about_sender = (not others or acts) and not (person == "3" and named) and person != "2"
-    if language == "fi" and person == "3" and not negated and verb.lemma != "onnistua" and not acts:
+    if (
+        language == "fi"
+        and person == "3"
+        and not negated
+        and verb.lemma != "onnistua"
+        and not acts
+        and cancel is None
+    ):
         about_sender = False  # "Tuli päällekkäinen koulutus": something else came up
     if negator is not None:
         mood = negator.mood  # the connegative ("pääse") has no mood of its own
@@ -312,11 +398,56 @@ def _bare_negation(words: list[Word], language: str) -> bool:
     return words[0].negator and words[0].surface in ("not", "inte", "nope")
 
 
+def _counterfactual(words: list[Word], language: str) -> bool:
+    """A past conditional about attending: "olisin tullut", "olisin halunnut tulla", "jag hade
+    gärna kommit", "jag skulle ha deltagit", "I would have loved to come", "I'd have come"."""
+    if language == "fi":
+        return (
+            any(w.lemma == "olla" and w.mood == "conditional" for w in words)
+            and any(w.participle for w in words)
+            and any(w.lemma in ATTEND["fi"] for w in words)
+        )
+    surfaces = [w.surface.replace("’", "'") for w in words]
+    if language == "sv":
+        at = next(
+            (i for i, w in enumerate(words) if w.lemma == "had" or surfaces[i : i + 2] == ["skulle", "ha"]),
+            None,
+        )
+        return at is not None and any(w.lemma.startswith(tuple(ATTEND["sv"])) for w in words[at + 1 :])
+    for i, surface in enumerate(surfaces):
+        modal = surface in ("would", "could", "i'd", "we'd") and surfaces[i + 1 : i + 2] == ["have"]
+        modal = modal or surface in ("would've", "could've", "i'd've")
+        if modal and surfaces[i + 2 : i + 3] != ["to"]:
+            return True  # "would have to leave early" is an obligation, not a past conditional
+    return False
+
+
+def _cancel_idiom(words: list[Word], language: str) -> Word | None:
+    """ "Joudun jättämään tämän väliin", "jag måste tacka nej", "count me out"."""
+    for idiom in CANCEL_IDIOMS[language]:
+        if _in_order(words, idiom):
+            return next(w for w in words if idiom[0] in (w.lemma, w.surface))
+    return None
+
+
+_PASSIVE = {"got", "was", "were", "been", "get"}
+
+
+def _passive_event(words: list[Word], cancel: Word, language: str) -> bool:
+    """ "My trip got cancelled": a cancelled event, not the sender's no."""
+    if language != "en":
+        return False
+    at = words.index(cancel)
+    return at > 0 and words[at - 1].surface in _PASSIVE and cancel.surface.endswith("ed")
+
+
 def _attend_verb(words: list[Word], language: str) -> Word | None:
     for idiom in IDIOMS[language]:
         at = _find(words, idiom)
         if at is not None:
             return words[at]
+        if idiom[0] == "ei" and _in_order(words, idiom):
+            return next(w for w in words if w.negator)  # "ei valitettavasti käy"
     if language == "en":
         surfaces = [w.surface.replace("’", "'").replace("'", " ").split()[0] for w in words]
         flat = [part for w in words for part in w.surface.replace("’", "'").split("'")]
@@ -356,6 +487,8 @@ def _hedge(words: list[Word], language: str, sentence: str) -> str:
     for word in words:
         if word.surface in hedges or word.lemma in hedges or word.surface.startswith(stems):
             return word.surface
+        if language == "fi" and word.lemma == "katsoa" and word.person == "4":
+            return word.surface  # "katsotaan": we'll see
     lowered = sentence.lower()
     return next((h for h in phrases if h in lowered), "")
 
@@ -368,7 +501,12 @@ _HEDGE_PHRASES = {lang: tuple(h for h in hedges if " " in h) for lang, hedges in
 
 
 def _about_others(words: list[Word], language: str) -> bool:
-    return any(w.lemma in OTHERS[language] or w.surface in OTHERS[language] for w in words)
+    if any(w.lemma in OTHERS[language] or w.surface in OTHERS[language] for w in words):
+        return True
+    # "Vår planerare Henrik Ahlgren deltar i stället": a person named, and no "I", is someone else.
+    if language == "fi" or {w.surface for w in words} & _I[language]:
+        return False
+    return any(a.capitalised and b.capitalised for a, b in zip(words[1:], words[2:], strict=False))
 
 
 def _in_order(words: list[Word], phrase: tuple[str, ...]) -> bool:
@@ -397,9 +535,19 @@ def _decide(clues: list[Clue], questions: tuple[str, ...], language: str | None,
     # Companions are named in the sentences that bring them: "we come", "my colleague comes".
     bringing = [c.sentence for c in clues if c.answer == YES]
     companions = _companions(" ".join(dict.fromkeys(bringing)), text)
+    if not own and clues and all(c.answer == NO for c in clues):
+        own = clues  # "Rehtori ja apulaisrehtori eivät pääse": the sender reports their people's no
+        answers = {NO}
     if not own:
-        return Reading(UNKNOWN, language, questions=questions, clues=tuple(clues))
-    if MAYBE in answers:
+        # A question is shown as the evidence: the phrase patterns after the reader must not
+        # read "tulen luultavasti, mutta pitääkö lounas maksaa?" as a yes.
+        evidence = questions[0] if questions else ""
+        return Reading(UNKNOWN, language, evidence, questions=questions, clues=tuple(clues))
+    changed = {c.answer for c in own if c.changed}
+    if answers == {YES, NO} and len(changed) == 1:
+        # "Ilmoitin aiemmin, etten pääse, mutta tulenkin": the change of mind is the answer.
+        decider = next(c for c in own if c.changed)
+    elif MAYBE in answers:
         decider = next(c for c in own if c.answer == MAYBE)
     elif answers == {YES} or answers == {NO}:
         decider = own[0]
@@ -420,8 +568,10 @@ def _decide(clues: list[Clue], questions: tuple[str, ...], language: str | None,
     )
 
 
+_UPPER, _LOWER = "A-ZÀ-ÖØ-Þ", "a-zß-öø-ÿ"
 _NAME = re.compile(
-    r"\b([A-ZÅÄÖ][a-zåäöé]+(?:[ -][A-ZÅÄÖ][a-zåäöé]+)+)\b(?:\s*[(<]?\s*([\w.+-]+@[\w-]+(?:\.[\w-]+)+))?"
+    rf"\b([{_UPPER}][{_LOWER}]+(?:[ -][{_UPPER}][{_LOWER}]+)+)\b"
+    r"(?:\s*[(<]?\s*([\w.+-]+@[\w-]+(?:\.[\w-]+)+))?"
 )
 
 
@@ -442,7 +592,13 @@ def _companions(sentences: str, text: str) -> tuple[Companion, ...]:
     addresses = [address for line in lines for address in _EMAIL.findall(line)]
     found: list[Companion] = []
     for match in _NAME.finditer(sentences):
-        name, email = _base_name(match.group(1)), match.group(2)
+        # "Osallistujat Kajaanista: …": a capitalised common word is no part of a name.
+        parts = match.group(1).split(" ")
+        while parts and is_common_word(parts[0]):
+            parts = parts[1:]
+        if len(parts) < 2:
+            continue
+        name, email = _base_name(" ".join(parts)), match.group(2)
         if any(c.name == name for c in found):
             continue
         found.append(Companion(name, email or _address_of(name, addresses)))

@@ -15,7 +15,7 @@ from typing import Any
 
 import snowballstemmer
 
-from automation.parse.reading.lexicon import ATTEND, CANCEL, NEGATORS
+from automation.parse.reading.lexicon import ATTEND, CANCEL, NEGATORS, PARTICIPLES, UNSURE
 
 INSTALL_VOIKKO = "apt-get install libvoikko1 voikko-fi && pip install libvoikko"
 
@@ -34,6 +34,8 @@ class Word:
     name: str = ""  # as a first name or surname Voikko knows: its nominative ("Korhosen" → Korhonen)
     known: bool = True  # the morphology knows the word (False: a typo, a foreign word)
     past: bool = False  # past tense ("ilmoittauduin", "registered", "anmälde")
+    participle: bool = False  # Finnish past active participle ("tullut", "halunnut")
+    focus: str = ""  # Finnish focus clitic: "kin" ("tulenkin"), "kaan" ("en pääsekään")
 
 
 _TOKEN = re.compile(r"[^\W\d_]+(?:['’][^\W\d_]+)?", re.UNICODE)
@@ -82,11 +84,17 @@ COLLOQUIAL = {
     "tullaa": "tullaan",
     "mä": "minä",
     "mää": "minä",
+    "katotaan": "katsotaan",
 }
+
+
+_TRIPLED = re.compile(r"(\w)\1\1+")
 
 
 def analyse(token: str, language: str) -> Word:
     surface, capitalised = token.lower(), token[:1].isupper()
+    # No word of the three languages has a letter three times in a row: "kommmer" is "kommer".
+    surface = _TRIPLED.sub(r"\1\1", surface)
     if language == "fi":
         surface = COLLOQUIAL.get(surface, surface)
     word = _analyse(surface, language, capitalised)
@@ -144,19 +152,28 @@ def _corrected(surface: str, capitalised: bool) -> Word | None:
     return None
 
 
+# Lemmas the reader looks for: an analysis with one of them is preferred ("lupaa": luvata, not
+# the noun lupa; "tullut": the participle of tulla).
+_KNOWN_FI = ATTEND["fi"] | CANCEL["fi"] | set(PARTICIPLES) | {p for ps in UNSURE["fi"] for p in ps}
+
+
 def _finnish(surface: str, analyses: list[dict[str, str]], capitalised: bool) -> Word:
     if not analyses:
         return Word(surface, surface, capitalised=capitalised, known=False)
     # Prefer the reading the lexicon knows ("tullaan": tulla, not tullata), then the negative
     # verb, then Voikko's first ("kertaa": kerta, not kerrata).
-    known = ATTEND["fi"] | CANCEL["fi"]
-    best = next((a for a in analyses if a.get("BASEFORM") in known), None)
+    best = next((a for a in analyses if a.get("BASEFORM") in _KNOWN_FI), None)
     best = best or next((a for a in analyses if a.get("CLASS") == "kieltosana"), analyses[0])
     word_class = best.get("CLASS", "")
     mood = best.get("MOOD", "")
+    base = best.get("BASEFORM", surface).lower()
+    # "ehdin", "pyrin" are past and present alike: only a form that is past alone is past.
+    past = best.get("TENSE") == "past_imperfective" and not any(
+        a.get("BASEFORM") == best.get("BASEFORM") and a.get("TENSE") == "present_simple" for a in analyses
+    )
     return Word(
         surface,
-        best.get("BASEFORM", surface).lower(),
+        PARTICIPLES.get(base, base),
         negator=word_class == "kieltosana",
         verb=word_class in ("teonsana", "kieltosana"),
         person=best.get("PERSON", ""),
@@ -165,12 +182,32 @@ def _finnish(surface: str, analyses: list[dict[str, str]], capitalised: bool) ->
         question=best.get("KYSYMYSLIITE") == "true",
         capitalised=capitalised,
         name=_name_form(surface, analyses),
-        past=best.get("TENSE") == "past_imperfective",
+        past=past,
+        participle=best.get("PARTICIPLE") == "past_active",
+        focus=best.get("FOCUS", ""),
+    )
+
+
+_NAME_CLASSES = ("etunimi", "sukunimi", "paikannimi", "nimi")
+
+
+@lru_cache(maxsize=2_000)
+def is_common_word(token: str) -> bool:
+    """Voikko knows the word as an inflected common word, never a name: "Osallistujat" in
+    "Osallistujat Kajaanista". A nominative singular may be a name Voikko lacks ("Maja")."""
+    voikko = _voikko()
+    if voikko is None or len(token) > 40:
+        return False
+    analyses = voikko.analyze(token)
+    return bool(analyses) and not any(
+        a.get("CLASS") in _NAME_CLASSES or (a.get("SIJAMUOTO") == "nimento" and a.get("NUMBER") != "plural")
+        for a in analyses
     )
 
 
 def _name_form(surface: str, analyses: list[dict[str, str]]) -> str:
-    names = [a for a in analyses if a.get("CLASS") in ("etunimi", "sukunimi")]
+    # Many Finnish surnames are place names to Voikko ("Mäkelän": Mäkelä).
+    names = [a for a in analyses if a.get("CLASS") in _NAME_CLASSES]
     if not names or any(a.get("SIJAMUOTO") == "nimento" for a in names):
         return surface.title() if names else ""
     return names[0].get("BASEFORM", surface)
