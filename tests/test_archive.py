@@ -169,7 +169,10 @@ def chromium(page: Path, profile: Path, *extra: str) -> str:
 PAGES = [
     f"{prefix}{name}"
     for prefix in ("", "sv/", "en/")
-    for name in ("index.html", "meetings/2024-03.html", "meetings/2024-05.html", "initiatives.html")
+    for name in (
+        "index.html", "meetings/2024-03.html", "meetings/2024-05.html", "initiatives.html",
+        "followups.html", "privacy.html", "accessibility.html",
+    )  # fmt: skip
 ]
 
 
@@ -197,7 +200,7 @@ def test_write_site_returns_every_file(site: Path) -> None:
     names = {p.relative_to(site).as_posix() for p in written}
     one_language = {
         "index.html", "meetings/2024-03.html", "meetings/2024-05.html", "initiatives.html",
-        "feed.xml", "meetings.ics",
+        "followups.html", "privacy.html", "accessibility.html", "feed.xml", "meetings.ics",
     }  # fmt: skip
     # Finnish (the first language) at the top, Swedish and English each in a folder of its own.
     assert names == {

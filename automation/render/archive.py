@@ -21,7 +21,8 @@ import nh3
 from jinja2 import Environment, FileSystemLoader, StrictUndefined
 from markupsafe import Markup
 
-from automation.model import Meeting, PublicInitiative, PublicSummary, SiteData
+from automation.model import Meeting, PublicFollowup, PublicInitiative, PublicNetwork, PublicSummary, SiteData
+from automation.parse.followups import fold
 from automation.render.feed import public_calendar
 from automation.render.formatting import meeting_context, short_date
 
@@ -103,12 +104,14 @@ def _write_language(
         m.code: _meeting(m, data.now, language, summaries.get(m.code), data.summaries)
         for m in sorted(data.meetings, key=lambda m: m.start)
     }
+    followups = [_followup(f, meetings, language) for f in data.followups if f.meeting in meetings]
     initiatives = [
-        _initiative(i, meetings, language)
+        {**_initiative(i, meetings, language), "followups": [f for f in followups if f["initiative"] == i.reference]}
         for i in sorted(data.initiatives, key=lambda i: (i.created_at, i.reference), reverse=True)
     ]
     common = {
         "network": network,
+        "home": _home(data.home, language, data.now),
         "language": language,
         "languages": versions,
         "has_calendar": bool(meetings),
@@ -128,16 +131,28 @@ def _write_language(
         template = text_env.get_template(f"site/{language}/{name}")
         return template.render({"network": network, "language": language, **context}).strip()
 
+    upcoming = [m for m in meetings.values() if not m["past"]]
     page(
         "index.html",
         "index.html",
-        upcoming=[m for m in meetings.values() if not m["past"]],
+        upcoming=upcoming,
         past=[m for m in reversed(meetings.values()) if m["past"]],
+        next_meeting=next((m for m in upcoming if not m["cancelled"]), None),
+        # The same versioned text people accept when they join (templates/<lang>/_rules.md).
+        rules=_rules(text_env, language, data.home.rules_version),
     )
     for m in meetings.values():
         agenda = [i for i in initiatives if i["meeting_code"] == m["code"]]
-        page("meeting.html", m["href"], meeting=m, initiatives=agenda)
+        items = [f for f in followups if f["meeting_code"] == m["code"]]
+        page("meeting.html", m["href"], meeting=m, initiatives=agenda, followups=items)
     page("initiatives.html", "initiatives.html", initiatives=initiatives)
+    by_meeting = [
+        (m, [f for f in followups if f["meeting_code"] == m["code"]])
+        for m in reversed(meetings.values())
+    ]
+    page("followups.html", "followups.html", meetings=[(m, items) for m, items in by_meeting if items])
+    page("privacy.html", "privacy.html")
+    page("accessibility.html", "accessibility.html")
 
     entries = [(meetings[code], summary) for code, summary in summaries.items() if code in meetings]
     write(prefix + "feed.xml", _atom(data, language, domain, base, entries, text, name=prefix.strip("/")))
@@ -240,6 +255,71 @@ def _initiative(initiative: PublicInitiative, meetings: dict[str, Context], lang
             }
             for h in sorted(initiative.history, key=lambda h: h.at)
         ],
+    }
+
+
+KINDS = ("national", "municipal_network", "company", "university")
+
+
+def _home(home: PublicNetwork, language: str, now: datetime) -> Context:
+    """The network as the home page shows it: the preparatory group by organisation with this
+    year's responsible one marked, the contact persons, the organisations by kind."""
+    groups: dict[str, list[str]] = {}
+    for person in home.group:
+        groups.setdefault(person.organisation, []).append(person.name)
+    responsible = fold(home.responsible)
+    assessed = _date(home.accessibility_assessed or now.date().isoformat(), language)
+    return {
+        "rules_version": home.rules_version,
+        "join_address": home.join_address,
+        "initiative_address": home.initiative_address,
+        "year": home.year,
+        "period": home.period,
+        "responsible": home.responsible,
+        "group": [
+            {
+                "organisation": organisation,
+                "responsible": bool(responsible) and fold(organisation) == responsible,
+                "people": [
+                    {"name": name, "responsible": bool(name) and name == home.responsible_name}
+                    for name in names
+                ],
+            }
+            for organisation, names in groups.items()
+        ],
+        "contacts": [{"name": c.name, "organisation": c.organisation, "email": c.email} for c in home.contacts],
+        "organisations": [
+            {"kind": kind, "names": [name for k, name in home.organisations if k == kind]}
+            for kind in KINDS
+            if any(k == kind for k, _ in home.organisations)
+        ],
+        "controller": home.controller,
+        "controller_address": home.controller_address,
+        "privacy_contact": home.privacy_contact,
+        "retention_days": home.retention_days,
+        "accessibility_feedback": home.accessibility_feedback,
+        "accessibility_assessed": assessed,
+    }
+
+
+def _rules(env: Environment, language: str, version: str) -> Markup:
+    """The goals and rules as the join mail has them, from the same template, as HTML."""
+    source = env.get_template(f"{language}/_rules.md").render(rules_version=version)
+    return Markup(nh3.clean(markdown.markdown(source), url_schemes=URL_SCHEMES))
+
+
+def _followup(item: PublicFollowup, meetings: dict[str, Context], language: str) -> Context:
+    return {
+        "number": item.number,
+        "anchor": f"item-{item.number}",
+        "text": item.text,
+        "owner": item.owner,
+        "status": item.status,
+        "note": item.note,
+        "initiative": item.initiative,
+        "meeting_code": item.meeting,
+        "meeting": meetings.get(item.meeting),
+        "updated": _date(item.updated_at, language) if item.updated_at else None,
     }
 
 

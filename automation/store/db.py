@@ -37,6 +37,7 @@ from automation.model import (
     Unsubscribe,
 )
 from automation.store.calendar import CalendarStore
+from automation.store.followups import FollowupStore
 from automation.store.initiatives import InitiativeStore
 from automation.store.membership import MembershipStore
 from automation.store.migrations import MIGRATIONS
@@ -44,7 +45,7 @@ from automation.store.privacy import PrivacyStore
 from automation.store.time import iso
 
 
-class Store(CalendarStore, InitiativeStore, PrivacyStore, MembershipStore):
+class Store(CalendarStore, InitiativeStore, PrivacyStore, MembershipStore, FollowupStore):
     def __init__(self, path: Path, busy_timeout: float = 30.0) -> None:
         path.parent.mkdir(parents=True, exist_ok=True)
         # isolation_level=None: we issue BEGIN IMMEDIATE ourselves, so a writer waits for the

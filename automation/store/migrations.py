@@ -238,3 +238,28 @@ def m009_pauses(db: sqlite_utils.Database) -> None:
 def m010_companions(db: sqlite_utils.Database) -> None:
     # People a registrant brings without an address: listed by name under them, one seat each.
     db.execute("ALTER TABLE registrations ADD COLUMN companions TEXT NOT NULL DEFAULT ''")
+
+
+@migration
+def m012_followups(db: sqlite_utils.Database) -> None:
+    # Follow-up items agreed at a meeting (a summary's "## Jatkotoimet" section): each has an
+    # owner from the preparatory group and a status that owners and the coordinator update.
+    # One row per (meeting, language, position): re-reading the same summary adds nothing.
+    db.table("followups").create(
+        {
+            "id": int,
+            "meeting": str,
+            "position": int,
+            "text": str,
+            "owner": str,
+            "owner_email": str,
+            "initiative": str,
+            "status": str,
+            "note": str,
+            "created_at": str,
+            "updated_at": str,
+        },
+        pk="id",
+    )
+    db.table("followups").create_index(["meeting", "position"], unique=True)
+    db.table("followups").create_index(["status"])
