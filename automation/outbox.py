@@ -19,6 +19,7 @@ from datetime import datetime, timedelta
 from typing import Any
 
 from jinja2 import TemplateError
+from markupsafe import Markup
 
 from automation.config import Settings
 from automation.errors import AutomationError, ConnectionLost, PermanentError, SessionRefused, TransientError
@@ -471,6 +472,7 @@ def _context(
         "summary_markdown": "",
         "summary_language_fallback": False,
         "site_url": settings.network.public_url,
+        "privacy_url": privacy_url(settings, language),
         "command": "",
         "summary": "",
         "addresses": [],
@@ -505,6 +507,16 @@ def _context(
         meeting_context(m, language) for code in codes if (m := settings.meeting(code)) is not None
     ]
     return context, tuple(attachments)
+
+
+def privacy_url(settings: Settings, language: str) -> Markup | str:
+    """The privacy notice on the public site in this language ("" without a public URL). From
+    the config, so it is marked safe: Markdown must not escape the characters of a URL."""
+    site = settings.network.public_url.rstrip("/")
+    if not site:
+        return ""
+    prefix = "" if language == settings.network.default_language else f"{language}/"
+    return Markup(f"{site}/{prefix}privacy.html")
 
 
 def coordinator_at(settings: Settings, now: datetime) -> str:

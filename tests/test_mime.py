@@ -220,7 +220,7 @@ def test_shared_rendering_reads_exactly_like_rendering_per_person(language: str,
 
 def _rendered_plainly(template: str, language: str, context: dict[str, Any]) -> tuple[str, str, str]:
     """The reference: Jinja on the real context, Markdown and nh3 on its output, no placeholder."""
-    from automation.render.emails import _convert
+    from automation.render.emails import _convert, _with_footer
 
     text_env, md_env = environments(str(TEMPLATES))
     subject = " ".join(text_env.get_template(f"{language}/{template}.subject.txt").render(context).split())
@@ -230,7 +230,7 @@ def _rendered_plainly(template: str, language: str, context: dict[str, Any]) -> 
         f'<!DOCTYPE html>\n<html lang="{html.escape(language)}"><head><meta charset="utf-8">'
         f"<title>{html.escape(subject)}</title></head>\n<body>\n{safe}\n</body></html>\n"
     )
-    return subject, text, page
+    return _with_footer((subject, text, page), language, text_env, md_env, context)
 
 
 @pytest.mark.parametrize(

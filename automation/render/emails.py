@@ -21,7 +21,7 @@ from urllib.parse import quote
 
 import markdown
 import nh3
-from jinja2 import Environment, FileSystemLoader, StrictUndefined, Template, TemplateError
+from jinja2 import Environment, FileSystemLoader, StrictUndefined, Template, TemplateError, TemplateNotFound
 from markupsafe import Markup
 
 from automation.model import Meeting
@@ -44,6 +44,9 @@ TEMPLATE_NAMES = (
 # The calendar event's own texts, one file each: event.summary.txt, event.description.txt.
 EVENT_PARTS = ("event.summary.txt", "event.description.txt")
 PARTS = ("subject.txt", "txt", "md")
+# The end of every message we send (a link to the privacy notice): one Markdown source per
+# language, added here so that no message template has to repeat it.
+FOOTER = "_footer.md"
 # Building a Markdown converter costs more than converting one mail: build it once, reset it
 # between mails (the daemon renders in one thread).
 _MARKDOWN = markdown.Markdown(extensions=["sane_lists"])
@@ -156,10 +159,13 @@ def render_parts(
         key,
         context,
         [(text_env, subject_t), (text_env, text_t), (md_env, md_t)],
-        lambda masked: _render(language, subject_t, text_t, md_env, md_t, masked),
+        lambda masked: _with_footer(
+            _render(language, subject_t, text_t, md_env, md_t, masked), language, text_env, md_env, masked
+        ),
     )
     if parts is None:
-        return _render(language, subject_t, text_t, md_env, md_t, context)
+        parts = _render(language, subject_t, text_t, md_env, md_t, context)
+        return _with_footer(parts, language, text_env, md_env, context)
     person, address = _person(context), str(context.get("reply_address") or "")
     subject, text, page = parts
     return (
@@ -217,6 +223,31 @@ def _render(
         f'<!DOCTYPE html>\n<html lang="{html.escape(language)}"><head><meta charset="utf-8">'
         f"<title>{html.escape(subject)}</title></head>\n<body>\n{safe}\n</body></html>\n"
     )
+    return subject, body, page
+
+
+def _with_footer(
+    parts: tuple[str, str, str],
+    language: str,
+    text_env: Environment,
+    md_env: Environment,
+    context: dict[str, Any],
+) -> tuple[str, str, str]:
+    """The message with the shared footer (`<lang>/_footer.md`) after its body, in the text part
+    and in the HTML part. A template directory without the footer sends without it (`automation
+    check` names the missing file) rather than holding back every message."""
+    try:
+        text_t = text_env.get_template(template_path("_footer", language, "md"))
+        md_t = md_env.get_template(template_path("_footer", language, "md"))
+    except TemplateNotFound:
+        return parts
+    subject, body, page = parts
+    footer = {"network": context.get("network") or {}, "privacy_url": context.get("privacy_url") or ""}
+    text = text_t.render(footer).strip()
+    if text:
+        # Inside the signature block the templates end with ("-- " …), as its last line.
+        body = body.rstrip("\n") + "\n" + text + "\n"
+        page = page.replace("\n</body>", "\n" + _convert(str(md_t.render(footer))) + "\n</body>", 1)
     return subject, body, page
 
 
@@ -356,6 +387,7 @@ def check_templates(directory: Path, languages: list[str], sample: dict[str, Any
     }
     files = [(name, part) for name in TEMPLATE_NAMES for part in PARTS]
     files += [("event", part.removeprefix("event.")) for part in EVENT_PARTS]
+    files.append(("_footer", "md"))
     for language in languages:
         for name, part in files:
             relative = template_path(name, language, part)

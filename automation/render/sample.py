@@ -82,6 +82,7 @@ def sample_context(settings: Settings) -> dict[str, Any]:
         "summary_language": "fi",
         "summary_sender": "koordinaattori@example.org",
         "site_url": "https://verkosto.example.org",
+        "privacy_url": "https://verkosto.example.org/privacy.html",
         "outgoing": {"organisation": "Opetushallitus", "name": "Pekka", "email": "p@example.fi"},
         "incoming": {"organisation": "Kuntaliitto", "name": "Kaisa", "email": "k@example.fi"},
         "via_calendar": False,
