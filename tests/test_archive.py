@@ -18,7 +18,16 @@ from zoneinfo import ZoneInfo
 import pytest
 from icalendar import Calendar
 
-from automation.model import HistoryEntry, Meeting, PublicInitiative, PublicSummary, SiteData
+from automation.model import (
+    HistoryEntry,
+    Meeting,
+    PublicFollowup,
+    PublicInitiative,
+    PublicNetwork,
+    PublicPerson,
+    PublicSummary,
+    SiteData,
+)
 from automation.render.archive import write_site
 
 TEMPLATES = Path(__file__).resolve().parent.parent / "templates"
@@ -113,7 +122,36 @@ def site_data(**changes: object) -> SiteData:
             meeting="2024-03", language="fi", markdown=SUMMARY, published_at="2024-03-20T10:00:00+02:00"
         ),
     )
+    home = PublicNetwork(
+        rules_version="2024-1",
+        join_address="verkosto+liity@example.org",
+        initiative_address="verkosto+aloite@example.org",
+        year=2023,
+        period="2023–2024",
+        responsible="Suomen Kuntaliitto",
+        responsible_name="Kaisa Kehittäjä",
+        group=(
+            PublicPerson("Outi Opetusneuvos", "Opetus- ja kulttuuriministeriö"),
+            PublicPerson("Kaisa Kehittäjä", "Suomen Kuntaliitto"),
+            PublicPerson("Pekka Pääsihteeri", "Opetushallitus"),
+            PublicPerson("Olli Opettaja", "Opetushallitus"),
+        ),
+        contacts=(PublicPerson("Kaisa Kehittäjä", "Suomen Kuntaliitto", "kaisa@example.fi"),),
+        organisations=(("national", "Opetushallitus"), ("company", "Esimerkki Oy"), ("national", "OAJ")),
+        controller="Suomen Kuntaliitto",
+        controller_address="Toinen linja 14, Helsinki",
+        privacy_contact="tietosuoja@example.fi",
+        retention_days=400,
+        accessibility_feedback="saavutettavuus@example.fi",
+        accessibility_assessed="2024-04-01",
+    )
+    followups = (
+        PublicFollowup(1, "2024-03", "Koota tekoälyn käyttöohjeet", "Opetushallitus", "in_progress", "luonnos"),
+        PublicFollowup(2, "2024-03", "Materiaalipankin selvitys", "Suomen Kuntaliitto", "open", "", "ALOITE-2024-003"),
+    )
     data = SiteData(
+        home=home,
+        followups=followups,
         network_name="Digiverkosto",
         network_address="verkosto@example.org",
         languages=("fi", "sv", "en"),
@@ -412,3 +450,82 @@ def test_each_language_has_its_own_feed(site: Path) -> None:
     assert "Sammandrag." in (entry.find(f"{ATOM}content").text or "")  # type: ignore[union-attr]
     link = entry.find(f"{ATOM}link")
     assert link is not None and link.get("href") == BASE_URL + "sv/meetings/2024-03.html"
+
+
+def test_home_page_shows_the_network_from_the_config(doms: dict[str, tuple[str, Dom]]) -> None:
+    raw, dom = doms["index.html"]
+    text = dom.text
+    assert [h.get("id") for h in dom.tags("h2")][:6] == ["next", "upcoming", "join", "rules", "group", "contacts"]
+    # The next meeting and how and by when to register.
+    next_meeting = text.split("Seuraava tapaaminen", 1)[1].split("Tulevat tapaamiset", 1)[0]
+    assert "Oppimisanalytiikka" in next_meeting and "Auki 7.5.2024 klo 23.59 asti" in next_meeting
+    # How to join and submit an initiative, by email.
+    hrefs = {a.get("href") for a in dom.tags("a")}
+    assert {"mailto:verkosto+liity@example.org", "mailto:verkosto+aloite@example.org"} <= hrefs
+    # The group by organisation (two people of one organisation on one line), the responsible marked.
+    assert "Valmisteluryhmä 2023–2024" in text
+    assert "Opetushallitus: Pekka Pääsihteeri, Olli Opettaja" in text
+    assert "Suomen Kuntaliitto (valmisteluvastuussa): Kaisa Kehittäjä (vastuuhenkilö)" in text
+    assert "Opetus- ja kulttuuriministeriö (valmisteluvastuussa)" not in text
+    # Contact persons with their address; nobody else's address is on the page.
+    assert "Suomen Kuntaliitto: Kaisa Kehittäjä (kaisa@example.fi)" in text
+    mails = {h for h in hrefs if h and h.startswith("mailto:")}
+    assert mails == {
+        "mailto:verkosto@example.org", "mailto:verkosto+liity@example.org",
+        "mailto:verkosto+aloite@example.org", "mailto:kaisa@example.fi",
+    }  # fmt: skip
+    # Organisations grouped by kind, in the config's order within a kind.
+    assert "Kansalliset toimijat Opetushallitus OAJ Yritykset Esimerkki Oy" in text
+    assert "Kuntaverkostot" not in text  # no kind without organisations
+
+
+def test_privacy_and_accessibility_are_linked_from_every_page(
+    site: Path, doms: dict[str, tuple[str, Dom]]
+) -> None:
+    for name, (_, dom) in doms.items():
+        page = site / name
+        targets = {(page.parent / a["href"]).resolve() for a in dom.tags("a") if a.get("href")}
+        prefix = name[:3] if name[2:3] == "/" else ""
+        for target in ("privacy.html", "accessibility.html"):
+            assert (site / prefix / target).resolve() in targets, (name, target)
+            assert (site / prefix / target).is_file()
+
+
+def test_privacy_notice_names_controller_retention_rights_and_authority(
+    doms: dict[str, tuple[str, Dom]],
+) -> None:
+    text = doms["privacy.html"][1].text
+    assert "Suomen Kuntaliitto, Toinen linja 14, Helsinki" in text
+    assert "anonymisoidaan 400 päivän kuluttua" in text
+    for words in ("Lähetä tietoni", "Poista tietoni", "Eroa listalta", "Tietosuojavaltuutetun toimisto"):
+        assert words in text, words
+    assert {"href": "mailto:tietosuoja@example.fi"} in doms["privacy.html"][1].tags("a")
+    english = doms["en/privacy.html"][1].text
+    assert "400 days after the meeting" in english and "Send my data" in english
+
+
+def test_accessibility_statement_has_the_public_sector_form(doms: dict[str, tuple[str, Dom]]) -> None:
+    dom = doms["accessibility.html"][1]
+    headings = [h for tag, h in dom.elements if tag == "h2"]
+    assert len(headings) == 4
+    for words in ("Digipalvelun saavutettavuuden tila", "Ei-saavutettava sisältö", "Anna palautetta", "Valvontaviranomainen", "1.4.2024", "axe-core"):
+        assert words in dom.text, words
+    assert {"href": "mailto:saavutettavuus@example.fi"} in dom.tags("a")
+    assert "Tillgänglighetsutlåtande" in doms["sv/accessibility.html"][1].text
+
+
+def test_followups_show_on_their_page_the_meeting_and_the_initiative(
+    site: Path, doms: dict[str, tuple[str, Dom]]
+) -> None:
+    text = doms["followups.html"][1].text
+    assert "Koota tekoälyn käyttöohjeet Opetushallitus kesken luonnos" in text
+    assert "Materiaalipankin selvitys Suomen Kuntaliitto avoin" in text
+    meeting = doms["meetings/2024-03.html"][1]
+    assert "Koota tekoälyn käyttöohjeet Opetushallitus kesken" in meeting.text
+    assert "Koota tekoälyn" not in doms["meetings/2024-05.html"][1].text
+    # The initiative handled at the meeting links to the item it produced.
+    initiatives = doms["initiatives.html"][1]
+    assert {"href": "followups.html#item-2"} in initiatives.tags("a")
+    ids = {attrs.get("id") for _, attrs in doms["followups.html"][1].elements}
+    assert {"item-1", "item-2"} <= ids
+    assert "Materiaalipankin selvitys Suomen Kuntaliitto öppen" in doms["sv/followups.html"][1].text
