@@ -436,9 +436,20 @@ class StoreFeedback:
     language: str
 
 
+@dataclass(frozen=True)
+class SetFollowup:
+    """A follow-up item's new status (open | in_progress | done), by its owner or the coordinator."""
+
+    number: int
+    status: str
+    note: str = ""
+    actor: str = ""
+
+
 # Every change a workflow may ask for; the store applies them in one transaction.
 AnyEffect = (
     Effect
+    | SetFollowup
     | CreateInitiative
     | SetInitiativeStatus
     | RecordBounce

@@ -26,6 +26,7 @@ from automation.errors import AutomationError, ConnectionLost, PermanentError, S
 from automation.expiry import expired
 from automation.model import Initiative, Meeting, SendMail
 from automation.render.emails import Outgoing, build_message
+from automation.render.followups import CARRIED, carried, item_context
 from automation.render.formatting import meeting_context
 from automation.store import pauses
 from automation.store.db import Store, iso
@@ -481,6 +482,8 @@ def _context(
         "already_member": False,
         "reminder": False,
         "feedback": {"answers": 0, "average": None, "distribution": {}, "comments": []},
+        "followups": [],
+        "followup_meeting": None,
     }
     stored = json.loads(row["context"] or "{}")
     reference = stored.pop("initiative", None)
@@ -489,7 +492,9 @@ def _context(
     coming = stored.pop("upcoming", [])
     attachments = stored.pop("attach_files", [])
     previous = stored.pop("previous", None)
+    followup_ids, about = stored.pop("followup_ids", []), stored.pop("about", "")
     context.update(stored)
+    context.update(_followups(store, settings, followup_ids, about, row["template"], meeting, language))
     if previous and meeting:
         context["previous"] = meeting_context(meeting_from_snapshot(meeting, previous), language)
     context["upcoming"] = [
@@ -507,6 +512,33 @@ def _context(
         meeting_context(m, language) for code in codes if (m := settings.meeting(code)) is not None
     ]
     return context, tuple(attachments)
+
+
+def _followups(
+    store: Store | None,
+    settings: Settings,
+    ids: list[int],
+    about: str,
+    template: str,
+    meeting: Meeting | None,
+    language: str,
+) -> dict[str, Any]:
+    """Follow-up items read when the mail is rendered, so they show the current status: the
+    items a mail to an owner is about, or what an invitation carries from earlier meetings."""
+    if store is None:
+        return {}
+    meetings = {m.code: m for m in settings.meeting_objects()}
+    if ids:
+        rows = [row for number in ids if (row := store.followup(number)) is not None]
+    elif template in CARRIED and meeting is not None:
+        rows = carried(store.followups(), meetings, meeting)
+    else:
+        return {}
+    found = meetings.get(about)
+    return {
+        "followups": [item_context(row, meetings, language) for row in rows],
+        "followup_meeting": meeting_context(found, language) if found else None,
+    }
 
 
 def privacy_url(settings: Settings, language: str) -> Markup | str:

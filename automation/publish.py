@@ -11,8 +11,8 @@ from datetime import UTC, datetime
 from pathlib import Path
 
 from automation.app import App
-from automation.jobs import summary_versions
 from automation.config import Settings
+from automation.jobs import summary_versions
 from automation.model import (
     HistoryEntry,
     PublicInitiative,
@@ -92,7 +92,9 @@ def public_network(settings: Settings, now: datetime) -> PublicNetwork:
         responsible=responsible.organisation,
         responsible_name=responsible.name,
         group=tuple(PublicPerson(o.name, o.organisation) for o in settings.organisers),
-        contacts=tuple(PublicPerson(o.name, o.organisation, o.email) for o in settings.organisers if o.contact),
+        contacts=tuple(
+            PublicPerson(o.name, o.organisation, o.email) for o in settings.organisers if o.contact
+        ),
         organisations=tuple((o.kind, o.name) for o in settings.organisations),
         controller=privacy.controller or network.name,
         controller_address=privacy.controller_address,

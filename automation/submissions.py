@@ -17,6 +17,7 @@ from automation.jobs import organisers
 from automation.model import Attention, Classification, Decision, Inbound, Kind, SendMail
 from automation.parse.attachments import Kept, extract
 from automation.parse.intent import bare_no
+from automation.workflows import followups
 from automation.workflows import initiatives as flow
 from automation.workflows.guard import authenticated, authentication_failed
 from automation.workflows.matching import reply_tokens, upcoming_meetings
@@ -35,6 +36,11 @@ def route(app: App, raw: bytes, message: Inbound, seen: Classification, now: dat
     confirming = _scoped(app, message, SUMMARY_SCOPE)
     if confirming is not None:
         return lambda: _summary_confirmed(app, message, seen, *confirming)
+    following = _scoped(app, message, followups.SCOPE)
+    if following is not None:
+        _, owner = following
+        action = followups.read_action(message.reply_text)
+        return lambda: followups.act(message.sender, owner, action, app.store.followups())
     scoped = _initiative_token(app, message)
     if scoped is not None:
         return lambda: _act(app, message, scoped, now)
@@ -42,6 +48,9 @@ def route(app: App, raw: bytes, message: Inbound, seen: Classification, now: dat
         return lambda: _intake(app, raw, message, seen, now)
     if flow.has_action(message.reply_text):
         reason = "an initiative #command without the token of a notification: nothing changed"
+        return lambda: Decision((Attention(reason),), f"{message.sender}: {reason}")
+    if followups.has_action(message.reply_text):
+        reason = "a follow-up #command without the token of a follow-up mail: nothing changed"
         return lambda: Decision((Attention(reason),), f"{message.sender}: {reason}")
     if seen.kind == Kind.SUMMARY and settings.meetings:
         return lambda: _summary(app, raw, message, seen, now)

@@ -24,7 +24,8 @@ _RESULT = re.compile(r'<pre id="axe-result">(.*?)</pre>', re.S)
 _RUN = """<script>
 axe.run(document, {runOnly: {type: "tag", values: %s}}).then(function (result) {
   report(result.violations.map(function (v) {
-    return {id: v.id, impact: v.impact, help: v.help, nodes: v.nodes.map(function (n) { return n.target.join(" "); })};
+    var nodes = v.nodes.map(function (n) { return n.target.join(" "); });
+    return {id: v.id, impact: v.impact, help: v.help, nodes: nodes};
   }));
 }, function (error) { report({error: String(error)}); });
 function report(value) {
@@ -49,7 +50,9 @@ def violations(site: Path, pages: list[str], work: Path) -> dict[str, Any]:
         page = copy / name
         checked = page.with_name(page.stem + ".axe.html")
         injected = f'<script src="{AXE.as_uri()}"></script>' + _RUN % json.dumps(TAGS)
-        checked.write_text(page.read_text(encoding="utf-8").replace("</body>", injected + "</body>"), encoding="utf-8")
+        checked.write_text(
+            page.read_text(encoding="utf-8").replace("</body>", injected + "</body>"), encoding="utf-8"
+        )
         command = [
             str(CHROMIUM), "--headless", "--no-sandbox", "--disable-gpu", "--no-first-run",
             "--disable-background-networking", "--disable-component-update", "--disable-sync",

@@ -26,7 +26,7 @@ def test_the_check_finds_a_violation_when_there_is_one(tmp_path: Path) -> None:
     site = tmp_path / "bad"
     site.mkdir()
     (site / "page.html").write_text(
-        '<!DOCTYPE html><html><head><title>x</title></head><body><main>'
+        "<!DOCTYPE html><html><head><title>x</title></head><body><main>"
         '<p style="color:#bbb">Harmaa teksti</p><a href="x.html"></a></main></body></html>',
         encoding="utf-8",
     )

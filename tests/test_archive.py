@@ -146,8 +146,12 @@ def site_data(**changes: object) -> SiteData:
         accessibility_assessed="2024-04-01",
     )
     followups = (
-        PublicFollowup(1, "2024-03", "Koota tekoälyn käyttöohjeet", "Opetushallitus", "in_progress", "luonnos"),
-        PublicFollowup(2, "2024-03", "Materiaalipankin selvitys", "Suomen Kuntaliitto", "open", "", "ALOITE-2024-003"),
+        PublicFollowup(
+            1, "2024-03", "Koota tekoälyn käyttöohjeet", "Opetushallitus", "in_progress", "luonnos"
+        ),
+        PublicFollowup(
+            2, "2024-03", "Materiaalipankin selvitys", "Suomen Kuntaliitto", "open", "", "ALOITE-2024-003"
+        ),
     )
     data = SiteData(
         home=home,
@@ -208,8 +212,13 @@ PAGES = [
     f"{prefix}{name}"
     for prefix in ("", "sv/", "en/")
     for name in (
-        "index.html", "meetings/2024-03.html", "meetings/2024-05.html", "initiatives.html",
-        "followups.html", "privacy.html", "accessibility.html",
+        "index.html",
+        "meetings/2024-03.html",
+        "meetings/2024-05.html",
+        "initiatives.html",
+        "followups.html",
+        "privacy.html",
+        "accessibility.html",
     )  # fmt: skip
 ]
 
@@ -455,7 +464,14 @@ def test_each_language_has_its_own_feed(site: Path) -> None:
 def test_home_page_shows_the_network_from_the_config(doms: dict[str, tuple[str, Dom]]) -> None:
     raw, dom = doms["index.html"]
     text = dom.text
-    assert [h.get("id") for h in dom.tags("h2")][:6] == ["next", "upcoming", "join", "rules", "group", "contacts"]
+    assert [h.get("id") for h in dom.tags("h2")][:6] == [
+        "next",
+        "upcoming",
+        "join",
+        "rules",
+        "group",
+        "contacts",
+    ]
     # The next meeting and how and by when to register.
     next_meeting = text.split("Seuraava tapaaminen", 1)[1].split("Tulevat tapaamiset", 1)[0]
     assert "Oppimisanalytiikka" in next_meeting and "Auki 7.5.2024 klo 23.59 asti" in next_meeting
@@ -508,7 +524,14 @@ def test_accessibility_statement_has_the_public_sector_form(doms: dict[str, tupl
     dom = doms["accessibility.html"][1]
     headings = [h for tag, h in dom.elements if tag == "h2"]
     assert len(headings) == 4
-    for words in ("Digipalvelun saavutettavuuden tila", "Ei-saavutettava sisältö", "Anna palautetta", "Valvontaviranomainen", "1.4.2024", "axe-core"):
+    for words in (
+        "Digipalvelun saavutettavuuden tila",
+        "Ei-saavutettava sisältö",
+        "Anna palautetta",
+        "Valvontaviranomainen",
+        "1.4.2024",
+        "axe-core",
+    ):
         assert words in dom.text, words
     assert {"href": "mailto:saavutettavuus@example.fi"} in dom.tags("a")
     assert "Tillgänglighetsutlåtande" in doms["sv/accessibility.html"][1].text

@@ -106,7 +106,10 @@ def _write_language(
     }
     followups = [_followup(f, meetings, language) for f in data.followups if f.meeting in meetings]
     initiatives = [
-        {**_initiative(i, meetings, language), "followups": [f for f in followups if f["initiative"] == i.reference]}
+        {
+            **_initiative(i, meetings, language),
+            "followups": [f for f in followups if f["initiative"] == i.reference],
+        }
         for i in sorted(data.initiatives, key=lambda i: (i.created_at, i.reference), reverse=True)
     ]
     common = {
@@ -147,8 +150,7 @@ def _write_language(
         page("meeting.html", m["href"], meeting=m, initiatives=agenda, followups=items)
     page("initiatives.html", "initiatives.html", initiatives=initiatives)
     by_meeting = [
-        (m, [f for f in followups if f["meeting_code"] == m["code"]])
-        for m in reversed(meetings.values())
+        (m, [f for f in followups if f["meeting_code"] == m["code"]]) for m in reversed(meetings.values())
     ]
     page("followups.html", "followups.html", meetings=[(m, items) for m, items in by_meeting if items])
     page("privacy.html", "privacy.html")
@@ -287,7 +289,9 @@ def _home(home: PublicNetwork, language: str, now: datetime) -> Context:
             }
             for organisation, names in groups.items()
         ],
-        "contacts": [{"name": c.name, "organisation": c.organisation, "email": c.email} for c in home.contacts],
+        "contacts": [
+            {"name": c.name, "organisation": c.organisation, "email": c.email} for c in home.contacts
+        ],
         "organisations": [
             {"kind": kind, "names": [name for k, name in home.organisations if k == kind]}
             for kind in KINDS

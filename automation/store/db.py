@@ -30,6 +30,7 @@ from automation.model import (
     RecordBounce,
     Registration,
     SendMail,
+    SetFollowup,
     SetInitiativeStatus,
     SetRegistration,
     Status,
@@ -135,6 +136,8 @@ class Store(CalendarStore, InitiativeStore, PrivacyStore, MembershipStore, Follo
                 self.create_initiative(effect.initiative, now)
             elif isinstance(effect, SetInitiativeStatus):
                 self.set_initiative_status(effect, now)
+            elif isinstance(effect, SetFollowup):
+                self.set_followup(effect.number, effect.status, effect.note, now)
             elif isinstance(effect, AddContact):
                 self.add_contact(effect, now)
             elif isinstance(effect, Unsubscribe):

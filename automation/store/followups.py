@@ -33,7 +33,7 @@ class FollowupStore:
             " status, note, created_at, updated_at) VALUES (?, ?, ?, ?, ?, ?, 'open', '', ?, ?)",
             [meeting, position, text, owner, owner_email, initiative, iso(now), iso(now)],
         )
-        return int(cursor.lastrowid) if cursor.rowcount else None
+        return int(cursor.lastrowid) if cursor.rowcount and cursor.lastrowid is not None else None
 
     def followups(self, meeting: str = "", status: str = "") -> list[dict[str, Any]]:
         where, args = [], []
