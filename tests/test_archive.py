@@ -147,7 +147,13 @@ def site_data(**changes: object) -> SiteData:
     )
     followups = (
         PublicFollowup(
-            1, "2024-03", "Koota tekoälyn käyttöohjeet", "Opetushallitus", "in_progress", "luonnos"
+            1,
+            "2024-03",
+            "Koota tekoälyn käyttöohjeet",
+            "Opetushallitus",
+            "in_progress",
+            "luonnos",
+            updated_at="2024-03-18T12:00:00+02:00",
         ),
         PublicFollowup(
             2, "2024-03", "Materiaalipankin selvitys", "Suomen Kuntaliitto", "open", "", "ALOITE-2024-003"
@@ -337,6 +343,10 @@ def test_initiatives_page_escapes_what_people_wrote(doms: dict[str, tuple[str, D
     assert "Kootaan koulujen materiaalit yhteen paikkaan.\n\nToinen kappale." in raw
 
 
+def summary_entries(feed: ET.Element) -> list[ET.Element]:
+    return [e for e in feed.findall(f"{ATOM}entry") if ":summary-" in (e.findtext(f"{ATOM}id") or "")]
+
+
 def test_atom_feed_has_one_entry_per_summary(site: Path) -> None:
     feed = ET.parse(site / "feed.xml").getroot()
     assert feed.tag == f"{ATOM}feed"
@@ -344,7 +354,7 @@ def test_atom_feed_has_one_entry_per_summary(site: Path) -> None:
     assert feed.findtext(f"{ATOM}title") == "Digiverkosto: tapaamisten yhteenvedot"
     assert feed.findtext(f"{ATOM}updated") == "2024-03-20T10:00:00+02:00"
     assert feed.find(f"{ATOM}author/{ATOM}name") is not None
-    [entry] = feed.findall(f"{ATOM}entry")
+    [entry] = summary_entries(feed)
     assert entry.findtext(f"{ATOM}id") == "tag:example.org,2024:summary-2024-03"
     assert entry.findtext(f"{ATOM}title") == "Yhteenveto: tapaaminen 12.3.2024 – Tekoäly opetuksessa"
     assert entry.findtext(f"{ATOM}updated") == "2024-03-20T10:00:00+02:00"
@@ -361,7 +371,7 @@ def test_atom_feed_has_one_entry_per_summary(site: Path) -> None:
 def test_feed_links_are_relative_without_a_base_url(tmp_path: Path) -> None:
     write_site(site_data(base_url=""), TEMPLATES, tmp_path)
     feed = ET.parse(tmp_path / "feed.xml").getroot()
-    entry = feed.find(f"{ATOM}entry")
+    [entry] = summary_entries(feed)
     assert entry is not None
     assert entry.find(f"{ATOM}link").get("href") == "meetings/2024-03.html"  # type: ignore[union-attr]
     assert not [link for link in feed.findall(f"{ATOM}link") if link.get("rel") == "self"]
@@ -370,7 +380,7 @@ def test_feed_links_are_relative_without_a_base_url(tmp_path: Path) -> None:
 def test_feed_falls_back_to_another_language(tmp_path: Path) -> None:
     swedish_only = tuple(s for s in site_data().summaries if s.language == "sv")
     write_site(site_data(summaries=swedish_only), TEMPLATES, tmp_path)
-    [entry] = ET.parse(tmp_path / "feed.xml").getroot().findall(f"{ATOM}entry")
+    [entry] = summary_entries(ET.parse(tmp_path / "feed.xml").getroot())
     content = entry.find(f"{ATOM}content")
     assert content is not None and "Sammandrag." in (content.text or "")
     assert content.get("{http://www.w3.org/XML/1998/namespace}lang") == "sv"
@@ -455,7 +465,7 @@ def test_each_language_has_its_own_feed(site: Path) -> None:
     assert swedish.get(lang) == "sv" and finnish.get(lang) == "fi"
     ids = [feed.find(f"{ATOM}id").text for feed in (finnish, swedish)]  # type: ignore[union-attr]
     assert ids[0] != ids[1], "two feeds, two identities"
-    [entry] = swedish.findall(f"{ATOM}entry")
+    [entry] = summary_entries(swedish)
     assert "Sammandrag." in (entry.find(f"{ATOM}content").text or "")  # type: ignore[union-attr]
     link = entry.find(f"{ATOM}link")
     assert link is not None and link.get("href") == BASE_URL + "sv/meetings/2024-03.html"
@@ -552,3 +562,17 @@ def test_followups_show_on_their_page_the_meeting_and_the_initiative(
     ids = {attrs.get("id") for _, attrs in doms["followups.html"][1].elements}
     assert {"item-1", "item-2"} <= ids
     assert "Materiaalipankin selvitys Suomen Kuntaliitto öppen" in doms["sv/followups.html"][1].text
+
+
+def test_the_feed_has_an_entry_for_each_meetings_follow_up_items(site: Path) -> None:
+    feed = ET.parse(site / "feed.xml").getroot()
+    [entry] = [e for e in feed.findall(f"{ATOM}entry") if ":followups-" in (e.findtext(f"{ATOM}id") or "")]
+    assert entry.findtext(f"{ATOM}id") == "tag:example.org,2024:followups-2024-03"
+    assert entry.findtext(f"{ATOM}title") == "Jatkotoimet: tapaaminen 12.3.2024 – Tekoäly opetuksessa"
+    link = entry.find(f"{ATOM}link")
+    assert link is not None and link.get("href") == BASE_URL + "followups.html#followups-2024-03"
+    assert entry.findtext(f"{ATOM}updated") == "2024-03-18T12:00:00+02:00"  # the last change
+    content = entry.findtext(f"{ATOM}content") or ""
+    assert "<li>Koota tekoälyn käyttöohjeet – Opetushallitus: kesken (luonnos)</li>" in content
+    # (follow-up items are not events: the calendar holds only the meetings)
+    assert b"Koota" not in (site / "meetings.ics").read_bytes()

@@ -157,7 +157,16 @@ def _write_language(
     page("accessibility.html", "accessibility.html")
 
     entries = [(meetings[code], summary) for code, summary in summaries.items() if code in meetings]
-    write(prefix + "feed.xml", _atom(data, language, domain, base, entries, text, name=prefix.strip("/")))
+    # The follow-up items of a meeting are one entry of their own, updated when a status changes.
+    followed = [
+        (m, items, html_env.get_template(f"site/{language}/feed_followups.html").render(items=items))
+        for m, items in by_meeting
+        if items
+    ]
+    write(
+        prefix + "feed.xml",
+        _atom(data, language, domain, base, entries, text, name=prefix.strip("/"), followed=followed),
+    )
     if data.meetings:
 
         def event_text(name: str, meeting: Meeting) -> str:
@@ -342,6 +351,12 @@ def _date(value: str, language: str) -> Context:
     return {"text": short_date(moment, language), "iso": value}
 
 
+def _latest(items: list[Context], default: datetime) -> datetime:
+    """When a meeting's follow-up items last changed (the meeting's start when none says)."""
+    moments = [_moment(i["updated"]["iso"]) for i in items if i["updated"] and i["updated"]["iso"]]
+    return max(moments, default=default)
+
+
 def _atom(
     data: SiteData,
     language: str,
@@ -350,6 +365,7 @@ def _atom(
     entries: list[tuple[Context, PublicSummary]],
     text: Callable[..., str],
     name: str = "",
+    followed: Iterable[tuple[Context, list[Context], str]] = (),
 ) -> bytes:
     """Atom 1.0 (RFC 4287) of the summaries. Ids use tag: URIs (RFC 4151) so that they stay the
     same when the site moves; the year is the meeting's, fixed once the meeting has been held."""
@@ -368,7 +384,10 @@ def _atom(
     add(feed, "id", f"tag:{domain},{first_year}:summaries{suffix}")
     add(feed, "title", text("feed_title.txt"))
     stamps = [_moment(s.published_at) for _, s in entries]
-    add(feed, "updated", max(stamps, default=data.now).isoformat())
+    followed = [
+        (m, items, content, _latest(items, _moment(m["start_iso"]))) for m, items, content in followed
+    ]
+    add(feed, "updated", max([*stamps, *(f[3] for f in followed)], default=data.now).isoformat())
     add(add(feed, "author"), "name", data.network_name)
     add(feed, "link", rel="alternate", type="text/html", href=base or "index.html")
     if base:
@@ -383,4 +402,17 @@ def _atom(
         content = add(entry, "content", str(meeting["summary"]["html"]), type="html")
         if summary.language != language:
             content.set(XML_LANG, summary.language)
+    for meeting, _, content_html, latest in followed:
+        entry = add(feed, "entry")
+        add(entry, "id", f"tag:{domain},{meeting['start_iso'][:4]}:followups-{meeting['code']}{suffix}")
+        add(entry, "title", " ".join(text("feed_followups_title.txt", meeting=meeting).split()))
+        add(entry, "updated", latest.isoformat())
+        add(
+            entry,
+            "link",
+            rel="alternate",
+            type="text/html",
+            href=f"{base}followups.html#followups-{meeting['code']}",
+        )
+        add(entry, "content", content_html, type="html")
     return ET.tostring(feed, encoding="utf-8", xml_declaration=True)
