@@ -384,10 +384,8 @@ def _atom(
     add(feed, "id", f"tag:{domain},{first_year}:summaries{suffix}")
     add(feed, "title", text("feed_title.txt"))
     stamps = [_moment(s.published_at) for _, s in entries]
-    followed = [
-        (m, items, content, _latest(items, _moment(m["start_iso"]))) for m, items, content in followed
-    ]
-    add(feed, "updated", max([*stamps, *(f[3] for f in followed)], default=data.now).isoformat())
+    dated = [(m, content, _latest(items, _moment(m["start_iso"]))) for m, items, content in followed]
+    add(feed, "updated", max([*stamps, *(latest for _, _, latest in dated)], default=data.now).isoformat())
     add(add(feed, "author"), "name", data.network_name)
     add(feed, "link", rel="alternate", type="text/html", href=base or "index.html")
     if base:
@@ -402,7 +400,7 @@ def _atom(
         content = add(entry, "content", str(meeting["summary"]["html"]), type="html")
         if summary.language != language:
             content.set(XML_LANG, summary.language)
-    for meeting, _, content_html, latest in followed:
+    for meeting, content_html, latest in dated:
         entry = add(feed, "entry")
         add(entry, "id", f"tag:{domain},{meeting['start_iso'][:4]}:followups-{meeting['code']}{suffix}")
         add(entry, "title", " ".join(text("feed_followups_title.txt", meeting=meeting).split()))
