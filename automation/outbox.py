@@ -484,6 +484,7 @@ def _context(
         "feedback": {"answers": 0, "average": None, "distribution": {}, "comments": []},
         "followups": [],
         "followup_meeting": None,
+        "followup_changed": 0,
     }
     stored = json.loads(row["context"] or "{}")
     reference = stored.pop("initiative", None)

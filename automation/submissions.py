@@ -13,6 +13,7 @@ from datetime import datetime
 from pathlib import Path
 
 from automation.app import App
+from automation.followup_jobs import owners
 from automation.jobs import organisers
 from automation.model import Attention, Classification, Decision, Inbound, Kind, SendMail
 from automation.parse.attachments import Kept, extract
@@ -38,9 +39,7 @@ def route(app: App, raw: bytes, message: Inbound, seen: Classification, now: dat
         return lambda: _summary_confirmed(app, message, seen, *confirming)
     following = _scoped(app, message, followups.SCOPE)
     if following is not None:
-        _, owner = following
-        action = followups.read_action(message.reply_text)
-        return lambda: followups.act(message.sender, owner, action, app.store.followups())
+        return lambda: _followup_reply(app, message, *following)
     scoped = _initiative_token(app, message)
     if scoped is not None:
         return lambda: _act(app, message, scoped, now)
@@ -55,6 +54,17 @@ def route(app: App, raw: bytes, message: Inbound, seen: Classification, now: dat
     if seen.kind == Kind.SUMMARY and settings.meetings:
         return lambda: _summary(app, raw, message, seen, now)
     return None
+
+
+def _followup_reply(app: App, message: Inbound, about: str, email: str) -> Decision:
+    """A reply through a follow-up mail's token: its owner (as configured now) may act."""
+    group = {o.email: o for o in owners(app.settings)}
+    owner = group.get(email)
+    if owner is None:
+        reason = f"follow-up reply through the token of {email}, who is no longer in [[organisers]]"
+        return Decision((Attention(reason),), f"{message.sender}: {reason}")
+    action = followups.read_action(message.reply_text)
+    return followups.act(message, owner, about, action, app.store.followups())
 
 
 def _initiative_token(app: App, message: Inbound) -> tuple[str, str] | None:

@@ -19,6 +19,7 @@ from servers import ImapUser, SmtpSink
 from test_integration import append, body, parsed, write_config
 
 from automation.cli import main
+from automation.model import Decision, Inbound, SendMail, SetFollowup
 from automation.parse.followups import followup_lines
 from automation.workflows.followups import FollowupAction, Owner, act, owner_of, read_action
 
@@ -109,13 +110,36 @@ def test_a_status_reply_is_read_and_acts_only_for_the_token_owner() -> None:
     items = [
         {"id": 3, "owner_email": "chair@example.fi", "status": "open"},
         {"id": 4, "owner_email": "other@example.fi", "status": "open"},
+        {"id": 5, "owner_email": "chair@example.fi", "status": "done"},
     ]
-    done = act("chair@example.fi", "chair@example.fi", FollowupAction("done", None, ""), items)
-    assert [type(e).__name__ for e in done.effects] == ["SetFollowup"]
-    forged = act("maija@example.fi", "chair@example.fi", FollowupAction("done", 3, ""), items)
-    assert forged.needs_attention and not [e for e in forged.effects if type(e).__name__ == "SetFollowup"]
-    not_theirs = act("chair@example.fi", "chair@example.fi", FollowupAction("done", 4, ""), items)
-    assert not_theirs.needs_attention and len(not_theirs.effects) == 1
+    chair = Owner("chair@example.fi", "Outi Öhman", "Opetushallitus", "fi")
+
+    def reply(sender: str, text: str) -> Decision:
+        return act(inbound(sender), chair, "2024-03", read_action(text), items)
+
+    # No number: the one item of theirs not done yet; the owner is told what changed.
+    done = reply("chair@example.fi", "#tehty")
+    assert [type(e).__name__ for e in done.effects] == ["SetFollowup", "SendMail"]
+    change, answer = done.effects
+    assert change == SetFollowup(3, "done", "", "chair@example.fi")
+    assert isinstance(answer, SendMail) and answer.template == "followup_status"
+    assert answer.recipient == "chair@example.fi" and answer.context["followup_changed"] == 3
+    # Someone else through the chair's token, or an item that is not theirs: nothing changes.
+    forged = reply("maija@example.fi", "#tehty 3")
+    assert forged.needs_attention and forged.effects == (forged.effects[0],)
+    not_theirs = reply("chair@example.fi", "#tehty 4")
+    assert not_theirs.needs_attention and not [e for e in not_theirs.effects if isinstance(e, SetFollowup)]
+    # ... and the owner is asked which of their open items they meant.
+    [question] = [e for e in not_theirs.effects if isinstance(e, SendMail)]
+    assert question.context["followup_ids"] == [3] and question.context["followup_changed"] == 0
+    assert reply("chair@example.fi", "Kiitos tiedosta").needs_attention
+
+
+def inbound(sender: str) -> Inbound:
+    return Inbound(
+        key=f"k-{sender}", message_id=f"<m-{sender}>", sender=sender, sender_name="", recipients=(),
+        subject="Re: Jatkotoimet", headers={}, text="", reply_text="",
+    )  # fmt: skip
 
 
 # ---- through Dovecot and SMTP -----------------------------------------------------------------
@@ -202,6 +226,10 @@ def test_summary_items_owner_mails_reply_reminder_and_next_invitation(
     cli("run", "--once", now="2024-03-15T10:00")
     found = items(cli)
     assert found[1]["status"] == "done" and found[2]["status"] == "open"
+    settle(smtp_sink)
+    answered = sent(smtp_sink, "followup-status")
+    assert set(answered) == {"chair@example.fi"}  # the forger gets nothing, the owner an answer
+    assert "1. Kootaan tekoälyohjeet kouluille (tehty)" in body(answered["chair@example.fi"])
     progress = outlook_reply(
         "member@example.fi", "#pågår Utkastet är klart", to=str(assigned["member@example.fi"]["Reply-To"])
     )

@@ -40,7 +40,7 @@ TEMPLATE_NAMES = (
     "initiatives_digest", "summary", "summary_confirm", "data_confirm", "data_export", "data_erased",
     "undeliverable",
     "join_rules", "join_welcome", "rules_update", "feedback_request", "post_meeting_pack",
-    "followup_assigned", "followup_reminder",
+    "followup_assigned", "followup_reminder", "followup_status",
 )  # fmt: skip
 # The calendar event's own texts, one file each: event.summary.txt, event.description.txt.
 EVENT_PARTS = ("event.summary.txt", "event.description.txt")

@@ -102,6 +102,7 @@ def sample_context(settings: Settings) -> dict[str, Any]:
             },
         ],
         "followup_meeting": meeting,
+        "followup_changed": 3,
         "outgoing": {"organisation": "Opetushallitus", "name": "Pekka", "email": "p@example.fi"},
         "incoming": {"organisation": "Kuntaliitto", "name": "Kaisa", "email": "k@example.fi"},
         "via_calendar": False,

@@ -13,7 +13,7 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
-from automation.model import Attention, Decision, SendMail, SetFollowup
+from automation.model import Attention, Decision, Inbound, SendMail, SetFollowup
 from automation.parse.followups import fold
 
 # The token of a follow-up mail: followup:<meeting code> (the meeting the mail is about).
@@ -108,14 +108,20 @@ def _per_owner(
 
 
 def act(
-    sender: str, token_owner: str, action: FollowupAction | None, items: Sequence[dict[str, Any]]
+    message: Inbound,
+    owner: Owner,
+    about: str,
+    action: FollowupAction | None,
+    items: Sequence[dict[str, Any]],
 ) -> Decision:
-    """An owner's reply through the token of a follow-up mail. Only the address the token was
-    sent to, and only for the items it owns; anything else changes nothing and is shown to
-    the coordinator."""
-    if sender != token_owner:
+    """An owner's reply through the token of a follow-up mail (`about`: the meeting it was
+    about). Only the address the token was sent to, and only for the items it owns; a forged or
+    unreadable reply changes nothing and is shown to the coordinator. The owner is told what
+    changed, or asked which item was meant."""
+    sender = message.sender
+    if sender != owner.email:
         return Decision(
-            (Attention(f"follow-up token of {token_owner} used by {sender}"),),
+            (Attention(f"follow-up token of {owner.email} used by {sender}"),),
             f"refused a follow-up status from {sender}",
         )
     if action is None:
@@ -123,19 +129,38 @@ def act(
             (Attention("reply to a follow-up mail without #tehty/#klart/#done or #kesken"),),
             f"kept {sender}'s follow-up reply for the coordinator",
         )
-    own = [item for item in items if item["owner_email"] == token_owner]
+    own = [item for item in items if item["owner_email"] == owner.email]
     if action.number is not None:
         chosen = [item for item in own if item["id"] == action.number]
     else:
         chosen = [item for item in own if item["status"] != "done"]
     if len(chosen) != 1:
-        which = f"item {action.number}" if action.number is not None else "no item number"
+        ask = _answer(message, owner, about, [i["id"] for i in own if i["status"] != "done"], 0)
         return Decision(
-            (Attention(f"follow-up reply from {sender} names {which} that is not theirs alone"),),
-            f"kept {sender}'s follow-up reply: which item?",
+            (ask, Attention(f"follow-up reply from {sender} does not say which of their items")),
+            f"asked {sender} which follow-up item was meant",
         )
-    item = chosen[0]
+    number = int(chosen[0]["id"])
     return Decision(
-        (SetFollowup(item["id"], action.status, action.note, sender),),
-        f"follow-up {item['id']} → {action.status} by {sender}",
+        (
+            SetFollowup(number, action.status, action.note, sender),
+            _answer(message, owner, about, [number], number),
+        ),
+        f"follow-up {number} → {action.status} by {sender}",
+    )
+
+
+def _answer(message: Inbound, owner: Owner, about: str, numbers: list[int], changed: int) -> SendMail:
+    """`followup_status`: what changed (`followup_changed` is its number, else 0: which of the
+    owner's open items did they mean?)."""
+    return SendMail(
+        template="followup_status",
+        recipient=owner.email,
+        name=owner.name,
+        language=owner.language,
+        purpose="followup-status",
+        meeting=SCOPE + about,
+        revision=message.key,
+        in_reply_to=message.message_id,
+        context={"followup_ids": numbers, "about": about, "followup_changed": changed},
     )
