@@ -47,7 +47,14 @@ def record_followups(
     for position, line in enumerate(followup_lines(versions[language][0]), start=1):
         owner = flow.owner_of(line.owner, group, known)
         number = app.store.add_followup(
-            meeting.code, position, line.text, line.owner, owner.email if owner else "", line.initiative, now
+            meeting.code,
+            position,
+            line.text,
+            language,
+            line.owner,
+            owner.email if owner else "",
+            line.initiative,
+            now,
         )
         if number is None:
             continue

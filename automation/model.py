@@ -322,6 +322,7 @@ class PublicFollowup:
     note: str = ""
     initiative: str = ""  # the initiative it came from, when the item names one
     updated_at: str = ""
+    language: str = ""  # of the summary it was read from (pages in other languages mark it)
 
 
 @dataclass(frozen=True)

@@ -154,6 +154,7 @@ def site_data(**changes: object) -> SiteData:
             "in_progress",
             "luonnos",
             updated_at="2024-03-18T12:00:00+02:00",
+            language="fi",
         ),
         PublicFollowup(
             2, "2024-03", "Materiaalipankin selvitys", "Suomen Kuntaliitto", "open", "", "ALOITE-2024-003"
@@ -562,6 +563,9 @@ def test_followups_show_on_their_page_the_meeting_and_the_initiative(
     ids = {attrs.get("id") for _, attrs in doms["followups.html"][1].elements}
     assert {"item-1", "item-2"} <= ids
     assert "Materiaalipankin selvitys Suomen Kuntaliitto öppen" in doms["sv/followups.html"][1].text
+    # In Swedish the Finnish item is marked as Finnish; on the Finnish page it needs no mark.
+    assert '<td lang="fi">Koota tekoälyn käyttöohjeet</td>' in doms["sv/followups.html"][0]
+    assert "<td>Koota tekoälyn käyttöohjeet</td>" in doms["followups.html"][0]
 
 
 def test_the_feed_has_an_entry_for_each_meetings_follow_up_items(site: Path) -> None:

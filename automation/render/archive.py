@@ -326,6 +326,8 @@ def _followup(item: PublicFollowup, meetings: dict[str, Context], language: str)
         "number": item.number,
         "anchor": f"item-{item.number}",
         "text": item.text,
+        # Marked on pages in another language (WCAG 3.1.2): the item is in its summary's language.
+        "lang": item.language if item.language and item.language != language else "",
         "owner": item.owner,
         "status": item.status,
         "note": item.note,

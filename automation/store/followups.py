@@ -21,6 +21,7 @@ class FollowupStore:
         meeting: str,
         position: int,
         text: str,
+        language: str,
         owner: str,
         owner_email: str,
         initiative: str,
@@ -29,9 +30,10 @@ class FollowupStore:
         """A new open item; None when the meeting already has one at that position (the same
         summary read again, or sent again with a raised version, adds nothing)."""
         cursor = self.db.execute(
-            "INSERT OR IGNORE INTO followups (meeting, position, text, owner, owner_email, initiative,"
-            " status, note, created_at, updated_at) VALUES (?, ?, ?, ?, ?, ?, 'open', '', ?, ?)",
-            [meeting, position, text, owner, owner_email, initiative, iso(now), iso(now)],
+            "INSERT OR IGNORE INTO followups (meeting, position, text, language, owner, owner_email,"
+            " initiative, status, note, created_at, updated_at)"
+            " VALUES (?, ?, ?, ?, ?, ?, ?, 'open', '', ?, ?)",
+            [meeting, position, text, language, owner, owner_email, initiative, iso(now), iso(now)],
         )
         return int(cursor.lastrowid) if cursor.rowcount and cursor.lastrowid is not None else None
 
@@ -64,6 +66,7 @@ class FollowupStore:
                 number=row["id"],
                 meeting=row["meeting"],
                 text=row["text"],
+                language=row["language"],
                 owner=row["owner"],
                 status=row["status"],
                 note=row["note"],

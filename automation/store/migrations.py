@@ -251,6 +251,7 @@ def m012_followups(db: sqlite_utils.Database) -> None:
             "meeting": str,
             "position": int,
             "text": str,
+            "language": str,  # of the summary the item was read from
             "owner": str,
             "owner_email": str,
             "initiative": str,
