@@ -572,4 +572,4 @@ def _with_samples(
 
 
 # The register's administration commands live in their own module; importing it registers them.
-from automation import cli_admin, cli_desk  # noqa: E402, F401
+from automation import cli_admin, cli_desk, cli_followups  # noqa: E402, F401

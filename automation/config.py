@@ -225,6 +225,22 @@ class PrivacySettings(_Section):
     # Registrations are anonymised (only counts kept) this long after their meeting; records of
     # received messages are thinned after the same time.
     retention_days: int = Field(default=365, ge=1)
+    # The privacy notice (GDPR art. 13) names the controller and where to ask; by default the
+    # network itself at its shared address.
+    controller: str = ""  # e.g. the organisation responsible; default: [network] name
+    controller_address: str = ""  # postal address of the controller
+    contact: EmailAddress | None = None  # where people use their rights; default: network address
+
+
+class AccessibilitySettings(_Section):
+    # The accessibility statement (the form Finnish public bodies publish).
+    feedback: EmailAddress | None = None  # default: [network] coordinator, else the network address
+    assessed: date | None = None  # when the site was last assessed; default: the day of publishing
+
+
+class FollowupsSettings(_Section):
+    # Owners of open follow-up items are reminded this many days before the next meeting.
+    reminder_days_before: int = Field(default=14, ge=0)
 
 
 class ContactsSettings(_Section):
@@ -316,6 +332,8 @@ class OrganiserSettings(_Section):
     name: str = ""
     organisation: LocalisedText = ""
     language: Literal["fi", "sv", "en", ""] = ""
+    # A contact person of the network: shown on the public home page with this address.
+    contact: bool = False
 
 
 class MeetingSettings(_Section):
@@ -359,6 +377,8 @@ class Settings(_Section):
     feedback: FeedbackSettings = FeedbackSettings()
     organisations: list[OrganisationSettings] = []
     privacy: PrivacySettings = PrivacySettings()
+    accessibility: AccessibilitySettings = AccessibilitySettings()
+    followups: FollowupsSettings = FollowupsSettings()
     summaries: SummariesSettings = SummariesSettings()
     digest: DigestSettings = DigestSettings()
     organisers: list[OrganiserSettings] = []

@@ -10,6 +10,7 @@ from datetime import datetime, timedelta
 from automation.app import App
 from automation.errors import AutomationError
 from automation.expiry import offsets_of
+from automation.followup_jobs import followup_reminders, record_followups
 from automation.model import Decision, Meeting, SendMail, Status
 from automation.workflows import membership
 from automation.workflows.calendar import EventState, Person, sync_event
@@ -62,6 +63,7 @@ def lifecycle(app: App, now: datetime) -> list[str]:
         + network_rules(app, now)
         + send_summaries(app, now)
         + initiative_jobs(app, now)
+        + followup_reminders(app, now)
         + retention(app, now)
         + membership_jobs(app, now)
         + digest_job(app, now)
@@ -242,6 +244,8 @@ def send_summaries(app: App, now: datetime) -> list[str]:
         mails = summary_mails(meeting, versions, people, default, settings.network.public_url)
         with app.store.transaction():
             queued = app.store.apply(Decision(tuple(mails), "summary"), now, app.domain)
+            # What the meeting agreed to follow up is tracked from the summary's sending on.
+            lines += record_followups(app, meeting, versions, now)
         if queued:
             lines.append(f"summary of {meeting.code}: queued {len(queued)} message(s)")
     return lines

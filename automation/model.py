@@ -308,6 +308,53 @@ class PublicSummary:
 
 
 @dataclass(frozen=True)
+class PublicPerson:
+    """Someone the config publishes on purpose: a member of the preparatory group (name and
+    organisation) or a contact person (also their address)."""
+
+    name: str
+    organisation: str | dict[str, str]  # per language, as in the config
+    email: str = ""  # only for contact persons
+
+
+@dataclass(frozen=True)
+class PublicFollowup:
+    """A follow-up item agreed at a meeting, as the public sees it (no addresses)."""
+
+    number: int
+    meeting: str
+    text: str
+    owner: str  # the organisation or person responsible, as the summary names it
+    status: str  # open | in_progress | done
+    note: str = ""
+    initiative: str = ""  # the initiative it came from, when the item names one
+    updated_at: str = ""
+    language: str = ""  # of the summary it was read from (pages in other languages mark it)
+
+
+@dataclass(frozen=True)
+class PublicNetwork:
+    """What the home, privacy and accessibility pages show, all from the config."""
+
+    rules_version: str = ""
+    join_address: str = ""  # verkosto+liity@…
+    initiative_address: str = ""  # verkosto+aloite@…
+    year: int = 0  # the operating year of the preparatory group (turns on turn_of_year)
+    period: str = ""  # that year as shown: "2024", or "2024–2025" when it turns mid-year
+    responsible: str | dict[str, str] = ""  # the organisation responsible this year (from [rotation])
+    responsible_name: str = ""
+    group: tuple[PublicPerson, ...] = ()
+    contacts: tuple[PublicPerson, ...] = ()
+    organisations: tuple[tuple[str, str | dict[str, str]], ...] = ()  # (kind, name) in config order
+    controller: str | dict[str, str] = ""  # GDPR art. 13: who decides about the data
+    controller_address: str = ""
+    privacy_contact: str = ""
+    retention_days: int = 365
+    accessibility_feedback: str = ""
+    accessibility_assessed: str = ""  # ISO date the statement was last assessed
+
+
+@dataclass(frozen=True)
 class SiteData:
     network_name: str | dict[str, str]  # per language, as in [network] name
     network_address: str
@@ -317,6 +364,8 @@ class SiteData:
     summaries: tuple[PublicSummary, ...]
     now: datetime
     base_url: str = ""  # absolute URL of the site when known (Atom needs absolute links)
+    home: PublicNetwork = PublicNetwork()
+    followups: tuple[PublicFollowup, ...] = ()
 
 
 # ---- initiatives -------------------------------------------------------------------------------
@@ -407,9 +456,20 @@ class ResolveAttention:
     outcome: str
 
 
+@dataclass(frozen=True)
+class SetFollowup:
+    """A follow-up item's new status (open | in_progress | done), by its owner or the coordinator."""
+
+    number: int
+    status: str
+    note: str = ""
+    actor: str = ""
+
+
 # Every change a workflow may ask for; the store applies them in one transaction.
 AnyEffect = (
     Effect
+    | SetFollowup
     | CreateInitiative
     | SetInitiativeStatus
     | RecordBounce

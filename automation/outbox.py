@@ -19,12 +19,14 @@ from datetime import datetime, timedelta
 from typing import Any
 
 from jinja2 import TemplateError
+from markupsafe import Markup
 
 from automation.config import Settings, ordered
 from automation.errors import AutomationError, ConnectionLost, PermanentError, SessionRefused, TransientError
 from automation.expiry import expired
 from automation.model import Initiative, Meeting, SendMail, localised
 from automation.render.emails import Outgoing, build_message
+from automation.render.followups import CARRIED, carried, item_context
 from automation.render.formatting import meeting_context, received_date
 from automation.store import pauses
 from automation.store.db import Store, iso
@@ -471,6 +473,7 @@ def _context(
         "summary_markdown": "",
         "summary_language_fallback": False,
         "site_url": settings.network.public_url,
+        "privacy_url": privacy_url(settings, language),
         "command": "",
         "summary": "",
         "addresses": [],
@@ -486,6 +489,9 @@ def _context(
         "failed": [],
         "waiting_initiatives": [],
         "done": [],
+        "followups": [],
+        "followup_meeting": None,
+        "followup_changed": 0,
     }
     stored = json.loads(row["context"] or "{}")
     reference = stored.pop("initiative", None)
@@ -494,11 +500,13 @@ def _context(
     coming = stored.pop("upcoming", [])
     attachments = stored.pop("attach_files", [])
     previous = stored.pop("previous", None)
+    followup_ids, about = stored.pop("followup_ids", []), stored.pop("about", "")
     context.update(stored)
     for side in ("outgoing", "incoming"):  # rotation: the organisations' names in this language
         if isinstance(context.get(side), dict):
             names = ordered(context[side].get("organisation", ""), settings.network.languages)
             context[side] = {**context[side], "organisation": localised(names, language)}
+    context.update(_followups(store, settings, followup_ids, about, row["template"], meeting, language))
     if previous and meeting:
         context["previous"] = meeting_context(meeting_from_snapshot(meeting, previous), language)
     context["upcoming"] = [
@@ -518,6 +526,43 @@ def _context(
         meeting_context(m, language) for code in codes if (m := settings.meeting(code)) is not None
     ]
     return context, tuple(attachments)
+
+
+def _followups(
+    store: Store | None,
+    settings: Settings,
+    ids: list[int],
+    about: str,
+    template: str,
+    meeting: Meeting | None,
+    language: str,
+) -> dict[str, Any]:
+    """Follow-up items read when the mail is rendered, so they show the current status: the
+    items a mail to an owner is about, or what an invitation carries from earlier meetings."""
+    if store is None:
+        return {}
+    meetings = {m.code: m for m in settings.meeting_objects()}
+    if ids:
+        rows = [row for number in ids if (row := store.followup(number)) is not None]
+    elif template in CARRIED and meeting is not None:
+        rows = carried(store.followups(), meetings, meeting)
+    else:
+        return {}
+    found = meetings.get(about)
+    return {
+        "followups": [item_context(row, meetings, language) for row in rows],
+        "followup_meeting": meeting_context(found, language) if found else None,
+    }
+
+
+def privacy_url(settings: Settings, language: str) -> Markup | str:
+    """The privacy notice on the public site in this language ("" without a public URL). From
+    the config, so it is marked safe: Markdown must not escape the characters of a URL."""
+    site = settings.network.public_url.rstrip("/")
+    if not site:
+        return ""
+    prefix = "" if language == settings.network.default_language else f"{language}/"
+    return Markup(f"{site}/{prefix}privacy.html")
 
 
 def coordinator_at(settings: Settings, now: datetime) -> str:

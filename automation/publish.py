@@ -11,11 +11,19 @@ from datetime import UTC, datetime
 from pathlib import Path
 
 from automation.app import App
-from automation.config import ordered
+from automation.config import Settings, ordered
 from automation.jobs import summary_versions
-from automation.model import HistoryEntry, PublicInitiative, PublicSummary, SiteData
+from automation.model import (
+    HistoryEntry,
+    PublicInitiative,
+    PublicNetwork,
+    PublicPerson,
+    PublicSummary,
+    SiteData,
+)
 from automation.parse.reply import public_text
 from automation.render.archive import write_site
+from automation.workflows.lifecycle import Responsible, responsible_for
 
 
 def site_data(app: App, now: datetime) -> SiteData:
@@ -58,6 +66,42 @@ def site_data(app: App, now: datetime) -> SiteData:
         summaries=tuple(summaries),
         now=now,
         base_url=settings.network.public_url,
+        home=public_network(settings, now),
+        followups=tuple(app.store.public_followups()),
+    )
+
+
+def public_network(settings: Settings, now: datetime) -> PublicNetwork:
+    """What the config publishes on purpose about the network: the preparatory group's names
+    and organisations, the contact persons with their addresses, the organisations by kind,
+    and this year's responsible organisation from the rotation. Never a participant."""
+    network = settings.network
+    local, _, domain = network.address.partition("@")
+    year, responsible = now.year, Responsible("", "", "")
+    rotation = settings.rotation
+    if rotation.order:
+        order = [Responsible(e.organisation, e.name, e.email) for e in rotation.order]
+        year, responsible, _ = responsible_for(order, rotation.first_year, rotation.turn, now)
+    privacy, accessibility = settings.privacy, settings.accessibility
+    return PublicNetwork(
+        rules_version=settings.rules.version,
+        join_address=f"{local}+liity@{domain}",
+        initiative_address=f"{local}+{settings.initiatives.plus_address}@{domain}",
+        year=year,
+        period=str(year) if rotation.turn == (1, 1) else f"{year}\u2013{year + 1}",
+        responsible=responsible.organisation,
+        responsible_name=responsible.name,
+        group=tuple(PublicPerson(o.name, o.organisation) for o in settings.organisers),
+        contacts=tuple(
+            PublicPerson(o.name, o.organisation, o.email) for o in settings.organisers if o.contact
+        ),
+        organisations=tuple((o.kind, o.name) for o in settings.organisations),
+        controller=privacy.controller or network.name,
+        controller_address=privacy.controller_address,
+        privacy_contact=privacy.contact or network.address,
+        retention_days=privacy.retention_days,
+        accessibility_feedback=accessibility.feedback or network.coordinator or network.address,
+        accessibility_assessed=(accessibility.assessed or now.date()).isoformat(),
     )
 
 

@@ -13,10 +13,12 @@ from datetime import datetime
 from pathlib import Path
 
 from automation.app import App
+from automation.followup_jobs import owners
 from automation.jobs import organisers
 from automation.model import Attention, Classification, Decision, Inbound, Kind, SendMail
 from automation.parse.attachments import Kept, extract
 from automation.parse.intent import bare_no
+from automation.workflows import followups
 from automation.workflows import initiatives as flow
 from automation.workflows.dispatch import Intake, initiative
 from automation.workflows.guard import authenticated, authentication_failed
@@ -36,6 +38,9 @@ def route(app: App, raw: bytes, message: Inbound, seen: Classification, now: dat
     confirming = _scoped(app, message, SUMMARY_SCOPE)
     if confirming is not None:
         return lambda: _summary_confirmed(app, message, seen, *confirming)
+    following = _scoped(app, message, followups.SCOPE)
+    if following is not None:
+        return lambda: _followup_reply(app, message, *following)
     scoped = _initiative_token(app, message)
     if scoped is not None:
         return lambda: _act(app, message, scoped, now)
@@ -44,9 +49,23 @@ def route(app: App, raw: bytes, message: Inbound, seen: Classification, now: dat
     if flow.has_action(message.reply_text):
         reason = "an initiative #command without the token of a notification: nothing changed"
         return lambda: Decision((Attention(reason),), f"{message.sender}: {reason}")
+    if followups.has_action(message.reply_text):
+        reason = "a follow-up #command without the token of a follow-up mail: nothing changed"
+        return lambda: Decision((Attention(reason),), f"{message.sender}: {reason}")
     if seen.kind == Kind.SUMMARY and settings.meetings:
         return lambda: _summary(app, raw, message, seen, now)
     return None
+
+
+def _followup_reply(app: App, message: Inbound, about: str, email: str) -> Decision:
+    """A reply through a follow-up mail's token: its owner (as configured now) may act."""
+    group = {o.email: o for o in owners(app.settings)}
+    owner = group.get(email)
+    if owner is None:
+        reason = f"follow-up reply through the token of {email}, who is no longer in [[organisers]]"
+        return Decision((Attention(reason),), f"{message.sender}: {reason}")
+    action = followups.read_action(message.reply_text)
+    return followups.act(message, owner, about, action, app.store.followups())
 
 
 def _initiative_token(app: App, message: Inbound) -> tuple[str, str] | None:

@@ -131,6 +131,10 @@ def compare(directory: Path, language: str, name: str, new_source: str, samples:
         trial = Path(scratch) / "templates"
         shutil.copytree(directory, trial)
         (trial / language / f"{name}.md").write_text(new_source, encoding="utf-8")
+        # The shared footer is added to every message by the renderer, not by the message's own
+        # files: it is left out here so only the message is compared.
+        for footer in trial.glob("*/_footer.md"):
+            footer.unlink()
         for number, sample in enumerate(samples, start=1):
             context = {**sample, "language": language}
             try:

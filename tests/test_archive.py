@@ -18,7 +18,16 @@ from zoneinfo import ZoneInfo
 import pytest
 from icalendar import Calendar
 
-from automation.model import HistoryEntry, Meeting, PublicInitiative, PublicSummary, SiteData
+from automation.model import (
+    HistoryEntry,
+    Meeting,
+    PublicFollowup,
+    PublicInitiative,
+    PublicNetwork,
+    PublicPerson,
+    PublicSummary,
+    SiteData,
+)
 from automation.render.archive import write_site
 
 TEMPLATES = Path(__file__).resolve().parent.parent / "templates"
@@ -113,7 +122,47 @@ def site_data(**changes: object) -> SiteData:
             meeting="2024-03", language="fi", markdown=SUMMARY, published_at="2024-03-20T10:00:00+02:00"
         ),
     )
+    home = PublicNetwork(
+        rules_version="2024-1",
+        join_address="verkosto+liity@example.org",
+        initiative_address="verkosto+aloite@example.org",
+        year=2023,
+        period="2023–2024",
+        responsible="Suomen Kuntaliitto",
+        responsible_name="Kaisa Kehittäjä",
+        group=(
+            PublicPerson("Outi Opetusneuvos", "Opetus- ja kulttuuriministeriö"),
+            PublicPerson("Kaisa Kehittäjä", "Suomen Kuntaliitto"),
+            PublicPerson("Pekka Pääsihteeri", "Opetushallitus"),
+            PublicPerson("Olli Opettaja", "Opetushallitus"),
+        ),
+        contacts=(PublicPerson("Kaisa Kehittäjä", "Suomen Kuntaliitto", "kaisa@example.fi"),),
+        organisations=(("national", "Opetushallitus"), ("company", "Esimerkki Oy"), ("national", "OAJ")),
+        controller="Suomen Kuntaliitto",
+        controller_address="Toinen linja 14, Helsinki",
+        privacy_contact="tietosuoja@example.fi",
+        retention_days=400,
+        accessibility_feedback="saavutettavuus@example.fi",
+        accessibility_assessed="2024-04-01",
+    )
+    followups = (
+        PublicFollowup(
+            1,
+            "2024-03",
+            "Koota tekoälyn käyttöohjeet",
+            "Opetushallitus",
+            "in_progress",
+            "luonnos",
+            updated_at="2024-03-18T12:00:00+02:00",
+            language="fi",
+        ),
+        PublicFollowup(
+            2, "2024-03", "Materiaalipankin selvitys", "Suomen Kuntaliitto", "open", "", "ALOITE-2024-003"
+        ),
+    )
     data = SiteData(
+        home=home,
+        followups=followups,
         network_name="Digiverkosto",
         network_address="verkosto@example.org",
         languages=("fi", "sv", "en"),
@@ -169,7 +218,15 @@ def chromium(page: Path, profile: Path, *extra: str) -> str:
 PAGES = [
     f"{prefix}{name}"
     for prefix in ("", "sv/", "en/")
-    for name in ("index.html", "meetings/2024-03.html", "meetings/2024-05.html", "initiatives.html")
+    for name in (
+        "index.html",
+        "meetings/2024-03.html",
+        "meetings/2024-05.html",
+        "initiatives.html",
+        "followups.html",
+        "privacy.html",
+        "accessibility.html",
+    )  # fmt: skip
 ]
 
 
@@ -197,7 +254,7 @@ def test_write_site_returns_every_file(site: Path) -> None:
     names = {p.relative_to(site).as_posix() for p in written}
     one_language = {
         "index.html", "meetings/2024-03.html", "meetings/2024-05.html", "initiatives.html",
-        "feed.xml", "meetings.ics",
+        "followups.html", "privacy.html", "accessibility.html", "feed.xml", "meetings.ics",
     }  # fmt: skip
     # Finnish (the first language) at the top, Swedish and English each in a folder of its own.
     assert names == {
@@ -287,6 +344,10 @@ def test_initiatives_page_escapes_what_people_wrote(doms: dict[str, tuple[str, D
     assert "Kootaan koulujen materiaalit yhteen paikkaan.\n\nToinen kappale." in raw
 
 
+def summary_entries(feed: ET.Element) -> list[ET.Element]:
+    return [e for e in feed.findall(f"{ATOM}entry") if ":summary-" in (e.findtext(f"{ATOM}id") or "")]
+
+
 def test_atom_feed_has_one_entry_per_summary(site: Path) -> None:
     feed = ET.parse(site / "feed.xml").getroot()
     assert feed.tag == f"{ATOM}feed"
@@ -294,7 +355,7 @@ def test_atom_feed_has_one_entry_per_summary(site: Path) -> None:
     assert feed.findtext(f"{ATOM}title") == "Digiverkosto: tapaamisten yhteenvedot"
     assert feed.findtext(f"{ATOM}updated") == "2024-03-20T10:00:00+02:00"
     assert feed.find(f"{ATOM}author/{ATOM}name") is not None
-    [entry] = feed.findall(f"{ATOM}entry")
+    [entry] = summary_entries(feed)
     assert entry.findtext(f"{ATOM}id") == "tag:example.org,2024:summary-2024-03"
     assert entry.findtext(f"{ATOM}title") == "Yhteenveto: tapaaminen 12.3.2024 – Tekoäly opetuksessa"
     assert entry.findtext(f"{ATOM}updated") == "2024-03-20T10:00:00+02:00"
@@ -311,7 +372,7 @@ def test_atom_feed_has_one_entry_per_summary(site: Path) -> None:
 def test_feed_links_are_relative_without_a_base_url(tmp_path: Path) -> None:
     write_site(site_data(base_url=""), TEMPLATES, tmp_path)
     feed = ET.parse(tmp_path / "feed.xml").getroot()
-    entry = feed.find(f"{ATOM}entry")
+    [entry] = summary_entries(feed)
     assert entry is not None
     assert entry.find(f"{ATOM}link").get("href") == "meetings/2024-03.html"  # type: ignore[union-attr]
     assert not [link for link in feed.findall(f"{ATOM}link") if link.get("rel") == "self"]
@@ -320,7 +381,7 @@ def test_feed_links_are_relative_without_a_base_url(tmp_path: Path) -> None:
 def test_feed_falls_back_to_another_language(tmp_path: Path) -> None:
     swedish_only = tuple(s for s in site_data().summaries if s.language == "sv")
     write_site(site_data(summaries=swedish_only), TEMPLATES, tmp_path)
-    [entry] = ET.parse(tmp_path / "feed.xml").getroot().findall(f"{ATOM}entry")
+    [entry] = summary_entries(ET.parse(tmp_path / "feed.xml").getroot())
     content = entry.find(f"{ATOM}content")
     assert content is not None and "Sammandrag." in (content.text or "")
     assert content.get("{http://www.w3.org/XML/1998/namespace}lang") == "sv"
@@ -405,7 +466,117 @@ def test_each_language_has_its_own_feed(site: Path) -> None:
     assert swedish.get(lang) == "sv" and finnish.get(lang) == "fi"
     ids = [feed.find(f"{ATOM}id").text for feed in (finnish, swedish)]  # type: ignore[union-attr]
     assert ids[0] != ids[1], "two feeds, two identities"
-    [entry] = swedish.findall(f"{ATOM}entry")
+    [entry] = summary_entries(swedish)
     assert "Sammandrag." in (entry.find(f"{ATOM}content").text or "")  # type: ignore[union-attr]
     link = entry.find(f"{ATOM}link")
     assert link is not None and link.get("href") == BASE_URL + "sv/meetings/2024-03.html"
+
+
+def test_home_page_shows_the_network_from_the_config(doms: dict[str, tuple[str, Dom]]) -> None:
+    raw, dom = doms["index.html"]
+    text = dom.text
+    assert [h.get("id") for h in dom.tags("h2")][:6] == [
+        "next",
+        "upcoming",
+        "join",
+        "rules",
+        "group",
+        "contacts",
+    ]
+    # The next meeting and how and by when to register.
+    next_meeting = text.split("Seuraava tapaaminen", 1)[1].split("Tulevat tapaamiset", 1)[0]
+    assert "Oppimisanalytiikka" in next_meeting and "Auki 7.5.2024 klo 23.59 asti" in next_meeting
+    # How to join and submit an initiative, by email.
+    hrefs = {a.get("href") for a in dom.tags("a")}
+    assert {"mailto:verkosto+liity@example.org", "mailto:verkosto+aloite@example.org"} <= hrefs
+    # The group by organisation (two people of one organisation on one line), the responsible marked.
+    assert "Valmisteluryhmä 2023–2024" in text
+    assert "Opetushallitus: Pekka Pääsihteeri, Olli Opettaja" in text
+    assert "Suomen Kuntaliitto (valmisteluvastuussa): Kaisa Kehittäjä (vastuuhenkilö)" in text
+    assert "Opetus- ja kulttuuriministeriö (valmisteluvastuussa)" not in text
+    # Contact persons with their address; nobody else's address is on the page.
+    assert "Suomen Kuntaliitto: Kaisa Kehittäjä (kaisa@example.fi)" in text
+    mails = {h for h in hrefs if h and h.startswith("mailto:")}
+    assert mails == {
+        "mailto:verkosto@example.org", "mailto:verkosto+liity@example.org",
+        "mailto:verkosto+aloite@example.org", "mailto:kaisa@example.fi",
+    }  # fmt: skip
+    # Organisations grouped by kind, in the config's order within a kind.
+    assert "Kansalliset toimijat Opetushallitus OAJ Yritykset Esimerkki Oy" in text
+    assert "Kuntaverkostot" not in text  # no kind without organisations
+
+
+def test_privacy_and_accessibility_are_linked_from_every_page(
+    site: Path, doms: dict[str, tuple[str, Dom]]
+) -> None:
+    for name, (_, dom) in doms.items():
+        page = site / name
+        targets = {(page.parent / a["href"]).resolve() for a in dom.tags("a") if a.get("href")}
+        prefix = name[:3] if name[2:3] == "/" else ""
+        for target in ("privacy.html", "accessibility.html"):
+            assert (site / prefix / target).resolve() in targets, (name, target)
+            assert (site / prefix / target).is_file()
+
+
+def test_privacy_notice_names_controller_retention_rights_and_authority(
+    doms: dict[str, tuple[str, Dom]],
+) -> None:
+    text = doms["privacy.html"][1].text
+    assert "Suomen Kuntaliitto, Toinen linja 14, Helsinki" in text
+    assert "anonymisoidaan 400 päivän kuluttua" in text
+    for words in ("Lähetä tietoni", "Poista tietoni", "Eroa listalta", "Tietosuojavaltuutetun toimisto"):
+        assert words in text, words
+    assert {"href": "mailto:tietosuoja@example.fi"} in doms["privacy.html"][1].tags("a")
+    english = doms["en/privacy.html"][1].text
+    assert "400 days after the meeting" in english and "Send my data" in english
+
+
+def test_accessibility_statement_has_the_public_sector_form(doms: dict[str, tuple[str, Dom]]) -> None:
+    dom = doms["accessibility.html"][1]
+    headings = [h for tag, h in dom.elements if tag == "h2"]
+    assert len(headings) == 4
+    for words in (
+        "Digipalvelun saavutettavuuden tila",
+        "Ei-saavutettava sisältö",
+        "Anna palautetta",
+        "Valvontaviranomainen",
+        "1.4.2024",
+        "axe-core",
+    ):
+        assert words in dom.text, words
+    assert {"href": "mailto:saavutettavuus@example.fi"} in dom.tags("a")
+    assert "Tillgänglighetsutlåtande" in doms["sv/accessibility.html"][1].text
+
+
+def test_followups_show_on_their_page_the_meeting_and_the_initiative(
+    site: Path, doms: dict[str, tuple[str, Dom]]
+) -> None:
+    text = doms["followups.html"][1].text
+    assert "Koota tekoälyn käyttöohjeet Opetushallitus kesken luonnos" in text
+    assert "Materiaalipankin selvitys Suomen Kuntaliitto avoin" in text
+    meeting = doms["meetings/2024-03.html"][1]
+    assert "Koota tekoälyn käyttöohjeet Opetushallitus kesken" in meeting.text
+    assert "Koota tekoälyn" not in doms["meetings/2024-05.html"][1].text
+    # The initiative handled at the meeting links to the item it produced.
+    initiatives = doms["initiatives.html"][1]
+    assert {"href": "followups.html#item-2"} in initiatives.tags("a")
+    ids = {attrs.get("id") for _, attrs in doms["followups.html"][1].elements}
+    assert {"item-1", "item-2"} <= ids
+    assert "Materiaalipankin selvitys Suomen Kuntaliitto öppen" in doms["sv/followups.html"][1].text
+    # In Swedish the Finnish item is marked as Finnish; on the Finnish page it needs no mark.
+    assert '<td lang="fi">Koota tekoälyn käyttöohjeet</td>' in doms["sv/followups.html"][0]
+    assert "<td>Koota tekoälyn käyttöohjeet</td>" in doms["followups.html"][0]
+
+
+def test_the_feed_has_an_entry_for_each_meetings_follow_up_items(site: Path) -> None:
+    feed = ET.parse(site / "feed.xml").getroot()
+    [entry] = [e for e in feed.findall(f"{ATOM}entry") if ":followups-" in (e.findtext(f"{ATOM}id") or "")]
+    assert entry.findtext(f"{ATOM}id") == "tag:example.org,2024:followups-2024-03"
+    assert entry.findtext(f"{ATOM}title") == "Jatkotoimet: tapaaminen 12.3.2024 – Tekoäly opetuksessa"
+    link = entry.find(f"{ATOM}link")
+    assert link is not None and link.get("href") == BASE_URL + "followups.html#followups-2024-03"
+    assert entry.findtext(f"{ATOM}updated") == "2024-03-18T12:00:00+02:00"  # the last change
+    content = entry.findtext(f"{ATOM}content") or ""
+    assert "<li>Koota tekoälyn käyttöohjeet – Opetushallitus: kesken (luonnos)</li>" in content
+    # (follow-up items are not events: the calendar holds only the meetings)
+    assert b"Koota" not in (site / "meetings.ics").read_bytes()

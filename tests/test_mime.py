@@ -221,7 +221,8 @@ def test_shared_rendering_reads_exactly_like_rendering_per_person(language: str,
 
 def _rendered_plainly(template: str, language: str, context: dict[str, Any]) -> tuple[str, str, str]:
     """The reference: Jinja on the real context, Markdown and nh3 on its output, the text made of
-    that HTML, no placeholder."""
+    that HTML, the shared footer after both, no placeholder."""
+    from automation.render.emails import _footer
     from automation.render.markdown_html import to_html
     from automation.render.plaintext import html_to_text
 
@@ -229,6 +230,10 @@ def _rendered_plainly(template: str, language: str, context: dict[str, Any]) -> 
     subject = " ".join(text_env.get_template(f"{language}/{template}.md:subject").render(context).split())
     safe = to_html(md_env.get_template(f"{language}/{template}.md"), context)
     text = html_to_text(safe)
+    footer = _footer(md_env, language, context)
+    if footer:
+        text = text.rstrip("\n") + "\n" + html_to_text(footer).strip() + "\n"
+        safe = f"{safe}\n{footer}"
     page = (
         f'<!DOCTYPE html>\n<html lang="{html.escape(language)}"><head><meta charset="utf-8">'
         f"<title>{html.escape(subject)}</title></head>\n<body>\n{safe}\n</body></html>\n"

@@ -21,7 +21,16 @@ import nh3
 from jinja2 import Environment, FileSystemLoader, StrictUndefined
 from markupsafe import Markup
 
-from automation.model import Meeting, PublicInitiative, PublicSummary, SiteData, localised
+from automation.model import (
+    Meeting,
+    PublicFollowup,
+    PublicInitiative,
+    PublicNetwork,
+    PublicSummary,
+    SiteData,
+    localised,
+)
+from automation.parse.followups import fold
 from automation.render.feed import public_calendar
 from automation.render.formatting import meeting_context, short_date
 
@@ -107,12 +116,17 @@ def _write_language(
         m.code: _meeting(m, data.now, language, summaries.get(m.code), data.summaries)
         for m in sorted(data.meetings, key=lambda m: m.start)
     }
+    followups = [_followup(f, meetings, language) for f in data.followups if f.meeting in meetings]
     initiatives = [
-        _initiative(i, meetings, language)
+        {
+            **_initiative(i, meetings, language),
+            "followups": [f for f in followups if f["initiative"] == i.reference],
+        }
         for i in sorted(data.initiatives, key=lambda i: (i.created_at, i.reference), reverse=True)
     ]
     common = {
         "network": network,
+        "home": _home(data.home, language, data.now),
         "language": language,
         "languages": versions,
         "has_calendar": bool(meetings),
@@ -132,19 +146,39 @@ def _write_language(
         template = text_env.get_template(f"site/{language}/{name}")
         return template.render({"network": network, "language": language, **context}).strip()
 
+    upcoming = [m for m in meetings.values() if not m["past"]]
     page(
         "index.html",
         "index.html",
-        upcoming=[m for m in meetings.values() if not m["past"]],
+        upcoming=upcoming,
         past=[m for m in reversed(meetings.values()) if m["past"]],
+        next_meeting=next((m for m in upcoming if not m["cancelled"]), None),
+        # The same versioned text people accept when they join (templates/<lang>/_rules.md).
+        rules=_rules(text_env, language, data.home.rules_version),
     )
     for m in meetings.values():
         agenda = [i for i in initiatives if i["meeting_code"] == m["code"]]
-        page("meeting.html", m["href"], meeting=m, initiatives=agenda)
+        items = [f for f in followups if f["meeting_code"] == m["code"]]
+        page("meeting.html", m["href"], meeting=m, initiatives=agenda, followups=items)
     page("initiatives.html", "initiatives.html", initiatives=initiatives)
+    by_meeting = [
+        (m, [f for f in followups if f["meeting_code"] == m["code"]]) for m in reversed(meetings.values())
+    ]
+    page("followups.html", "followups.html", meetings=[(m, items) for m, items in by_meeting if items])
+    page("privacy.html", "privacy.html")
+    page("accessibility.html", "accessibility.html")
 
     entries = [(meetings[code], summary) for code, summary in summaries.items() if code in meetings]
-    write(prefix + "feed.xml", _atom(data, language, domain, base, entries, text, name=prefix.strip("/")))
+    # The follow-up items of a meeting are one entry of their own, updated when a status changes.
+    followed = [
+        (m, items, html_env.get_template(f"site/{language}/feed_followups.html").render(items=items))
+        for m, items in by_meeting
+        if items
+    ]
+    write(
+        prefix + "feed.xml",
+        _atom(data, language, domain, base, entries, text, name=prefix.strip("/"), followed=followed),
+    )
     if data.meetings:
 
         def event_text(name: str, meeting: Meeting) -> str:
@@ -247,6 +281,80 @@ def _initiative(initiative: PublicInitiative, meetings: dict[str, Context], lang
     }
 
 
+KINDS = ("national", "municipal_network", "company", "university")
+
+
+def _home(home: PublicNetwork, language: str, now: datetime) -> Context:
+    """The network as the home page shows it: the preparatory group by organisation with this
+    year's responsible one marked, the contact persons, the organisations by kind."""
+    # Names given per language ({fi=…, sv=…}) are shown in the page's language.
+    groups: dict[str, list[str]] = {}
+    for person in home.group:
+        groups.setdefault(localised(person.organisation, language), []).append(person.name)
+    responsible = fold(localised(home.responsible, language))
+    assessed = _date(home.accessibility_assessed or now.date().isoformat(), language)
+    return {
+        "rules_version": home.rules_version,
+        "join_address": home.join_address,
+        "initiative_address": home.initiative_address,
+        "year": home.year,
+        "period": home.period,
+        "responsible": localised(home.responsible, language),
+        "group": [
+            {
+                "organisation": organisation,
+                "responsible": bool(responsible) and fold(organisation) == responsible,
+                "people": [
+                    {"name": name, "responsible": bool(name) and name == home.responsible_name}
+                    for name in names
+                ],
+            }
+            for organisation, names in groups.items()
+        ],
+        "contacts": [
+            {"name": c.name, "organisation": localised(c.organisation, language), "email": c.email}
+            for c in home.contacts
+        ],
+        "organisations": [
+            {
+                "kind": kind,
+                "names": [localised(name, language) for k, name in home.organisations if k == kind],
+            }
+            for kind in KINDS
+            if any(k == kind for k, _ in home.organisations)
+        ],
+        "controller": localised(home.controller, language),
+        "controller_address": home.controller_address,
+        "privacy_contact": home.privacy_contact,
+        "retention_days": home.retention_days,
+        "accessibility_feedback": home.accessibility_feedback,
+        "accessibility_assessed": assessed,
+    }
+
+
+def _rules(env: Environment, language: str, version: str) -> Markup:
+    """The goals and rules as the join mail has them, from the same template, as HTML."""
+    source = env.get_template(f"{language}/_rules.md").render(rules_version=version)
+    return Markup(nh3.clean(markdown.markdown(source), url_schemes=URL_SCHEMES))
+
+
+def _followup(item: PublicFollowup, meetings: dict[str, Context], language: str) -> Context:
+    return {
+        "number": item.number,
+        "anchor": f"item-{item.number}",
+        "text": item.text,
+        # Marked on pages in another language (WCAG 3.1.2): the item is in its summary's language.
+        "lang": item.language if item.language and item.language != language else "",
+        "owner": item.owner,
+        "status": item.status,
+        "note": item.note,
+        "initiative": item.initiative,
+        "meeting_code": item.meeting,
+        "meeting": meetings.get(item.meeting),
+        "updated": _date(item.updated_at, language) if item.updated_at else None,
+    }
+
+
 def _moment(value: str) -> datetime:
     moment = datetime.fromisoformat(value)
     # Atom requires an offset; the store writes UTC when it writes none.
@@ -262,6 +370,12 @@ def _date(value: str, language: str) -> Context:
     return {"text": short_date(moment, language), "iso": value}
 
 
+def _latest(items: list[Context], default: datetime) -> datetime:
+    """When a meeting's follow-up items last changed (the meeting's start when none says)."""
+    moments = [_moment(i["updated"]["iso"]) for i in items if i["updated"] and i["updated"]["iso"]]
+    return max(moments, default=default)
+
+
 def _atom(
     data: SiteData,
     language: str,
@@ -270,6 +384,7 @@ def _atom(
     entries: list[tuple[Context, PublicSummary]],
     text: Callable[..., str],
     name: str = "",
+    followed: Iterable[tuple[Context, list[Context], str]] = (),
 ) -> bytes:
     """Atom 1.0 (RFC 4287) of the summaries. Ids use tag: URIs (RFC 4151) so that they stay the
     same when the site moves; the year is the meeting's, fixed once the meeting has been held."""
@@ -288,7 +403,8 @@ def _atom(
     add(feed, "id", f"tag:{domain},{first_year}:summaries{suffix}")
     add(feed, "title", text("feed_title.txt"))
     stamps = [_moment(s.published_at) for _, s in entries]
-    add(feed, "updated", max(stamps, default=data.now).isoformat())
+    dated = [(m, content, _latest(items, _moment(m["start_iso"]))) for m, items, content in followed]
+    add(feed, "updated", max([*stamps, *(latest for _, _, latest in dated)], default=data.now).isoformat())
     add(add(feed, "author"), "name", localised(data.network_name, language))
     add(feed, "link", rel="alternate", type="text/html", href=base or "index.html")
     if base:
@@ -303,4 +419,17 @@ def _atom(
         content = add(entry, "content", str(meeting["summary"]["html"]), type="html")
         if summary.language != language:
             content.set(XML_LANG, summary.language)
+    for meeting, content_html, latest in dated:
+        entry = add(feed, "entry")
+        add(entry, "id", f"tag:{domain},{meeting['start_iso'][:4]}:followups-{meeting['code']}{suffix}")
+        add(entry, "title", " ".join(text("feed_followups_title.txt", meeting=meeting).split()))
+        add(entry, "updated", latest.isoformat())
+        add(
+            entry,
+            "link",
+            rel="alternate",
+            type="text/html",
+            href=f"{base}followups.html#followups-{meeting['code']}",
+        )
+        add(entry, "content", content_html, type="html")
     return ET.tostring(feed, encoding="utf-8", xml_declaration=True)

@@ -19,7 +19,7 @@ from pathlib import Path
 from typing import Any, TypeVar
 from urllib.parse import quote
 
-from jinja2 import Environment, StrictUndefined, Template
+from jinja2 import Environment, StrictUndefined, Template, TemplateNotFound
 from markupsafe import Markup
 
 from automation.model import Meeting
@@ -40,9 +40,13 @@ TEMPLATE_NAMES = (
     "undeliverable", "service_alert",
     "join_rules", "join_welcome", "rules_update", "feedback_request", "post_meeting_pack",
     "digest", "digest_answer",
+    "followup_assigned", "followup_reminder", "followup_status",
 )  # fmt: skip
 # The calendar event's own texts, one file each: event.summary.txt, event.description.txt.
 EVENT_PARTS = ("event.summary.txt", "event.description.txt")
+# The end of every message we send (a link to the privacy notice): one Markdown source per
+# language, added here so that no message template has to repeat it.
+FOOTER = "_footer"
 
 
 @dataclass(frozen=True)
@@ -176,11 +180,27 @@ def _render(
 ) -> tuple[str, str, str]:
     subject = " ".join(subject_t.render(context).split())
     body, safe = _bodies(md_env, md_t, context)
+    footer = _footer(md_env, language, context)
+    if footer:
+        # After the message's own signature block ("-- " …), in both parts.
+        body = body.rstrip("\n") + "\n" + html_to_text(footer).strip() + "\n"
+        safe = f"{safe}\n{footer}"
     page = (
         f'<!DOCTYPE html>\n<html lang="{html.escape(language)}"><head><meta charset="utf-8">'
         f"<title>{html.escape(subject)}</title></head>\n<body>\n{safe}\n</body></html>\n"
     )
     return subject, body, page
+
+
+def _footer(md_env: Environment, language: str, context: dict[str, Any]) -> str:
+    """The shared footer (`<lang>/_footer.md`) as HTML, or "" without one: a template directory
+    without it sends without it (`automation check` names a language that lacks it)."""
+    try:
+        template = md_env.get_template(templatefile.body_name(FOOTER, language))
+    except TemplateNotFound:
+        return ""
+    values = {"network": context.get("network") or {}, "privacy_url": context.get("privacy_url") or ""}
+    return markdown_html.to_html(template, values).strip()
 
 
 def _bodies(environment: Environment, template: Template, context: dict[str, Any]) -> tuple[str, str]:

@@ -31,6 +31,7 @@ from automation.model import (
     Registration,
     ResolveAttention,
     SendMail,
+    SetFollowup,
     SetInitiativeStatus,
     SetRegistration,
     Status,
@@ -39,6 +40,7 @@ from automation.model import (
 )
 from automation.store.calendar import CalendarStore
 from automation.store.desk import DeskStore
+from automation.store.followups import FollowupStore
 from automation.store.initiatives import InitiativeStore
 from automation.store.membership import MembershipStore
 from automation.store.migrations import MIGRATIONS
@@ -46,7 +48,7 @@ from automation.store.privacy import PrivacyStore
 from automation.store.time import iso
 
 
-class Store(CalendarStore, InitiativeStore, PrivacyStore, MembershipStore, DeskStore):
+class Store(CalendarStore, InitiativeStore, PrivacyStore, MembershipStore, DeskStore, FollowupStore):
     def __init__(self, path: Path, busy_timeout: float = 30.0) -> None:
         path.parent.mkdir(parents=True, exist_ok=True)
         # isolation_level=None: we issue BEGIN IMMEDIATE ourselves, so a writer waits for the
@@ -136,6 +138,8 @@ class Store(CalendarStore, InitiativeStore, PrivacyStore, MembershipStore, DeskS
                 self.create_initiative(effect.initiative, now)
             elif isinstance(effect, SetInitiativeStatus):
                 self.set_initiative_status(effect, now)
+            elif isinstance(effect, SetFollowup):
+                self.set_followup(effect.number, effect.status, effect.note, now)
             elif isinstance(effect, AddContact):
                 self.add_contact(effect, now)
             elif isinstance(effect, Unsubscribe):

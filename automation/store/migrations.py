@@ -267,3 +267,29 @@ def m011_desk(db: sqlite_utils.Database) -> None:
 def m015_pause_alerts(db: sqlite_utils.Database) -> None:
     # When the coordinator was told of a pause by the [alerts] route: once per outage.
     db.execute("ALTER TABLE pauses ADD COLUMN alerted_at TEXT NOT NULL DEFAULT ''")
+
+
+@migration
+def m012_followups(db: sqlite_utils.Database) -> None:
+    # Follow-up items agreed at a meeting (a summary's "## Jatkotoimet" section): each has an
+    # owner from the preparatory group and a status that owners and the coordinator update.
+    # One row per (meeting, language, position): re-reading the same summary adds nothing.
+    db.table("followups").create(
+        {
+            "id": int,
+            "meeting": str,
+            "position": int,
+            "text": str,
+            "language": str,  # of the summary the item was read from
+            "owner": str,
+            "owner_email": str,
+            "initiative": str,
+            "status": str,
+            "note": str,
+            "created_at": str,
+            "updated_at": str,
+        },
+        pk="id",
+    )
+    db.table("followups").create_index(["meeting", "position"], unique=True)
+    db.table("followups").create_index(["status"])
