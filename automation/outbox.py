@@ -342,10 +342,13 @@ def _tell_coordinator(
     now: datetime,
     addresses: list[str] | None = None,
 ) -> None:
-    """A message refused for good: the coordinator hears of it (once per message), by mail."""
+    """A message refused for good: the coordinator hears of it by mail, once per address and
+    reason (every later invitation and reminder to a dead address is refused the same way; the
+    notice's Message-ID comes from the address and the reason, so queuing it again is a no-op)."""
     coordinator = settings.network.coordinator
     if not coordinator or row["purpose"] == "undeliverable" or row["recipient"] == coordinator:
         return
+    revision = row["message_id"] if addresses else f"{row['recipient'].lower()} {error[:200]}"
     store.enqueue(
         SendMail(
             template="undeliverable",
@@ -354,7 +357,7 @@ def _tell_coordinator(
             language=settings.network.default_language,
             purpose="undeliverable",
             meeting=None,
-            revision=row["message_id"],
+            revision=revision,
             auto_submitted="auto-generated",
             reply_token=False,
             context={"addresses": addresses or [row["recipient"]], "reason": error[:200]},
