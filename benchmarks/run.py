@@ -17,6 +17,8 @@ Starts its own Dovecot (IMAP) and aiosmtpd sink (SMTP) on 127.0.0.1 with their f
    same bytes over one connection. The same queue is sent three times, each time followed by
    the limit: best of three each, so drift hits both alike.
 5. peak RSS of `automation run --once` going through a 50,000-message mailbox.
+6. peak RSS of `run --once` through a reply and an initiative with 25 MB attachments (35 MB on
+   the wire), beside the same with 0.1 MB attached and the 150 MB ceiling.
 
 --quick uses smaller N (every figure is still there) and finishes in under two minutes.
 --profile DIR writes cProfile output of the in-process steps and of the 5th step's subprocess

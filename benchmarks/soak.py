@@ -53,7 +53,7 @@ from soak_traffic import INITIATIVE, SIZES, START, Answer, Meeting, World, build
 
 PASSWORD_ENV = "SOAK_IMAP_PASSWORD"
 BROKEN_TEMPLATE = "fi/tentative.txt"  # broken for a while: only maybes in Finnish wait for it
-PEAK = """
+PEAK = r"""
 import atexit, os, runpy
 
 def _peak():
@@ -63,6 +63,20 @@ def _peak():
         out.write(kb)
 
 atexit.register(_peak)
+if os.environ.get("SOAK_STACK_MB"):  # where a command grows past N MB: its stack, to a file
+    import sys, threading, time, traceback
+
+    def _watch(limit=int(os.environ["SOAK_STACK_MB"]) * 1024, main=threading.main_thread().ident):
+        while True:
+            with open("/proc/self/status") as status:
+                kb = int(next(line.split()[1] for line in status if line.startswith("VmRSS:")))
+            if kb > limit:
+                with open(os.environ["SOAK_PEAK_FILE"] + ".stack", "a") as out:
+                    out.write(f"{kb} kB\n" + "".join(traceback.format_stack(sys._current_frames()[main])))
+                limit = kb + 20 * 1024
+            time.sleep(0.01)
+
+    threading.Thread(target=_watch, daemon=True).start()
 runpy.run_module("automation", run_name="__main__", alter_sys=True)
 """
 LOCKER = """
@@ -105,11 +119,13 @@ class Soak:
     holders: set[tuple[str, str]] = field(default_factory=set)  # got the event (REQUEST)
     skipped: int = 0  # planned answers never sent (no invitation came: unsubscribed, bounced)
     peaks_kb: list[int] = field(default_factory=list)
+    peak_of: dict[str, tuple[int, str]] = field(default_factory=dict)  # the largest, and which command
     outputs: list[str] = field(default_factory=list)
     processes: int = 0
     slot_time: datetime = START
     slot_started: float = 0.0
     seen_sink: int = 0
+    current: str = ""  # the command last started, for the peak's report
 
     # ---- clock and processes -------------------------------------------------------------------
 
@@ -124,8 +140,12 @@ class Soak:
     def command(self, *args: str) -> tuple[list[str], dict[str, str], Path]:
         self.processes += 1
         peak = self.work / "peaks" / f"{self.processes}.kb"
-        env = dict(os.environ, SOAK_PEAK_FILE=str(peak), **{PASSWORD_ENV: self.password})
+        # This checkout's code, whatever the environment has installed (the processes run in
+        # the work directory, where `-m automation` would find another copy first).
+        path = os.pathsep.join(filter(None, [str(REPO), os.environ.get("PYTHONPATH", "")]))
+        env = dict(os.environ, SOAK_PEAK_FILE=str(peak), PYTHONPATH=path, **{PASSWORD_ENV: self.password})
         argv = [sys.executable, "-c", PEAK, "--config", str(self.config), "--now", self.now(), *args]
+        self.current = f"{' '.join(args)} at {self.now()}"
         return argv, env, peak
 
     def run(self, *args: str) -> str:
@@ -173,6 +193,8 @@ class Soak:
         if path.exists():
             self.peaks_kb.append(int(path.read_text() or 0))
             path.unlink()
+        if self.peaks_kb and self.peaks_kb[-1] > self.peak_of.get("max", (0, ""))[0]:
+            self.peak_of["max"] = (self.peaks_kb[-1], self.current)
 
     # ---- the configuration ---------------------------------------------------------------------
 
@@ -241,7 +263,9 @@ lifecycle_seconds = 1
         text = template.read_text(encoding="utf-8")
         if broken and "{% if" not in text[:20]:
             template.write_text("{% if name %}\n" + text, encoding="utf-8")  # an unclosed block
-            self.faults.config_edits.append(f"{self.slot_time:%d.%m. %H:%M} template {BROKEN_TEMPLATE} broken")
+            self.faults.config_edits.append(
+                f"{self.slot_time:%d.%m. %H:%M} template {BROKEN_TEMPLATE} broken"
+            )
         elif not broken and text.startswith("{% if name %}\n"):
             template.write_text(text.removeprefix("{% if name %}\n"), encoding="utf-8")
             self.faults.config_edits.append(f"{self.slot_time:%d.%m. %H:%M} template {BROKEN_TEMPLATE} fixed")
@@ -267,13 +291,17 @@ lifecycle_seconds = 1
                     self.skipped += 1
                 continue
             message_id, data = made
-            record = Record(message_id, answer.person, answer.meeting, answer.label, self.slot_time, answer.duplicate)
+            record = Record(
+                message_id, answer.person, answer.meeting, answer.label, self.slot_time, answer.duplicate
+            )
             mails.append((record, data))
             if answer.duplicate:
                 mails.append((record, data))
         for sender, at, language in world.initiatives:
             if self.previous_slot < at <= self.slot_time:
-                message_id, data = soak_mail.initiative(sender, at, language, INITIATIVE[language], world.seed)
+                message_id, data = soak_mail.initiative(
+                    sender, at, language, INITIATIVE[language], world.seed
+                )
                 mails.append((Record(message_id, sender, "", "initiative", self.slot_time), data))
         for index, at in enumerate(world.hostile):
             if self.previous_slot < at <= self.slot_time:
@@ -412,7 +440,9 @@ def run_slot(soak: Soak, plan: SlotPlan) -> None:
         soak.kill(process, peak)
     if plan.lock_db and (soak.work / "automation.db").exists():
         ready = soak.work / "locked"
-        locker = subprocess.Popen([sys.executable, "-c", LOCKER, str(soak.work / "automation.db"), "3", str(ready)])
+        locker = subprocess.Popen(
+            [sys.executable, "-c", LOCKER, str(soak.work / "automation.db"), "3", str(ready)]
+        )
         while not ready.exists() and locker.poll() is None:
             time.sleep(0.02)
         soak.faults.db_locks += 1
@@ -467,12 +497,18 @@ def end_state(soak: Soak) -> dict[str, Any]:
     state["initiatives"] = json.loads(soak.run("initiatives", "list", "--format", "json") or "[]")
     site = soak.work / "public"
     soak.run("publish", "--output", str(site))
-    state["ics"] = (site / "meetings.ics").read_text(encoding="utf-8") if (site / "meetings.ics").exists() else ""
-    state["index"] = (site / "index.html").read_text(encoding="utf-8") if (site / "index.html").exists() else ""
-    connection = sqlite3.connect(f"file:{soak.work / 'automation.db'}?mode=ro", uri=True)
-    connection.row_factory = sqlite3.Row
-    state["messages"] = [dict(r) for r in connection.execute("SELECT * FROM messages ORDER BY rowid")]
-    connection.close()
+    state["ics"] = (
+        (site / "meetings.ics").read_text(encoding="utf-8") if (site / "meetings.ics").exists() else ""
+    )
+    state["index"] = (
+        (site / "index.html").read_text(encoding="utf-8") if (site / "index.html").exists() else ""
+    )
+    state["messages"] = []
+    if (soak.work / "automation.db").exists():  # else no pass ever ran: every check fails
+        connection = sqlite3.connect(f"file:{soak.work / 'automation.db'}?mode=ro", uri=True)
+        connection.row_factory = sqlite3.Row
+        state["messages"] = [dict(r) for r in connection.execute("SELECT * FROM messages ORDER BY rowid")]
+        connection.close()
     client = soak.imap()
     try:
         counts = {}
@@ -487,10 +523,14 @@ def end_state(soak: Soak) -> dict[str, Any]:
 
 def report(soak: Soak, state: dict[str, Any], seconds: float) -> dict[str, Any]:
     world = soak.world
-    invariants, details, accuracy = check(world, soak.records, soak.outgoing, state, soak.faults.kills, soak.peaks_kb)
+    invariants, details, accuracy = check(
+        world, soak.records, soak.outgoing, state, soak.faults.kills, soak.peaks_kb
+    )
     invariants["no traceback in any command's output"] = not any("Traceback" in o for o in soak.outputs)
     if not invariants["no traceback in any command's output"]:
-        details["no traceback in any command's output"] = next(o for o in soak.outputs if "Traceback" in o)[-1500:]
+        details["no traceback in any command's output"] = next(o for o in soak.outputs if "Traceback" in o)[
+            -1500:
+        ]
     return {
         "seed": world.seed,
         "simulated_days": world.size.days,
@@ -512,6 +552,7 @@ def report(soak: Soak, state: dict[str, Any], seconds: float) -> dict[str, Any]:
         "answers_not_sent": soak.skipped,
         "processes": soak.processes,
         "peak_rss_mb": max(soak.peaks_kb, default=0) / 1024,
+        "peak_rss_command": soak.peak_of.get("max", (0, ""))[1],
         "invariants": invariants,
         "failures": details,
         "reader_accuracy": accuracy,
@@ -523,10 +564,14 @@ def report(soak: Soak, state: dict[str, Any], seconds: float) -> dict[str, Any]:
 
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--quick", action="store_true", help="14 simulated days, 120 contacts: under 5 minutes")
+    parser.add_argument(
+        "--quick", action="store_true", help="14 simulated days, 120 contacts: under 5 minutes"
+    )
     parser.add_argument("--seed", type=int, default=1, help="the same seed replays the same season")
     parser.add_argument("--json", type=Path, help="write the result to this file")
     args = parser.parse_args()
+    # Stopped from outside: still stop the servers and remove the work files (finally below).
+    signal.signal(signal.SIGTERM, lambda *_: sys.exit(143))
     started = time.perf_counter()
     world = build(SIZES["quick" if args.quick else "full"], args.seed)
     work = Path(tempfile.mkdtemp(prefix="soak", dir="/dev/shm" if Path("/dev/shm").is_dir() else None))
@@ -561,8 +606,10 @@ def main() -> int:
         args.json.write_text(json.dumps(result, indent=2, ensure_ascii=False) + "\n", encoding="utf-8")
     failed = [name for name, ok in result["invariants"].items() if not ok]
     if failed:
-        print(f"\nFAILED with seed {args.seed}: replay with `python benchmarks/soak.py"
-              f"{' --quick' if args.quick else ''} --seed {args.seed}`")
+        print(
+            f"\nFAILED with seed {args.seed}: replay with `python benchmarks/soak.py"
+            f"{' --quick' if args.quick else ''} --seed {args.seed}`"
+        )
         return 1
     return 0
 
@@ -578,7 +625,8 @@ def print_result(result: dict[str, Any]) -> None:
         f" 5xx recipients {outages['smtp_5xx_recipients']}, Dovecot restarts {outages['dovecot_restarts']},"
         f" database locked {outages['database_locked']}\n"
         f"config edits: {'; '.join(result['config_edits']) or 'none'}\n"
-        f"peak RSS of the daemon {result['peak_rss_mb']:.0f} MB; {result['processes']} processes;"
+        f"peak RSS of the daemon {result['peak_rss_mb']:.0f} MB ({result['peak_rss_command']});"
+        f" {result['processes']} processes;"
         f" {result['seconds']:.0f} s\n"
         f"reader accuracy on the labelled replies: {result['reader_accuracy']['accuracy']:.1%}"
         f" ({result['reader_accuracy']['correct']}/{result['reader_accuracy']['replies']})\n"

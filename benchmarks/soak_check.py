@@ -81,7 +81,9 @@ def _local(text: str) -> datetime:
     return moment.astimezone(ZONE).replace(tzinfo=None) if moment.tzinfo else moment
 
 
-def replay(events: list[tuple[str, str, str, datetime]], meetings: dict[str, Meeting]) -> dict[tuple[str, str], str]:
+def replay(
+    events: list[tuple[str, str, str, datetime]], meetings: dict[str, Meeting]
+) -> dict[tuple[str, str], str]:
     """Each person's status after their answers, in the order handled (registration.py's rules:
     a yes takes a seat or a place in the queue until the deadline; a no frees the seat for the
     first in the queue until the start; a maybe holds no seat and does not replace a seat)."""
@@ -174,7 +176,9 @@ def check(
         as_read.append((r.person, r.meeting, reading, moment))
     expected, read = replay(as_labelled, meetings), replay(as_read, meetings)
     actual = {
-        (row["email"].lower(), code): row["status"] for code, regs in state["registrations"].items() for row in regs
+        (row["email"].lower(), code): row["status"]
+        for code, regs in state["registrations"].items()
+        for row in regs
     }
     pairs = {(r.person, r.meeting) for r in human} - loose
     wrong = [
@@ -231,7 +235,9 @@ def check(
             want = {p for (p, m), s in read.items() if m == code and s == status}
             have = {p for (p, m), s in actual.items() if m == code and s == status and (p, m) in pairs}
             if want != have:
-                queue_problems.append(f"{code} {status}: missing {sorted(want - have)[:3]}, extra {sorted(have - want)[:3]}")
+                queue_problems.append(
+                    f"{code} {status}: missing {sorted(want - have)[:3]}, extra {sorted(have - want)[:3]}"
+                )
     verdict("the waiting list is promoted in order", queue_problems)
 
     # 5. nothing after its moment, nothing to those who left, nothing answering a machine
@@ -245,7 +251,10 @@ def check(
             late.append(f"{o.purpose} {o.meeting} to {o.recipient} at {o.date}")
         if o.purpose == "meeting-reminder" and (o.date > meeting.start_at(o.date) or cancelled):
             late.append(f"{o.purpose} {o.meeting} to {o.recipient} at {o.date}")
-    verdict("no mail is sent after its moment (no invitation after the deadline, no reminder after the meeting)", late)
+    verdict(
+        "no mail is sent after its moment (no invitation after the deadline, no reminder after the meeting)",
+        late,
+    )
     left: dict[str, datetime] = {}
     for r in unique:
         if r.label == "unsubscribe" and r.key in rows:
@@ -274,10 +283,14 @@ def check(
     # 6. initiatives
     sent_initiatives = [r for r in unique if r.label == "initiative"]
     acks = Counter(o.recipient for o in outgoing if o.purpose == "initiative-ack")
-    problems = [] if len(state["initiatives"]) == len(sent_initiatives) else [
-        f"{len(state['initiatives'])} listed for {len(sent_initiatives)} sent"
+    problems = (
+        []
+        if len(state["initiatives"]) == len(sent_initiatives)
+        else [f"{len(state['initiatives'])} listed for {len(sent_initiatives)} sent"]
+    )
+    problems += [
+        f"{r.person}: {acks[r.person]} acknowledgements" for r in sent_initiatives if acks[r.person] != 1
     ]
-    problems += [f"{r.person}: {acks[r.person]} acknowledgements" for r in sent_initiatives if acks[r.person] != 1]
     verdict("every initiative is listed and acknowledged once", problems)
 
     # 7. the public calendar and `automation status` agree with the database
@@ -287,13 +300,23 @@ def check(
         cancelled = meeting.cancelled_on is not None and end >= meeting.cancelled_on
         uid = f"UID:meeting-{code}@example.org"
         start = f"{meeting.start_at(end):%Y%m%dT%H%M%S}"
-        event = state["ics"].split(uid)[1].split("END:VEVENT")[0] if uid in state["ics"] else ""
+        events = state["ics"].replace("\r\n ", "").split("BEGIN:VEVENT")
+        event = next((e.split("END:VEVENT")[0] for e in events if uid in e), "")
         if not cancelled and start not in event:
             disagree.append(f"meetings.ics: {code} not at {start}")
         if cancelled and event and "CANCELLED" not in event:
             disagree.append(f"meetings.ics: {code} is cancelled but listed as on")
         counts = Counter(row["status"] for row in state["registrations"][code])
-        line = re.search(rf"Meeting {re.escape(code)} \(.*?\): registered (\d+)(?:/\d+)?, waiting (\d+), tentative (\d+)", state["status"])
+        # Companions named without an address take a seat each under the one who brought them.
+        counts["registered"] += sum(
+            len(row.get("companions") or [])
+            for row in state["registrations"][code]
+            if row["status"] == "registered"
+        )
+        line = re.search(
+            rf"Meeting {re.escape(code)} \(.*?\): registered (\d+)(?:/\d+)?, waiting (\d+), tentative (\d+)",
+            state["status"],
+        )
         shown = tuple(int(g) for g in line.groups()) if line else None
         if shown != (counts["registered"], counts["waiting"], counts["tentative"]):
             disagree.append(f"status shows {shown} for {code}, registrations {dict(counts)}")
@@ -311,7 +334,10 @@ def check(
         "correct": correct,
         "accuracy": correct / replies if replies else 1.0,
         "people_whose_status_differs_from_their_labels_because_of_the_reader": len(by_reader),
-        "examples": [f"{p} {m}: labels say {expected.get((p, m))}, read as {read.get((p, m))}" for p, m in by_reader[:5]],
+        "examples": [
+            f"{p} {m}: labels say {expected.get((p, m))}, read as {read.get((p, m))}"
+            for p, m in by_reader[:5]
+        ],
         "companion_answers_checked_loosely": len(loose),
     }
     return results, failures, accuracy

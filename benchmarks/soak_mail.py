@@ -94,11 +94,13 @@ def bounce(answer: Answer, invitation: bytes, seed: int) -> tuple[str, bytes]:
     boundary = "soak-bounce-" + message_id[1:9]
     rcpt = answer.person
     body = (
-        f"--{boundary}\nContent-Type: text/plain; charset=us-ascii\n\nYour message could not be delivered.\n\n"
+        f"--{boundary}\nContent-Type: text/plain; charset=us-ascii\n\n"
+        "Your message could not be delivered.\n\n"
         f"<{rcpt}>: 550 5.1.1 User unknown\n\n--{boundary}\nContent-Type: message/delivery-status\n\n"
         f"Reporting-MTA: dns; mail.example.org\n\nFinal-Recipient: rfc822; {rcpt}\nAction: failed\n"
         f"Status: 5.1.1\nDiagnostic-Code: smtp; 550 5.1.1 User unknown\n\n--{boundary}\n"
-        f"Content-Type: text/rfc822-headers\n\nFrom: {OWN}\nTo: {rcpt}\nMessage-ID: {original['Message-ID']}\n"
+        f"Content-Type: text/rfc822-headers\n\nFrom: {OWN}\nTo: {rcpt}\n"
+        f"Message-ID: {original['Message-ID']}\n"
         f"Subject: invitation\n\n--{boundary}--\n"
     )
     head = (
@@ -110,7 +112,9 @@ def bounce(answer: Answer, invitation: bytes, seed: int) -> tuple[str, bytes]:
     return message_id, (head + "\n" + body).encode()
 
 
-def initiative(sender: str, at: datetime, language: str, subject_text: tuple[str, str], seed: int) -> tuple[str, bytes]:
+def initiative(
+    sender: str, at: datetime, language: str, subject_text: tuple[str, str], seed: int
+) -> tuple[str, bytes]:
     subject, text = subject_text
     message_id = _id(seed, sender, "initiative", at)
     msg = _head(sender, OWN, subject, at, message_id)

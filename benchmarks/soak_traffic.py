@@ -21,7 +21,7 @@ DOMAINS = ("espoo.fi", "vantaa.fi", "tampere.fi", "oph.fi", "kuntaliitto.fi", "a
 LANGUAGES = (("fi", 70), ("sv", 20), ("en", 10))
 UNSUBSCRIBE = {"fi": "Eroa listalta, kiitos.", "sv": "Avsluta min prenumeration, tack.", "en": "Unsubscribe."}
 INITIATIVE = {
-    "fi": ("Aloite: tekoälyn arviointi kouluissa", "Ehdotan, että seuraavassa tapaamisessa käsitellään tekoälyn arviointia."),
+    "fi": ("Aloite: tekoälyn arviointi kouluissa", "Ehdotan, että seuraava tapaaminen käsittelee tekoälyä."),
     "sv": ("Initiativ: AI i bedömningen", "Jag föreslår att nästa möte behandlar AI i bedömningen."),
     "en": ("Initiative: AI in assessment", "I propose that the next meeting discusses AI in assessment."),
 }  # fmt: skip
@@ -34,7 +34,8 @@ class Size:
     invite_days_before: int
     deadline_reminder_days_before: int
     meeting_reminder_days_before: int
-    # (code, start day, deadline day, capacity or 0, moved to day (and on which day) or 0, cancelled on day or 0)
+    # (code, start day, deadline day, capacity or 0, (moved to day, on day) or (0, 0),
+    #  cancelled on day or 0)
     meetings: tuple[tuple[str, int, int, int, tuple[int, int], int], ...]
     slots: tuple[int, ...]  # hours of the day at which the daemon runs
     big_messages: int
@@ -91,7 +92,9 @@ class Meeting:
     cancelled_on: datetime | None
 
     def start_at(self, moment: datetime) -> datetime:
-        return self.moved_start if self.moved_start and self.moved_on and moment >= self.moved_on else self.start
+        return (
+            self.moved_start if self.moved_start and self.moved_on and moment >= self.moved_on else self.start
+        )
 
     def invite_at(self, days_before: int) -> datetime:
         return self.start - timedelta(days=days_before)
@@ -213,7 +216,10 @@ def _answers(
         return planned
     if roll < 0.37:
         at = _when(rng, invited, meeting)
-        return [*planned, Answer(contact.email, meeting.code, at, "unsubscribe", UNSUBSCRIBE[contact.language])]
+        return [
+            *planned,
+            Answer(contact.email, meeting.code, at, "unsubscribe", UNSUBSCRIBE[contact.language]),
+        ]
     labels = ["yes"] * 45 + ["no"] * 25 + ["maybe"] * 12 + ["other"] * 10
     labels += ["companions"] * 8 if not meeting.capacity else ["yes"] * 8
     sequence = [rng.choice(labels)]
@@ -238,7 +244,9 @@ def _answers(
         at = at + timedelta(hours=rng.uniform(2, 30))
     if sequence[-1] == "yes" and not meeting.capacity and rng.random() < 0.15:
         label = "cal-no" if rng.random() < 0.4 else "cal-yes"
-        planned.append(Answer(contact.email, meeting.code, at + timedelta(hours=1), label, language=contact.language))
+        planned.append(
+            Answer(contact.email, meeting.code, at + timedelta(hours=1), label, language=contact.language)
+        )
     # Nothing after the meeting starts: what the daemon does with a late answer is not this
     # soak's question (the fault tests have it), and the meeting's start is where it ends.
     last = meeting.start - timedelta(hours=2)

@@ -153,3 +153,26 @@ def test_a_spooled_marker_written_by_a_sender_is_not_believed(tmp_path: Path) ->
 def _owner(path: Path) -> tuple[int, int]:
     stat = path.stat()
     return stat.st_uid, stat.st_gid
+
+
+def test_hostile_mail_through_the_streaming_reader_still_gives_a_result(tmp_path: Path) -> None:
+    """Every deterministic bomb of the hostile-mail tests, streamed as a big message would be:
+    the reader returns a message the parser reads, quickly, and never more than it was given."""
+    import time
+
+    from hostile_mail import BOMBS
+
+    for name, build in sorted(BOMBS.items()):
+        data = build()
+        spool = tmp_path / str(abs(hash(name)))
+        spool.mkdir()
+        started = time.monotonic()
+        reducer = Reducer(spool)
+        for start in range(0, len(data), 1024 * 1024):
+            reducer.feed(data[start : start + 1024 * 1024])
+        reduced = reducer.close()
+        parse_message(reduced, spooled=True)
+        assert time.monotonic() - started < 10, f"{name}: too slow"
+        spooled = sum(p.stat().st_size for p in spool.iterdir())
+        marks = 64 * reducer.parts  # one X-Automation-Spooled line per spooled part
+        assert len(reduced) <= len(data) + marks + 4096 and spooled <= len(data), name
