@@ -399,14 +399,17 @@ def plan_faults(world: World, rng_seed: int) -> dict[datetime, SlotPlan]:
     plans: dict[datetime, SlotPlan] = {}
     slots = [START + timedelta(days=d, hours=h) for d in range(size.days) for h in size.slots]
     for day in range(size.days):
+        # The daemon never ends by itself, so its kill always lands: at least one a day. A pass
+        # may be done before its kill comes.
         today = [s for s in slots if (s - START).days == day]
-        for slot in rng.sample(today, 1 + (rng.random() < 0.3)):
-            plans[slot] = SlotPlan(kill=rng.choice(["daemon", "pass"]), delay=rng.uniform(0.2, 3.5))
+        first, *more = rng.sample(today, 1 + (rng.random() < 0.4))
+        plans[first] = SlotPlan(kill="daemon", delay=rng.uniform(0.2, 3.5))
+        for slot in more:
+            plans[slot] = SlotPlan(kill="pass", delay=rng.uniform(0.2, 3.5))
     outages = max(1, size.days // 20)
-    for slot in rng.sample(slots[: -len(size.slots) * 2], outages * 3):
+    for i, slot in enumerate(rng.sample(slots[len(size.slots) : -len(size.slots) * 2], outages * 4)):
         old = plans.get(slot, SlotPlan())
-        which = rng.randrange(2)
-        plans[slot] = SlotPlan(old.kill, old.delay, restart_dovecot=which == 0, lock_db=which == 1)
+        plans[slot] = SlotPlan(old.kill, old.delay, restart_dovecot=i % 2 == 0, lock_db=i % 2 == 1)
     for day in sorted(rng.sample(range(1, size.days - 2), outages)):
         first = START + timedelta(days=day, hours=size.slots[0])
         plans[first] = SlotPlan(**{**plans.get(first, SlotPlan()).__dict__, "outage": "start"})

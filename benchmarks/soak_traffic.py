@@ -53,7 +53,7 @@ SIZES = {
             ("2024-C", 65, 58, 0, (68, 45), 0),
             ("2024-D", 85, 78, 0, (0, 0), 70),
         ),
-        slots=(8, 11, 14, 17, 21), big_messages=3, initiatives=12, hostile=8,
+        slots=(8, 13, 19), big_messages=3, initiatives=12, hostile=8,
     ),
     "quick": Size(
         days=14, contacts=120, invite_days_before=4, deadline_reminder_days_before=1,
