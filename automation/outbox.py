@@ -154,6 +154,9 @@ def flush(
         return report
 
     undeliverable = store.undeliverable([row["recipient"] for row in rows])
+    # Invitations and deadline reminders are queued by the lifecycle step before the pass reads
+    # its mail: someone who left the list meanwhile must not get them.
+    left = store.unsubscribed([row["recipient"] for row in rows if row["purpose"] in _TO_MEMBERS])
     memo: dict[Any, Any] = {}  # what the mails of this batch share: initiatives, rendered parts
 
     def record(row: dict[str, Any], error: AutomationError | ValueError | None) -> bool:
@@ -181,7 +184,8 @@ def flush(
     try:
         with transport.open() as session:
             for row in rows:
-                message = _prepare(store, settings, now, row, report, row["recipient"] in undeliverable, memo)
+                skip = _skip_reason(row, undeliverable, left)
+                message = _prepare(store, settings, now, row, report, skip, memo)
                 if message is None:
                     continue
                 try:
@@ -262,24 +266,32 @@ def _unclaim(store: Store, row: dict[str, Any]) -> None:
     )
 
 
+_TO_MEMBERS = ("invite", "deadline-reminder")  # mail only those on the contact list get
+
+
+def _skip_reason(row: dict[str, Any], undeliverable: set[str], left: set[str]) -> str:
+    if row["recipient"] in undeliverable:
+        return "address undeliverable (bounces)"
+    if row["purpose"] in _TO_MEMBERS and row["recipient"] in left:
+        return "unsubscribed after it was queued"
+    return ""
+
+
 def _prepare(
     store: Store,
     settings: Settings,
     now: datetime,
     row: dict[str, Any],
     report: FlushReport,
-    undeliverable: bool,
+    skip: str,
     memo: dict[Any, Any],
 ) -> bytes | None:
     """Claim the row and render it; None when it is not to be sent now (and why is recorded)."""
     if not _claim(store, row["id"]):
         return None
-    if undeliverable:
-        # The address bounced past the threshold: do not keep mailing it.
-        store.db.execute(
-            "UPDATE outbox SET status = 'skipped', error = ? WHERE id = ?",
-            ["address undeliverable (bounces)", row["id"]],
-        )
+    if skip:
+        # The address bounced past the threshold, or its owner left the list: no more mail.
+        store.db.execute("UPDATE outbox SET status = 'skipped', error = ? WHERE id = ?", [skip, row["id"]])
         report.finished += 1
         return None
     pointless = expired(row["purpose"], row["meeting"] or "", settings, now)
