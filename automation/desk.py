@@ -14,7 +14,7 @@ from zoneinfo import ZoneInfo
 
 from automation.app import App
 from automation.errors import AutomationError
-from automation.inbox.base import MailSource
+from automation.inbox.base import MailSource, RawMail
 from automation.model import (
     AddContact,
     Attention,
@@ -54,7 +54,8 @@ def settle(app: App, raw: bytes, item: AttentionItem, told: Told, now: datetime)
     exactly as a reply would be (same match, same state, same workflow)."""
     message = parse_message(raw)
     seen, match, state = understand(app, message, now, told)
-    intake = intake_facts(app, raw, message, seen, now) if told.answer == "initiative" else None
+    whole = RawMail(f"attention:{item.number}", raw)  # as kept in the folder: nothing spooled
+    intake = intake_facts(app, whole, message, seen, now) if told.answer == "initiative" else None
     decision = dispatch(message, seen, match, state, told, intake)
     return limit_answers(
         decision,

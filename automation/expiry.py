@@ -11,7 +11,7 @@ from datetime import datetime
 
 from automation.config import Settings
 from automation.model import Meeting
-from automation.workflows.lifecycle import Offsets, stages
+from automation.workflows.lifecycle import STAGE_TEMPLATES, Offsets, stages
 
 # Mail that stays worth sending whatever the date: the published summary, and what is not about
 # a meeting (initiatives, joining, privacy answers, notices to the coordinator).
@@ -39,6 +39,11 @@ def expiry(purpose: str, meeting: Meeting | None, offsets: Offsets) -> tuple[dat
     everything else about a meeting (confirmations, calendar copies): the meeting's end."""
     if meeting is None or purpose in _NEVER or purpose.startswith(_NEVER_PREFIXES):
         return None
+    if meeting.cancelled and purpose in STAGE_TEMPLATES:
+        # A cancelled meeting has no schedule: an invitation or reminder still queued (SMTP was
+        # down, or it was queued just before the cancellation) must not go out. Its
+        # cancellation mail and calendar CANCEL are not schedule mail and still go.
+        return datetime.min.replace(tzinfo=meeting.start.tzinfo), "pointless: the meeting was cancelled"
     for stage in stages(meeting, offsets):
         if stage.name == purpose:
             if stage.until == meeting.registration_deadline:
@@ -53,4 +58,6 @@ def expired(row_purpose: str, row_meeting: str, settings: Settings, now: datetim
     found = expiry(row_purpose, settings.meeting(code) if code else None, offsets_of(settings))
     if found is None or now <= found[0]:
         return ""
+    if found[0].year == datetime.min.year:  # pointless whenever it is (a cancelled meeting)
+        return f"{found[1]}; not sent"
     return f"{found[1]} ({found[0]:%d.%m.%Y %H:%M}); not sent"

@@ -156,6 +156,9 @@ def flush(
         return report
 
     undeliverable = store.undeliverable([row["recipient"] for row in rows])
+    # Invitations and deadline reminders are queued by the lifecycle step before the pass reads
+    # its mail: someone who left the list meanwhile must not get them.
+    left = store.unsubscribed([row["recipient"] for row in rows if row["purpose"] in _TO_MEMBERS])
     memo: dict[Any, Any] = {}  # what the mails of this batch share: initiatives, rendered parts
 
     def record(row: dict[str, Any], error: AutomationError | ValueError | None) -> bool:
@@ -183,7 +186,8 @@ def flush(
     try:
         with transport.open() as session:
             for row in rows:
-                message = _prepare(store, settings, now, row, report, row["recipient"] in undeliverable, memo)
+                skip = _skip_reason(row, undeliverable, left)
+                message = _prepare(store, settings, now, row, report, skip, memo)
                 if message is None:
                     continue
                 try:
@@ -264,24 +268,32 @@ def _unclaim(store: Store, row: dict[str, Any]) -> None:
     )
 
 
+_TO_MEMBERS = ("invite", "deadline-reminder")  # mail only those on the contact list get
+
+
+def _skip_reason(row: dict[str, Any], undeliverable: set[str], left: set[str]) -> str:
+    if row["recipient"] in undeliverable:
+        return "address undeliverable (bounces)"
+    if row["purpose"] in _TO_MEMBERS and row["recipient"] in left:
+        return "unsubscribed after it was queued"
+    return ""
+
+
 def _prepare(
     store: Store,
     settings: Settings,
     now: datetime,
     row: dict[str, Any],
     report: FlushReport,
-    undeliverable: bool,
+    skip: str,
     memo: dict[Any, Any],
 ) -> bytes | None:
     """Claim the row and render it; None when it is not to be sent now (and why is recorded)."""
     if not _claim(store, row["id"]):
         return None
-    if undeliverable:
-        # The address bounced past the threshold: do not keep mailing it.
-        store.db.execute(
-            "UPDATE outbox SET status = 'skipped', error = ? WHERE id = ?",
-            ["address undeliverable (bounces)", row["id"]],
-        )
+    if skip:
+        # The address bounced past the threshold, or its owner left the list: no more mail.
+        store.db.execute("UPDATE outbox SET status = 'skipped', error = ? WHERE id = ?", [skip, row["id"]])
         report.finished += 1
         return None
     pointless = expired(row["purpose"], row["meeting"] or "", settings, now)
@@ -344,10 +356,13 @@ def _tell_coordinator(
     now: datetime,
     addresses: list[str] | None = None,
 ) -> None:
-    """A message refused for good: the coordinator hears of it (once per message), by mail."""
+    """A message refused for good: the coordinator hears of it by mail, once per address and
+    reason (every later invitation and reminder to a dead address is refused the same way; the
+    notice's Message-ID comes from the address and the reason, so queuing it again is a no-op)."""
     coordinator = settings.network.coordinator
     if not coordinator or row["purpose"] == "undeliverable" or row["recipient"] == coordinator:
         return
+    revision = row["message_id"] if addresses else f"{row['recipient'].lower()} {error[:200]}"
     store.enqueue(
         SendMail(
             template="undeliverable",
@@ -356,7 +371,7 @@ def _tell_coordinator(
             language=settings.network.default_language,
             purpose="undeliverable",
             meeting=None,
-            revision=row["message_id"],
+            revision=revision,
             auto_submitted="auto-generated",
             reply_token=False,
             context={"addresses": addresses or [row["recipient"]], "reason": error[:200]},

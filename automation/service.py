@@ -135,7 +135,7 @@ def _known(app: App, email: str) -> bool:
 
 def handle(app: App, raw: RawMail, now: datetime, source: MailSource | None = None) -> Outcome:
     try:
-        message = parse_message(raw.data)
+        message = parse_message(raw.data, spooled=raw.spool is not None)
         # The state that decides (seats left, who holds one) is read inside the message's
         # write transaction: a second process handling mail at the same moment (`run --once`
         # beside the daemon) waits for it, so two people can never both get the last seat.
@@ -197,7 +197,7 @@ def _route(
     wants_to_join = seen.intent is not None and seen.intent.command == "join"
     if wants_to_join or _plus(app, message, "liity"):
         return lambda: _join_request(app, message, seen)
-    submission = submissions.route(app, raw.data, message, seen, now)
+    submission = submissions.route(app, raw, message, seen, now)
     if submission is not None:
         return submission
     if seen.kind == Kind.COMMAND and seen.intent is not None:
@@ -427,7 +427,10 @@ def poll(app: App, source: MailSource, now: datetime) -> list[Outcome]:
     attention: list[RawMail] = []
     settled: list[str] = []
     for raw in source.fetch_new(last_uid, validity):
-        outcome = handle(app, raw, now, source)
+        try:
+            outcome = handle(app, raw, now, source)
+        finally:
+            raw.discard_spool()  # a big message's attachments: saved where needed by now
         outcomes.append(outcome)
         settled += outcome.settled
         (attention if outcome.attention else handled).append(raw)

@@ -14,6 +14,7 @@ from pathlib import Path
 
 from automation.app import App
 from automation.followup_jobs import owners
+from automation.inbox.base import RawMail
 from automation.jobs import organisers
 from automation.model import Attention, Classification, Decision, Inbound, Kind, SendMail
 from automation.parse.attachments import Kept, extract
@@ -31,7 +32,7 @@ SUMMARY_SCOPE = "summary:"
 _REFERENCE = re.compile(r"\b([A-Z]{2,12}-\d{4}-\d{3})\b")
 
 
-def route(app: App, raw: bytes, message: Inbound, seen: Classification, now: datetime) -> Decide | None:
+def route(app: App, raw: RawMail, message: Inbound, seen: Classification, now: datetime) -> Decide | None:
     settings = app.settings
     if seen.kind.is_machine:
         return None
@@ -114,16 +115,16 @@ def _act(app: App, message: Inbound, scoped: tuple[str, str], now: datetime) -> 
     return flow.act(message, initiative, member, organisers(app), codes)
 
 
-def _intake(app: App, raw: bytes, message: Inbound, seen: Classification, now: datetime) -> Decision:
+def _intake(app: App, raw: RawMail, message: Inbound, seen: Classification, now: datetime) -> Decision:
     return initiative(message, intake_facts(app, raw, message, seen, now), now)
 
 
-def intake_facts(app: App, raw: bytes, message: Inbound, seen: Classification, now: datetime) -> Intake:
+def intake_facts(app: App, raw: RawMail, message: Inbound, seen: Classification, now: datetime) -> Intake:
     """Inside the message's transaction: a reference that is never reused, the attachments
     kept (saved) or refused, and who is told."""
     settings = app.settings
     reference = app.store.allocate_reference(settings.initiatives.reference_prefix, now.year)
-    kept, refused = extract(raw, settings.initiatives.max_attachment_kb * 1024)
+    kept, refused = extract(raw.data, settings.initiatives.max_attachment_kb * 1024, raw.spool)
     _save(app, reference, kept)
     language = seen.language or _contact_language(app, message.sender) or settings.network.default_language
     group = organisers(app) if settings.initiatives.notify == "each" else []
@@ -153,7 +154,7 @@ def _contact_language(app: App, email: str) -> str:
     return str(row["language"]) if row and row["language"] else ""
 
 
-def _summary(app: App, raw: bytes, message: Inbound, seen: Classification, now: datetime) -> Decision:
+def _summary(app: App, raw: RawMail, message: Inbound, seen: Classification, now: datetime) -> Decision:
     """A summary by email from the coordinator or a member of the preparatory group is written
     where the coordinator's own summary files live; the summary job sends it when it is due."""
     settings = app.settings
@@ -177,7 +178,7 @@ def _summary(app: App, raw: bytes, message: Inbound, seen: Classification, now: 
     code = summary_target(message.subject, [m.code for m in meetings], [m.code for m in past])
     if code is None:
         return Decision((Attention("summary names no meeting"),), "kept a summary naming no meeting")
-    kept, _ = extract(raw, 1024 * 1024)
+    kept, _ = extract(raw.data, 1024 * 1024, raw.spool)
     markdown = next((k.data.decode() for k in kept if k.filename.lower().endswith(".md")), message.reply_text)
     language = seen.language or settings.network.default_language
     coordinator = settings.network.coordinator

@@ -17,6 +17,8 @@ Starts its own Dovecot (IMAP) and aiosmtpd sink (SMTP) on 127.0.0.1 with their f
    same bytes over one connection. The same queue is sent three times, each time followed by
    the limit: best of three each, so drift hits both alike.
 5. peak RSS of `automation run --once` going through a 50,000-message mailbox.
+6. peak RSS of `run --once` through a reply and an initiative with 25 MB attachments (35 MB on
+   the wire), beside the same with 0.1 MB attached and the 150 MB ceiling.
 
 --quick uses smaller N (every figure is still there) and finishes in under two minutes.
 --profile DIR writes cProfile output of the in-process steps and of the 5th step's subprocess
@@ -66,7 +68,7 @@ for _path in (REPO / "tests", REPO / "benchmarks", REPO):
 
 from corpus import MEETING_CODE, Corpus, contacts_csv  # noqa: E402
 from imapclient import IMAPClient  # noqa: E402
-from mails import outlook_reply  # noqa: E402
+from mails import outlook_reply, with_attachment  # noqa: E402
 from servers import DovecotServer, ReceivedMail, SmtpSink  # noqa: E402
 
 from automation import config as config_module  # noqa: E402
@@ -814,6 +816,54 @@ def memory(bench: Bench, count: int) -> dict[str, Any]:
     }
 
 
+BIG_ATTACHMENT = 25 * 1024 * 1024  # the issue's presentation: 35 MB on the wire
+
+
+def run_once_peak(bench: Bench, config: Path, name: str) -> tuple[float, str, int]:
+    """(peak RSS in MB read by the child itself, its output, exit status) of one `run --once`."""
+    peak_file = bench.work / name / "peak_kb"
+    env = dict(os.environ, BENCH_PEAK_FILE=str(peak_file))
+    env.pop("BENCH_PROFILE_FILE", None)
+    command = [sys.executable, "-c", PEAK_WRAPPER, "--config", str(config), "--now", NOW, "run", "--once"]
+    done = subprocess.run(command, cwd=REPO, capture_output=True, text=True, env=env, check=False)
+    return int(peak_file.read_text()) / 1024, done.stdout + done.stderr, done.returncode
+
+
+def big_message(bench: Bench) -> dict[str, Any]:
+    """Peak RSS of `run --once` reading one 35 MB reply ("Kyllä, tulen. Liitteenä esitykseni.")
+    and one 35 MB initiative (its attachment refused as too large), beside the same pass through
+    the same mails with a 100 kB attachment: the difference is what the size costs."""
+    log("6. memory: `run --once` through a reply and an initiative with 25 MB attachments")
+    results: dict[str, Any] = {}
+    for label, size in (("small", 100 * 1024), ("big", BIG_ATTACHMENT)):
+        user = bench.user(f"attach{label}")
+        config = bench.config(f"attach{label}", user, "", smtp_port=bench.sink.port)
+        reply = with_attachment(f"esittaja.{label}@espoo.fi", "Kyllä, tulen. Liitteenä esitykseni.", size)
+        initiative = with_attachment(
+            f"aloittaja.{label}@espoo.fi",
+            "Ehdotan teemaksi tekoälyn arviointia. Liitteenä taustamateriaali.",
+            size,
+            subject="Aloite: tekoälyn arviointi",
+            seed=1,
+        )
+        wire = len(reply)
+        seed(user, "INBOX", [reply, initiative])
+        del reply, initiative
+        time.sleep(SETTLE)
+        bench.sink.clear()
+        peak, output, code = run_once_peak(bench, config, f"attach{label}")
+        assert code == 0 and "Traceback" not in output, output[-3000:]
+        assert "2 new message(s)" in output, output[-3000:]
+        answered = {m.envelope_to[0] for m in bench.sink.wait_for(2, timeout=30)}
+        assert {f"esittaja.{label}@espoo.fi", f"aloittaja.{label}@espoo.fi"} <= answered, answered
+        results[f"attachment_{label}_peak_rss_mb"] = peak
+        results[f"attachment_{label}_wire_mb"] = wire / 1024 / 1024
+    results["attachment_peak_growth_mb"] = (
+        results["attachment_big_peak_rss_mb"] - results["attachment_small_peak_rss_mb"]
+    )
+    return results
+
+
 def sqlite_count(path: Path, sql: str) -> int:
     connection = sqlite3.connect(f"file:{path}?mode=ro", uri=True)
     try:
@@ -841,6 +891,7 @@ def targets(r: dict[str, Any]) -> list[tuple[str, bool]]:
         ("idle poll at 50k <= 1.5 x at 1k", idle["50000"] <= 1.5 * idle["1000"]),
         ("peak RSS <= 150 MB", r["peak_rss_mb"] <= 150),
         ("daemon start (ready) <= 1 s", r["daemon_ready_p50_s"] <= 1.0),
+        ("peak RSS with a 35 MB message <= 150 MB", r["attachment_big_peak_rss_mb"] <= 150),
     ]
     return checks
 
@@ -918,6 +969,14 @@ def table(r: dict[str, Any]) -> str:
             "",
         )
     )
+    rows.append(
+        (
+            f"peak RSS, run --once through a {r['attachment_big_wire_mb']:.0f} MB reply + initiative",
+            f"{r['attachment_big_peak_rss_mb']:.0f} MB",
+            "150 MB ceiling",
+            f"{r['attachment_small_peak_rss_mb']:.0f} MB with 0.1 MB attached",
+        )
+    )
     widths = [max(len(row[i]) for row in rows) for i in range(4)]
     lines = ["  ".join(cell.ljust(widths[i]) for i, cell in enumerate(row)).rstrip() for row in rows]
     lines.insert(1, "  ".join("-" * w for w in widths))
@@ -972,6 +1031,7 @@ def main() -> int:
         results.update(idle_poll(bench, sizes.idle_sizes, sizes.idle_passes))
         results.update(bulk_send(bench, sizes.bulk))
         results.update(memory(bench, sizes.memory))
+        results.update(big_message(bench))
     finally:
         sink.stop()
         dovecot.stop()

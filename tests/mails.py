@@ -148,3 +148,30 @@ __all__ = [
     "calendar_reply",
     "make_msgid",
 ]
+
+
+def with_attachment(
+    sender: str,
+    text: str,
+    size: int,
+    *,
+    filename: str = "esitys.pptx",
+    subject: str = "VS: Kutsu: verkoston tapaaminen 12.3.2024",
+    seed: int = 0,
+) -> bytes:
+    """An Outlook reply with a file attached: multipart/mixed (the text, then the file in base64).
+
+    The file is `size` bytes of a ZIP-shaped (Office) document, random past its magic bytes, so
+    it does not compress and is `size * 4/3` on the wire: 25 MB becomes the 35 MB of the issue."""
+    import email
+    import random
+    from email import policy
+
+    msg = email.message_from_bytes(outlook_reply(sender, text), _class=EmailMessage, policy=policy.default)
+    msg.replace_header("Subject", subject)
+    data = b"PK\x03\x04" + random.Random(seed).randbytes(max(size - 4, 0))
+    maintype, _, subtype = (
+        "application/vnd.openxmlformats-officedocument.presentationml.presentation".partition("/")
+    )
+    msg.add_attachment(data, maintype=maintype, subtype=subtype, filename=filename)
+    return msg.as_bytes()

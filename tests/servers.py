@@ -505,6 +505,7 @@ class _SinkHandler:
         self.messages: list[ReceivedMail] = []
         self.refusals: list[str] = []  # one reply per upcoming DATA to refuse
         self.refused_rcpts: dict[str, str] = {}  # lower-cased address -> reply
+        self.refusing: str | None = None  # every DATA answered with this until accept_all()
 
     async def handle_RCPT(
         self,
@@ -525,6 +526,8 @@ class _SinkHandler:
         with self.arrived:
             if self.refusals:
                 return self.refusals.pop(0)
+            if self.refusing is not None:
+                return self.refusing
             content = envelope.original_content or b""
             self.messages.append(
                 ReceivedMail(
@@ -602,12 +605,22 @@ class SmtpSink:
         with self._handler.lock:
             self._handler.refused_rcpts[address.lower()] = f"{code} {text}"
 
+    def refuse_all(self, code: int = 451, text: str = "4.3.2 service not available, try later") -> None:
+        """Answer every DATA with ``code text`` until ``accept_all()`` (an outage of hours)."""
+        with self._handler.lock:
+            self._handler.refusing = f"{code} {text}"
+
+    def accept_all(self) -> None:
+        with self._handler.lock:
+            self._handler.refusing = None
+
     def clear(self) -> None:
         """Forget received messages, pending DATA refusals and refused recipients."""
         with self._handler.lock:
             self._handler.messages.clear()
             self._handler.refusals.clear()
             self._handler.refused_rcpts.clear()
+            self._handler.refusing = None
 
     def __enter__(self) -> SmtpSink:
         self.start()

@@ -31,3 +31,18 @@ def test_summaries_and_mail_about_no_meeting_never_expire() -> None:
     assert expiry("initiative-ack", None, Offsets()) is None
     for purpose in ("privacy-export", "initiative-status", "joined"):
         assert expiry(purpose, MEETING, Offsets()) is None, purpose
+
+
+def test_schedule_mail_of_a_cancelled_meeting_is_pointless_at_once_but_its_cancellation_is_not() -> None:
+    """Found by the soak: invitations queued before a meeting was cancelled (contacts added
+    that morning) went out the next day, inviting people to a meeting that will not happen."""
+    from dataclasses import replace
+    from datetime import datetime
+
+    cancelled = replace(MEETING, cancelled=True)
+    for purpose in ("invite", "deadline-reminder", "meeting-reminder", "thanks", "feedback", "pack", "close"):
+        found = expiry(purpose, cancelled, Offsets())
+        assert found is not None and found[0] < datetime(2024, 1, 1, tzinfo=MEETING.start.tzinfo), purpose
+        assert "cancelled" in found[1], found
+    found = expiry("cancel-meeting", cancelled, Offsets())
+    assert found is not None and found[0] == MEETING.end

@@ -144,6 +144,29 @@ def test_unsubscribed_get_no_invitations_and_reimport_keeps_consent(
     assert "john@example.org" not in invited and "new@example.fi" in invited
 
 
+def test_an_invitation_queued_before_someone_unsubscribed_is_not_sent_to_them(
+    setup: tuple[Path, Callable[..., str]], imap_user: ImapUser, smtp_sink: SmtpSink
+) -> None:
+    """Found by the soak: a pass queues the day's invitations, then reads the mail in which
+    someone leaves the list, then sends; the invitation went to the person who had just left."""
+    _, cli = setup
+    append(imap_user, plain("john@example.org", "Unsubscribe", "Unsubscribe"))
+    cli("run", "--once")
+    [ask] = smtp_sink.wait_for(1)
+    smtp_sink.clear()
+    cli("invite", "2024-03", now="2024-02-14T10:00")  # queued, sent by the next pass
+    reply_to = str(parsed(ask.data)["Reply-To"])
+    append(imap_user, outlook_reply("john@example.org", "Yes", to=reply_to, language="en"))
+    cli("run", "--once", now="2024-02-14T10:01")
+    received = smtp_sink.wait_for(3)
+    time.sleep(0.5)
+    to_john = [
+        str(parsed(m.data)["Subject"]) for m in smtp_sink.messages if m.envelope_to == ["john@example.org"]
+    ]
+    assert len(to_john) == 1, to_john  # the confirmation that they left, no invitation
+    assert {m.envelope_to[0] for m in received} >= {"maija@example.fi", "anna@example.fi"}
+
+
 @pytest.mark.parametrize(
     ("text", "score", "comment"),
     [

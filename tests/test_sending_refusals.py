@@ -329,3 +329,22 @@ def test_a_paused_side_tells_the_coordinator_once_by_the_alert_route(
         answered = sorted(m.recipient for m in sent(rig.sink) if m.recipient != "koordinaattori@example.org")
         assert answered == [sender(0), sender(1)]
         assert len(route.messages) == 1
+
+
+def test_an_address_refused_for_good_is_reported_to_the_coordinator_once(
+    make_rig: Callable[..., Rig],
+) -> None:
+    """Found by the soak: every mail refused with 5xx for the same address sent the coordinator
+    another identical "undeliverable" notice (seven in a fortnight for one address)."""
+    rig = make_rig('helo_name = "daemon.example.org"')
+    text = rig.config.read_text()
+    rig.config.write_text(
+        text.replace(f'address = "{ADDRESS}"\n', f'address = "{ADDRESS}"\n{COORDINATOR}\n', 1)
+    )
+    rig.sink.refuse_recipient(sender(1))
+    for tag in ("first", "second", "third"):  # three answers to the same address, each refused
+        append_all(rig.user, [reply(1, tag=tag)])
+        rig.run_until_quiet()
+    assert rig.status().failed == 3
+    notices = [m for m in sent(rig.sink) if m.message_id.startswith("<undeliverable.")]
+    assert len(notices) == 1, notices

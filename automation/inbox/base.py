@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+import shutil
 from collections.abc import Iterator
 from dataclasses import dataclass
 from datetime import datetime
+from pathlib import Path
 from typing import Protocol
 
 from automation.errors import TransientError
@@ -21,12 +23,22 @@ class LoginRefused(SourceUnavailable):
 
 @dataclass(frozen=True)
 class RawMail:
-    """One message as received. `ref` locates it in its source ("maildir:KEY", "imap:V:UID")."""
+    """One message as received. `ref` locates it in its source ("maildir:KEY", "imap:V:UID").
+
+    A big message (inbox/spool.py) comes reduced: `data` without the content of its attachments,
+    which are decoded into files in `spool`, a directory the caller removes once the message
+    is handled (`discard_spool`)."""
 
     ref: str
     data: bytes
     uid: int = 0
     uidvalidity: int = 0
+    spool: Path | None = None
+    size: int = 0  # on the wire, when known
+
+    def discard_spool(self) -> None:
+        if self.spool is not None:
+            shutil.rmtree(self.spool, ignore_errors=True)
 
 
 class MailSource(Protocol):

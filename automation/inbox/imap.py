@@ -12,8 +12,10 @@ import contextlib
 import imaplib
 import logging
 import os
+import shutil
 import socket
 import ssl
+import tempfile
 import time
 from collections.abc import Callable, Iterator
 from datetime import UTC, datetime, timedelta
@@ -25,10 +27,12 @@ from imapclient.exceptions import IMAPClientError, LoginError
 from automation.auth.login import OAuthLogin
 from automation.errors import TransientError
 from automation.inbox.base import LoginRefused, RawMail, SourceUnavailable
+from automation.inbox.spool import CHUNK, LARGE, Reducer
 from automation.parse.message import message_keys
 
 log = logging.getLogger(__name__)
 _FETCH_BATCH = 200
+_FETCH_BYTES = 8 * 1024 * 1024  # at most this much mail held from one FETCH
 _MOVE_BATCH = 1000
 _IDLE_RENEW = 25 * 60.0  # seconds; RFC 2177: servers may drop an IDLE after 30 minutes
 # Set on a message just before it is copied to a folder on a server without MOVE (see _move).
@@ -81,6 +85,7 @@ class ImapSource:
         self.can_idle = False
         self.swept = False
         self.seen_uid = 0  # highest UID read on this connection
+        self.sizes: dict[int, int] = {}  # RFC822.SIZE of the batch being read
         self.floor_uid = 0  # mail at or below it was left in place at the first start
         self.idling = False  # an IDLE is open on self.client (see wait)
         self.idle_since = 0.0
@@ -198,19 +203,52 @@ class ImapSource:
         for start in range(0, len(uids), _FETCH_BATCH):
             batch = sorted(uids[start : start + _FETCH_BATCH])
             try:
-                fetched = client.fetch(batch, [b"BODY.PEEK[]"])
+                fetched = client.fetch(batch, [b"RFC822.SIZE"])
             except _ERRORS as exc:
                 raise self._drop(exc) from exc
-            for uid in batch:
-                data = fetched.get(uid, {}).get(b"BODY[]")
-                self.seen_uid = max(self.seen_uid, uid)
-                if isinstance(data, bytes):
-                    yield RawMail(
-                        ref=f"imap:{self.uidvalidity}:{uid}",
-                        data=data,
-                        uid=uid,
-                        uidvalidity=self.uidvalidity,
-                    )
+            self.sizes = {u: int(fetched.get(u, {}).get(b"RFC822.SIZE", 0)) for u in batch}
+            for group in _by_size(batch, self.sizes):
+                yield from self._read(client, group)
+
+    def _read(self, client: IMAPClient, uids: list[int]) -> Iterator[RawMail]:
+        """Small messages whole, in one FETCH; a big one (a single UID) streamed in chunks."""
+        if len(uids) == 1 and self.sizes.get(uids[0], 0) > LARGE:
+            yield self._read_large(client, uids[0])
+            return
+        try:
+            fetched = client.fetch(uids, [b"BODY.PEEK[]"])
+        except _ERRORS as exc:
+            raise self._drop(exc) from exc
+        for uid in uids:
+            data = fetched.pop(uid, {}).get(b"BODY[]")
+            self.seen_uid = max(self.seen_uid, uid)
+            if isinstance(data, bytes):
+                yield RawMail(
+                    ref=f"imap:{self.uidvalidity}:{uid}", data=data, uid=uid, uidvalidity=self.uidvalidity
+                )
+
+    def _read_large(self, client: IMAPClient, uid: int) -> RawMail:
+        """BODY.PEEK[]<offset.length> chunk by chunk through the spooling reader: the text parts
+        are kept, attachments decoded into files; memory does not grow with their size."""
+        size = self.sizes[uid]
+        spool = Path(tempfile.mkdtemp(prefix="automation-spool-"))
+        reducer = Reducer(spool)
+        try:
+            for offset in range(0, size, CHUNK):
+                key = f"BODY[]<{offset}>".encode()
+                fetched = client.fetch([uid], [f"BODY.PEEK[]<{offset}.{CHUNK}>".encode()])
+                chunk = fetched.get(uid, {}).get(key, b"")
+                reducer.feed(chunk if isinstance(chunk, bytes) else b"")
+            data = reducer.close()
+        except _ERRORS as exc:
+            shutil.rmtree(spool, ignore_errors=True)
+            raise self._drop(exc) from exc
+        except BaseException:
+            shutil.rmtree(spool, ignore_errors=True)
+            raise
+        self.seen_uid = max(self.seen_uid, uid)
+        ref = f"imap:{self.uidvalidity}:{uid}"
+        return RawMail(ref=ref, data=data, uid=uid, uidvalidity=self.uidvalidity, spool=spool, size=size)
 
     def _sweep(self, client: IMAPClient, last_uid: int) -> None:
         """File messages handled before a crash stopped us from moving them."""
@@ -508,6 +546,24 @@ def _goodbye(responses: list[object]) -> str:
         if isinstance(r, tuple) and r and r[0] == b"BYE":
             return " ".join(p.decode("utf-8", "replace") if isinstance(p, bytes) else str(p) for p in r)
     return ""
+
+
+def _by_size(uids: list[int], sizes: dict[int, int]) -> Iterator[list[int]]:
+    """UIDs in order, grouped so one FETCH holds at most _FETCH_BYTES; a big message alone."""
+    group: list[int] = []
+    total = 0
+    for uid in uids:
+        size = sizes.get(uid, 0)
+        if group and (size > LARGE or total + size > _FETCH_BYTES):
+            yield group
+            group, total = [], 0
+        group.append(uid)
+        total += size
+        if size > LARGE:
+            yield group
+            group, total = [], 0
+    if group:
+        yield group
 
 
 def _announces_mail(responses: list[object]) -> bool:

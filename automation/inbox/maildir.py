@@ -8,12 +8,15 @@ messages in `mailboxes/inbox` untouched however often the demo runs.
 from __future__ import annotations
 
 import mailbox
+import shutil
+import tempfile
 import time
 from collections.abc import Callable, Iterator
 from datetime import datetime
 from pathlib import Path
 
 from automation.inbox.base import RawMail
+from automation.inbox.spool import CHUNK, LARGE, Reducer
 from automation.parse.message import message_keys
 
 
@@ -41,10 +44,28 @@ class MaildirSource:
         known = self.is_known(list(refs))
         for ref in sorted(set(refs) - known):
             try:
-                data = self.box.get_bytes(refs[ref])
+                mail = self._read(ref, refs[ref])
             except (KeyError, OSError):
                 continue  # removed by someone else in between: nothing to do
-            yield RawMail(ref=ref, data=data)
+            yield mail
+
+    def _read(self, ref: str, key: str) -> RawMail:
+        """A small message whole; a big one streamed through the spooling reader."""
+        with self.box.get_file(key) as file:
+            head = file.read(LARGE + 1)
+            if len(head) <= LARGE:
+                return RawMail(ref=ref, data=head)
+            spool = Path(tempfile.mkdtemp(prefix="automation-spool-"))
+            try:
+                reducer = Reducer(spool)
+                reducer.feed(head)
+                del head
+                while chunk := file.read(CHUNK):
+                    reducer.feed(chunk)
+                return RawMail(ref=ref, data=reducer.close(), spool=spool)
+            except BaseException:
+                shutil.rmtree(spool, ignore_errors=True)
+                raise
 
     def finish(self, handled: list[RawMail], attention: list[RawMail]) -> None:
         for target, mails in ((self.handled, handled), (self.attention or self.handled, attention)):
@@ -52,7 +73,11 @@ class MaildirSource:
                 continue
             for mail in mails:
                 key = mail.ref.removeprefix("maildir:")
-                target.add(mail.data)
+                if mail.spool is None:
+                    target.add(mail.data)
+                else:  # `data` lacks the attachments: file the message as it arrived
+                    with self.box.get_file(key) as file:
+                        target.add(file)
                 self.box.discard(key)
 
     def attention_mail(self, keys: list[str]) -> dict[str, bytes]:

@@ -11,6 +11,10 @@ import email
 import re
 from dataclasses import dataclass
 from email import policy
+from email.message import Message
+from pathlib import Path
+
+from automation.parse.spooled import SPOOLED, spooled_file
 
 ALLOWED = {
     "pdf": (b"%PDF",),
@@ -45,7 +49,10 @@ def safe_filename(name: str) -> str:
     return cleaned[:120] or "attachment"
 
 
-def extract(raw: bytes, max_bytes: int) -> tuple[list[Kept], list[dict[str, str]]]:
+def extract(raw: bytes, max_bytes: int, spool: Path | None = None) -> tuple[list[Kept], list[dict[str, str]]]:
+    """The attachments to keep and those refused (with a reason code). With `spool`, `raw` is a
+    big message's reduced form (inbox/spool.py): a spooled part is read from its file only when
+    it is within `max_bytes`, so what is held is bounded by the limit, not by the message."""
     try:
         message = email.message_from_bytes(raw, policy=policy.default)
     except Exception:  # noqa: BLE001 - the message itself was already kept; no attachments then
@@ -60,8 +67,7 @@ def extract(raw: bytes, max_bytes: int) -> tuple[list[Kept], list[dict[str, str]
             continue
         name = safe_filename(str(filename))
         reason, limit = "", 0
-        data = part.get_payload(decode=True)
-        data = data if isinstance(data, bytes) else b""
+        data, size = _content(part, spool, max_bytes)
         extension = name.rsplit(".", 1)[-1].lower() if "." in name else ""
         # Codes, not words: the sender reads the reason in their own language (the templates
         # of initiative_received and initiative_new say what each code means).
@@ -69,7 +75,7 @@ def extract(raw: bytes, max_bytes: int) -> tuple[list[Kept], list[dict[str, str]
             reason, limit = "too_many", _MAX_FILES
         elif extension not in ALLOWED:
             reason = "type"
-        elif len(data) > max_bytes:
+        elif size > max_bytes:
             reason, limit = "too_large", max_bytes // 1024
         elif not _content_matches(extension, data):
             reason = "mismatch"
@@ -78,6 +84,20 @@ def extract(raw: bytes, max_bytes: int) -> tuple[list[Kept], list[dict[str, str]
         else:
             kept.append(Kept(name, part.get_content_type(), data))
     return kept, refused
+
+
+def _content(part: Message, spool: Path | None, max_bytes: int) -> tuple[bytes, int]:
+    """(content, its size): from the spool file when the part was spooled (empty when over the
+    limit: it is refused unread)."""
+    marker = part[SPOOLED] if spool is not None else None
+    if marker is None:
+        data = part.get_payload(decode=True)
+        data = data if isinstance(data, bytes) else b""
+        return data, len(data)
+    path, size = spooled_file(spool, str(marker))
+    if path is None or size > max_bytes or not path.is_file():
+        return b"", size
+    return path.read_bytes(), size
 
 
 def _content_matches(extension: str, data: bytes) -> bool:

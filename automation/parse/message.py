@@ -19,6 +19,7 @@ from automation.model import Attachment, Inbound
 from automation.parse.calendar import parse_calendar
 from automation.parse.html import html_to_text
 from automation.parse.reply import latest_reply
+from automation.parse.spooled import SPOOLED, spooled_file
 
 _MAX_TEXT = 200_000
 _MAX_PARTS = 200
@@ -54,12 +55,15 @@ _HEADERS_KEPT = (
 )
 
 
-def parse_message(raw: bytes) -> Inbound:
+def parse_message(raw: bytes, spooled: bool = False) -> Inbound:
     """Parse one message; never raises. A message the parser cannot take apart at all
     (recursion bombs, broken parameters) is still an Inbound: keyed by its hash, with the
-    error as a defect, so it is kept for the coordinator with the reason."""
+    error as a defect, so it is kept for the coordinator with the reason.
+
+    `spooled`: `raw` is the reduced form of a big message (inbox/spool.py), whose attachments'
+    sizes are in their X-Automation-Spooled headers; in any other message that header is ignored."""
     try:
-        return _parse(raw)
+        return _parse(raw, spooled)
     except Exception as exc:  # noqa: BLE001 - total by contract: hostile mail must not stop us
         return Inbound(
             key="sha256:" + hashlib.sha256(raw).hexdigest(),
@@ -82,7 +86,7 @@ def message_keys(raw: bytes) -> tuple[str, ...]:
     return (parse_message(raw).key, "sha256:" + digest, "broken:" + digest)
 
 
-def _parse(raw: bytes) -> Inbound:
+def _parse(raw: bytes, spooled: bool) -> Inbound:
     """Parse one message; `key` is its Message-ID or, lacking one, a hash of its bytes.
 
     The compat32 policy is used on purpose: it parses about four times faster than
@@ -106,7 +110,7 @@ def _parse(raw: bytes) -> Inbound:
         if index >= _MAX_PARTS:
             defects.append(f"more than {_MAX_PARTS} MIME parts; the rest ignored")
             break
-        _collect_part(part, texts, attachments, calendar_bytes, defects)
+        _collect_part(part, texts, attachments, calendar_bytes, defects, spooled)
     defects.extend(type(d).__name__ for d in getattr(msg, "defects", []))
 
     text = texts.get("plain") or html_to_text(texts.get("html", ""))
@@ -201,8 +205,15 @@ def _collect_part(
     attachments: list[Attachment],
     calendar_bytes: list[bytes],
     defects: list[str],
+    spooled: bool,
 ) -> None:
     if part.is_multipart():
+        return
+    if spooled and part[SPOOLED] is not None:
+        # Its content is in a file: only its size is needed here.
+        name = _decoded(_safe(lambda: part.get_filename() or "", defects), defects)
+        size = spooled_file(None, str(part[SPOOLED]))[1]
+        attachments.append(Attachment(filename=str(name), content_type=part.get_content_type(), size=size))
         return
     content_type = part.get_content_type()
     disposition = (part.get_content_disposition() or "").lower()

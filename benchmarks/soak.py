@@ -1,0 +1,644 @@
+"""A season of the network in simulated time, with faults, checked against invariants.
+
+    python benchmarks/soak.py [--quick] [--seed N] [--json FILE]
+
+Starts its own Dovecot (IMAP) and aiosmtpd (SMTP) on 127.0.0.1 (tests/servers.py) and runs
+the real daemon (`automation run` and `run --once`, as processes) through a season: by default
+90 simulated days, 1,000 contacts and 4 meetings (one moved, one cancelled, one with a small
+capacity and a waiting list); `--quick` 14 days and 120 contacts. Simulated time is the CLI's
+`--now`: every process is started at its slot's moment and never sleeps through time.
+
+Traffic (soak_traffic.py, soak_mail.py): replies from the labelled set answering the
+invitations the daemon really sent (to their reply-token address), changes of mind, calendar
+Accept/Decline, out-of-office answers, DSN bounces, initiatives, unsubscribes, duplicates, replies
+with a 25 MB attachment, hostile mail. Faults: SIGKILL of the daemon or of a pass at a random
+moment (at least once a simulated day), Dovecot restarted under the daemon, the SMTP server
+refusing every message with 4xx for hours and some recipients with 5xx, the database locked by
+another process, the config edited (a meeting moved, one cancelled, a template broken and fixed).
+OAuth token faults are not injected: this configuration logs in with passwords.
+
+Then soak_check.py checks the invariants; the result is printed and (--json) written. A failing
+run prints its seed; the same seed replays the same season (what remains nondeterministic: the
+moment within a pass a kill lands, and so which mail a pass had sent by then).
+"""
+
+from __future__ import annotations
+
+import argparse
+import imaplib
+import json
+import os
+import secrets
+import shutil
+import signal
+import sqlite3
+import subprocess
+import sys
+import tempfile
+import time
+from dataclasses import dataclass, field
+from datetime import datetime, timedelta
+from pathlib import Path
+from typing import Any
+
+REPO = Path(__file__).resolve().parent.parent
+for _path in (REPO / "tests", REPO / "benchmarks", REPO):
+    if str(_path) not in sys.path:
+        sys.path.insert(0, str(_path))
+
+import soak_mail  # noqa: E402
+from servers import DovecotServer, SmtpSink  # noqa: E402
+from soak_check import Outgoing, Record, check  # noqa: E402
+from soak_traffic import INITIATIVE, SIZES, START, Answer, Meeting, World, build  # noqa: E402
+
+PASSWORD_ENV = "SOAK_IMAP_PASSWORD"
+BROKEN_TEMPLATE = "fi/tentative.txt"  # broken for a while: only maybes in Finnish wait for it
+PEAK = r"""
+import atexit, os, runpy
+
+def _peak():
+    with open("/proc/self/status") as status:
+        kb = next(line.split()[1] for line in status if line.startswith("VmHWM:"))
+    with open(os.environ["SOAK_PEAK_FILE"], "w") as out:
+        out.write(kb)
+
+atexit.register(_peak)
+if os.environ.get("SOAK_STACK_MB"):  # where a command grows past N MB: its stack, to a file
+    import sys, threading, time, traceback
+
+    def _watch(limit=int(os.environ["SOAK_STACK_MB"]) * 1024, main=threading.main_thread().ident):
+        while True:
+            with open("/proc/self/status") as status:
+                kb = int(next(line.split()[1] for line in status if line.startswith("VmRSS:")))
+            if kb > limit:
+                with open(os.environ["SOAK_PEAK_FILE"] + ".stack", "a") as out:
+                    out.write(f"{kb} kB\n" + "".join(traceback.format_stack(sys._current_frames()[main])))
+                limit = kb + 20 * 1024
+            time.sleep(0.01)
+
+    threading.Thread(target=_watch, daemon=True).start()
+runpy.run_module("automation", run_name="__main__", alter_sys=True)
+"""
+LOCKER = """
+import sqlite3, sys, time
+connection = sqlite3.connect(sys.argv[1], isolation_level=None)
+connection.execute("BEGIN EXCLUSIVE")
+open(sys.argv[3], "w").close()
+time.sleep(float(sys.argv[2]))
+connection.rollback()
+"""
+
+
+def log(text: str) -> None:
+    print(f"[{time.strftime('%H:%M:%S')}] {text}", file=sys.stderr, flush=True)
+
+
+@dataclass
+class Faults:
+    kills: int = 0
+    kills_during_pass: int = 0
+    dovecot_restarts: int = 0
+    smtp_outages: int = 0
+    smtp_outage_hours: float = 0.0
+    db_locks: int = 0
+    config_edits: list[str] = field(default_factory=list)
+
+
+@dataclass
+class Soak:
+    world: World
+    work: Path
+    dovecot: DovecotServer
+    sink: SmtpSink
+    user: str
+    password: str
+    faults: Faults = field(default_factory=Faults)
+    records: list[Record] = field(default_factory=list)  # every message appended, in order
+    outgoing: list[Outgoing] = field(default_factory=list)
+    invitations: dict[tuple[str, str], bytes] = field(default_factory=dict)
+    holders: set[tuple[str, str]] = field(default_factory=set)  # got the event (REQUEST)
+    skipped: int = 0  # planned answers never sent (no invitation came: unsubscribed, bounced)
+    peaks_kb: list[int] = field(default_factory=list)
+    peak_of: dict[str, tuple[int, str]] = field(default_factory=dict)  # the largest, and which command
+    outputs: list[str] = field(default_factory=list)
+    processes: int = 0
+    slot_time: datetime = START
+    slot_started: float = 0.0
+    seen_sink: int = 0
+    current: str = ""  # the command last started, for the peak's report
+
+    # ---- clock and processes -------------------------------------------------------------------
+
+    def now(self) -> str:
+        moment = self.slot_time + timedelta(seconds=time.monotonic() - self.slot_started)
+        return moment.isoformat(timespec="seconds")
+
+    @property
+    def config(self) -> Path:
+        return self.work / "config.toml"
+
+    def command(self, *args: str) -> tuple[list[str], dict[str, str], Path]:
+        self.processes += 1
+        peak = self.work / "peaks" / f"{self.processes}.kb"
+        # This checkout's code, whatever the environment has installed (the processes run in
+        # the work directory, where `-m automation` would find another copy first).
+        path = os.pathsep.join(filter(None, [str(REPO), os.environ.get("PYTHONPATH", "")]))
+        env = dict(os.environ, SOAK_PEAK_FILE=str(peak), PYTHONPATH=path, **{PASSWORD_ENV: self.password})
+        argv = [sys.executable, "-c", PEAK, "--config", str(self.config), "--now", self.now(), *args]
+        self.current = f"{' '.join(args)} at {self.now()}"
+        return argv, env, peak
+
+    def run(self, *args: str) -> str:
+        argv, env, peak = self.command(*args)
+        done = subprocess.run(argv, cwd=self.work, env=env, capture_output=True, text=True, check=False)
+        self._peak(peak)
+        self.outputs.append(done.stdout + done.stderr)
+        return done.stdout
+
+    def spawn(self, *args: str) -> tuple[subprocess.Popen[bytes], Path]:
+        argv, env, peak = self.command(*args)
+        out = (self.work / "logs" / f"{self.processes}.log").open("wb")
+        process = subprocess.Popen(argv, cwd=self.work, env=env, stdout=out, stderr=subprocess.STDOUT)
+        out.close()
+        return process, peak
+
+    def kill(self, process: subprocess.Popen[bytes], peak: Path) -> None:
+        """SIGKILL by pid (the peak so far read from /proc first: a killed process writes none)."""
+        if process.poll() is None:
+            self.peaks_kb.append(_vm_hwm(process.pid))
+            process.send_signal(signal.SIGKILL)
+            self.faults.kills += 1
+        process.wait(timeout=60)
+        self._peak(peak)
+        self._log_of(process)
+
+    def stop(self, process: subprocess.Popen[bytes], peak: Path) -> None:
+        if process.poll() is None:
+            self.peaks_kb.append(_vm_hwm(process.pid))
+            process.send_signal(signal.SIGTERM)
+        try:
+            process.wait(timeout=60)
+        except subprocess.TimeoutExpired:
+            process.kill()
+            process.wait()
+        self._peak(peak)
+        self._log_of(process)
+
+    def _log_of(self, process: subprocess.Popen[bytes]) -> None:
+        logs = sorted((self.work / "logs").glob("*.log"), key=lambda p: int(p.stem))
+        if logs:
+            self.outputs.append(logs[-1].read_text(errors="replace"))
+
+    def _peak(self, path: Path) -> None:
+        if path.exists():
+            self.peaks_kb.append(int(path.read_text() or 0))
+            path.unlink()
+        if self.peaks_kb and self.peaks_kb[-1] > self.peak_of.get("max", (0, ""))[0]:
+            self.peak_of["max"] = (self.peaks_kb[-1], self.current)
+
+    # ---- the configuration ---------------------------------------------------------------------
+
+    def write_config(self) -> None:
+        size, moment = self.world.size, self.slot_time
+        meetings = "".join(_meeting_toml(m, moment) for m in self.world.meetings)
+        self.config.write_text(
+            f"""
+[network]
+address = "verkosto@example.org"
+name = "Digitalisaatioverkostojen verkosto"
+coordinator = "koordinaattori@example.org"
+
+[mailbox]
+kind = "imap"
+host = "{self.dovecot.host}"
+port = {self.dovecot.port}
+username = "{self.user}"
+password_env = "{PASSWORD_ENV}"
+security = "none"
+idle = true
+poll_seconds = 1
+handled_folder = "Handled"
+attention_folder = "Attention"
+
+[sending]
+kind = "smtp"
+host = "{self.sink.host}"
+port = {self.sink.port}
+security = "none"
+batch_size = 500
+
+[storage]
+database = "automation.db"
+busy_timeout_seconds = 1
+
+[security]
+max_auto_replies_per_day = 10
+
+[templates]
+directory = "templates"
+
+[contacts]
+file = "contacts.csv"
+
+[schedule]
+invite_days_before = {size.invite_days_before}
+deadline_reminder_days_before = {size.deadline_reminder_days_before}
+meeting_reminder_days_before = {size.meeting_reminder_days_before}
+outbox_seconds = 1
+lifecycle_seconds = 1
+{meetings}""",
+            encoding="utf-8",
+        )
+
+    def edit_config(self) -> None:
+        """The coordinator's edits that fall due in this slot: a meeting moved or cancelled, a
+        template broken and, a day later, fixed."""
+        before = self.config.read_text() if self.config.exists() else ""
+        self.write_config()
+        if before and before != self.config.read_text():
+            self.faults.config_edits.append(f"{self.slot_time:%d.%m. %H:%M} meeting moved or cancelled")
+        template = self.work / "templates" / BROKEN_TEMPLATE
+        broken_from = START + timedelta(days=2, hours=12)
+        broken = broken_from <= self.slot_time < broken_from + timedelta(days=1)
+        text = template.read_text(encoding="utf-8")
+        if broken and "{% if" not in text[:20]:
+            template.write_text("{% if name %}\n" + text, encoding="utf-8")  # an unclosed block
+            self.faults.config_edits.append(
+                f"{self.slot_time:%d.%m. %H:%M} template {BROKEN_TEMPLATE} broken"
+            )
+        elif not broken and text.startswith("{% if name %}\n"):
+            template.write_text(text.removeprefix("{% if name %}\n"), encoding="utf-8")
+            self.faults.config_edits.append(f"{self.slot_time:%d.%m. %H:%M} template {BROKEN_TEMPLATE} fixed")
+
+    # ---- mail in and out -----------------------------------------------------------------------
+
+    def imap(self) -> imaplib.IMAP4:
+        client = imaplib.IMAP4(self.dovecot.host, self.dovecot.port, timeout=60)
+        client.login(self.user, self.password)
+        return client
+
+    def deliver(self, due: list[Answer], pending: list[Answer]) -> None:
+        """APPEND what is due now and can be sent (its invitation arrived); keep the rest."""
+        world = self.world
+        mails: list[tuple[Record, bytes]] = []
+        for answer in due:
+            made = self._mail_for(answer)
+            if made is None:
+                meeting = _meeting(world, answer.meeting)
+                if self.slot_time < meeting.start - timedelta(hours=3):
+                    pending.append(answer)  # the invitation may still come (an SMTP outage)
+                else:
+                    self.skipped += 1
+                continue
+            message_id, data = made
+            record = Record(
+                message_id, answer.person, answer.meeting, answer.label, self.slot_time, answer.duplicate
+            )
+            mails.append((record, data))
+            if answer.duplicate:
+                mails.append((record, data))
+        for sender, at, language in world.initiatives:
+            if self.previous_slot < at <= self.slot_time:
+                message_id, data = soak_mail.initiative(
+                    sender, at, language, INITIATIVE[language], world.seed
+                )
+                mails.append((Record(message_id, sender, "", "initiative", self.slot_time), data))
+        for index, at in enumerate(world.hostile):
+            if self.previous_slot < at <= self.slot_time:
+                data = soak_mail.hostile(index, at)
+                mails.append((Record(f"hostile-{index}", "", "", "hostile", self.slot_time), data))
+        if not mails:
+            return
+        client = self.imap()
+        try:
+            for record, data in mails:
+                client.append("INBOX", None, None, data)
+                self.records.append(record)
+        finally:
+            client.logout()
+
+    def _mail_for(self, answer: Answer) -> tuple[str, bytes] | None:
+        key = (answer.person, answer.meeting)
+        invitation = self.invitations.get(key)
+        seed = self.world.seed
+        if invitation is None:
+            return None
+        if answer.label == "ooo":
+            return soak_mail.out_of_office(answer, seed)
+        if answer.label == "bounce":
+            return soak_mail.bounce(answer, invitation, seed)
+        if answer.label in ("cal-yes", "cal-no"):
+            if key not in self.holders:
+                return None
+            return soak_mail.calendar_reply(answer, f"meeting-{answer.meeting}@example.org", seed)
+        return soak_mail.reply(answer, invitation, seed)
+
+    def collect(self) -> None:
+        """What the SMTP server accepted since the last look."""
+        messages = self.sink.messages
+        for mail in messages[self.seen_sink :]:
+            out = Outgoing.parse(mail.envelope_to, mail.data)
+            self.outgoing.append(out)
+            if out.purpose == "invite" and (out.recipient, out.meeting) not in self.invitations:
+                self.invitations[(out.recipient, out.meeting)] = mail.data
+            if b"METHOD:REQUEST" in mail.data and out.meeting:
+                self.holders.add((out.recipient, out.meeting))
+        self.seen_sink = len(messages)
+
+    previous_slot: datetime = START - timedelta(days=1)
+
+
+def _vm_hwm(pid: int) -> int:
+    try:
+        with open(f"/proc/{pid}/status") as status:
+            return int(next(line.split()[1] for line in status if line.startswith("VmHWM:")))
+    except (OSError, StopIteration, ValueError):
+        return 0
+
+
+def _meeting(world: World, code: str) -> Meeting:
+    return next(m for m in world.meetings if m.code == code)
+
+
+def _meeting_toml(meeting: Meeting, moment: datetime) -> str:
+    start = meeting.start_at(moment)
+    cancelled = meeting.cancelled_on is not None and moment >= meeting.cancelled_on
+    capacity = f"capacity = {meeting.capacity}\n" if meeting.capacity else ""
+    return f"""
+[[meetings]]
+code = "{meeting.code}"
+start = {start:%Y-%m-%dT%H:%M:%S}
+end = {start + timedelta(hours=3):%Y-%m-%dT%H:%M:%S}
+registration_deadline = {meeting.deadline:%Y-%m-%d}
+place = {{ fi = "Kuntatalo", sv = "Kommunernas hus", en = "Kuntatalo" }}
+address = "Toinen linja 14, 00530 Helsinki"
+theme = {{ fi = "Tekoäly opetuksessa", sv = "AI i undervisningen", en = "AI in education" }}
+{capacity}cancelled = {"true" if cancelled else "false"}
+"""
+
+
+# ---- one slot: traffic, faults, the daemon -------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class SlotPlan:
+    kill: str = ""  # "daemon" | "pass": SIGKILL it after `delay` seconds
+    delay: float = 0.0
+    restart_dovecot: bool = False
+    lock_db: bool = False
+    outage: str = ""  # "start" | "end" of a 4xx outage
+
+
+def plan_faults(world: World, rng_seed: int) -> dict[datetime, SlotPlan]:
+    """At least one kill per simulated day, Dovecot restarts, DB locks and SMTP outages, all
+    drawn from the seed."""
+    import random
+
+    rng = random.Random(rng_seed * 7919)
+    size = world.size
+    plans: dict[datetime, SlotPlan] = {}
+    slots = [START + timedelta(days=d, hours=h) for d in range(size.days) for h in size.slots]
+    for day in range(size.days):
+        # The daemon never ends by itself, so its kill always lands: at least one a day. A pass
+        # may be done before its kill comes.
+        today = [s for s in slots if (s - START).days == day]
+        first, *more = rng.sample(today, 1 + (rng.random() < 0.4))
+        plans[first] = SlotPlan(kill="daemon", delay=rng.uniform(0.2, 3.5))
+        for slot in more:
+            plans[slot] = SlotPlan(kill="pass", delay=rng.uniform(0.2, 3.5))
+    outages = max(1, size.days // 20)
+    for i, slot in enumerate(rng.sample(slots[len(size.slots) : -len(size.slots) * 2], outages * 4)):
+        old = plans.get(slot, SlotPlan())
+        plans[slot] = SlotPlan(old.kill, old.delay, restart_dovecot=i % 2 == 0, lock_db=i % 2 == 1)
+    for day in sorted(rng.sample(range(1, size.days - 2), outages)):
+        first = START + timedelta(days=day, hours=size.slots[0])
+        plans[first] = SlotPlan(**{**plans.get(first, SlotPlan()).__dict__, "outage": "start"})
+        last = START + timedelta(days=day, hours=size.slots[-1])
+        plans[last] = SlotPlan(**{**plans.get(last, SlotPlan()).__dict__, "outage": "end"})
+    return plans
+
+
+def run_slot(soak: Soak, plan: SlotPlan) -> None:
+    if plan.outage == "start":
+        soak.sink.refuse_all()
+        soak.faults.smtp_outages += 1
+    if plan.kill == "daemon" or plan.restart_dovecot:
+        process, peak = soak.spawn("run")
+        waited = 0.0
+        if plan.restart_dovecot:
+            time.sleep(1.0)
+            soak.dovecot.restart()
+            soak.faults.dovecot_restarts += 1
+            waited = 1.0
+        time.sleep(max(plan.delay - waited, 0.5) if plan.kill else 1.5)
+        if plan.kill:
+            soak.kill(process, peak)
+        else:
+            soak.stop(process, peak)
+    elif plan.kill == "pass":
+        process, peak = soak.spawn("run", "--once")
+        time.sleep(plan.delay)
+        if process.poll() is None:
+            soak.faults.kills_during_pass += 1
+        soak.kill(process, peak)
+    if plan.lock_db and (soak.work / "automation.db").exists():
+        ready = soak.work / "locked"
+        locker = subprocess.Popen(
+            [sys.executable, "-c", LOCKER, str(soak.work / "automation.db"), "3", str(ready)]
+        )
+        while not ready.exists() and locker.poll() is None:
+            time.sleep(0.02)
+        soak.faults.db_locks += 1
+        soak.run("run", "--once")  # meets the lock: its mail waits for the next pass
+        locker.wait(timeout=30)
+        ready.unlink(missing_ok=True)
+    soak.run("run", "--once")
+    if plan.outage == "end":
+        soak.sink.accept_all()
+        soak.faults.smtp_outage_hours += soak.world.size.slots[-1] - soak.world.size.slots[0]
+    soak.collect()
+
+
+def season(soak: Soak) -> None:
+    world = soak.world
+    plans = plan_faults(world, world.seed)
+    pending: list[Answer] = []
+    queue = list(world.answers)
+    for day in range(world.size.days):
+        for hour in world.size.slots:
+            soak.slot_time = START + timedelta(days=day, hours=hour)
+            soak.slot_started = time.monotonic()
+            soak.edit_config()
+            due = pending + [a for a in queue if a.at <= soak.slot_time]
+            queue = [a for a in queue if a.at > soak.slot_time]
+            pending = []
+            soak.deliver(due, pending)
+            run_slot(soak, plans.get(soak.slot_time, SlotPlan()))
+            soak.previous_slot = soak.slot_time
+        log(
+            f"day {day + 1}/{world.size.days}: {len(soak.records)} in, {len(soak.outgoing)} out,"
+            f" {soak.faults.kills} kills"
+        )
+    soak.sink.accept_all()
+    soak.slot_time = START + timedelta(days=world.size.days, hours=6)
+    soak.slot_started = time.monotonic()
+    for _ in range(10):  # clean passes until one finds nothing to do
+        if "Nothing new: nothing was changed and nothing sent." in soak.run("run", "--once"):
+            break
+    soak.collect()
+
+
+# ---- the end state, read through the CLI and read-only from the files ----------------------------
+
+
+def end_state(soak: Soak) -> dict[str, Any]:
+    state: dict[str, Any] = {"registrations": {}}
+    for meeting in soak.world.meetings:
+        output = soak.run("registrations", meeting.code, "--format", "json")
+        state["registrations"][meeting.code] = json.loads(output or "[]")
+    state["status"] = soak.run("status")
+    state["initiatives"] = json.loads(soak.run("initiatives", "list", "--format", "json") or "[]")
+    site = soak.work / "public"
+    soak.run("publish", "--output", str(site))
+    state["ics"] = (
+        (site / "meetings.ics").read_text(encoding="utf-8") if (site / "meetings.ics").exists() else ""
+    )
+    state["index"] = (
+        (site / "index.html").read_text(encoding="utf-8") if (site / "index.html").exists() else ""
+    )
+    state["messages"] = []
+    if (soak.work / "automation.db").exists():  # else no pass ever ran: every check fails
+        connection = sqlite3.connect(f"file:{soak.work / 'automation.db'}?mode=ro", uri=True)
+        connection.row_factory = sqlite3.Row
+        state["messages"] = [dict(r) for r in connection.execute("SELECT * FROM messages ORDER BY rowid")]
+        connection.close()
+    client = soak.imap()
+    try:
+        counts = {}
+        for folder in ("INBOX", "Handled", "Attention"):
+            status, data = client.select(folder, readonly=True)
+            counts[folder] = int(data[0] or 0) if status == "OK" else 0
+        state["folders"] = counts
+    finally:
+        client.logout()
+    return state
+
+
+def report(soak: Soak, state: dict[str, Any], seconds: float) -> dict[str, Any]:
+    world = soak.world
+    invariants, details, accuracy = check(
+        world, soak.records, soak.outgoing, state, soak.faults.kills, soak.peaks_kb
+    )
+    invariants["no traceback in any command's output"] = not any("Traceback" in o for o in soak.outputs)
+    if not invariants["no traceback in any command's output"]:
+        details["no traceback in any command's output"] = next(o for o in soak.outputs if "Traceback" in o)[
+            -1500:
+        ]
+    return {
+        "seed": world.seed,
+        "simulated_days": world.size.days,
+        "contacts": len(world.contacts),
+        "meetings": [m.code for m in world.meetings],
+        "messages_in": len(soak.records),
+        "messages_out": len(soak.outgoing),
+        "kills": soak.faults.kills,
+        "kills_during_a_pass": soak.faults.kills_during_pass,
+        "outages": {
+            "smtp_4xx": soak.faults.smtp_outages,
+            "smtp_4xx_hours": soak.faults.smtp_outage_hours,
+            "smtp_5xx_recipients": sum(c.dead for c in world.contacts),
+            "dovecot_restarts": soak.faults.dovecot_restarts,
+            "database_locked": soak.faults.db_locks,
+            "oauth_token_expiry": "not injected: the soak's mailbox logs in with a password",
+        },
+        "config_edits": soak.faults.config_edits,
+        "answers_not_sent": soak.skipped,
+        "processes": soak.processes,
+        "peak_rss_mb": max(soak.peaks_kb, default=0) / 1024,
+        "peak_rss_command": soak.peak_of.get("max", (0, ""))[1],
+        "invariants": invariants,
+        "failures": details,
+        "reader_accuracy": accuracy,
+        "seconds": round(seconds, 1),
+        "nondeterminism": "the moment within a pass at which a kill lands (so which mail had been sent"
+        " by then), and the real seconds each pass adds to its slot's --now",
+    }
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument(
+        "--quick", action="store_true", help="14 simulated days, 120 contacts: under 5 minutes"
+    )
+    parser.add_argument("--seed", type=int, default=1, help="the same seed replays the same season")
+    parser.add_argument("--json", type=Path, help="write the result to this file")
+    args = parser.parse_args()
+    # Stopped from outside: still stop the servers and remove the work files (finally below).
+    signal.signal(signal.SIGTERM, lambda *_: sys.exit(143))
+    started = time.perf_counter()
+    world = build(SIZES["quick" if args.quick else "full"], args.seed)
+    work = Path(tempfile.mkdtemp(prefix="soak", dir="/dev/shm" if Path("/dev/shm").is_dir() else None))
+    for sub in ("peaks", "logs"):
+        (work / sub).mkdir()
+    shutil.copytree(REPO / "templates", work / "templates")
+    contacts = ["email,name,organisation,language"]
+    contacts += [f'{c.email},"{c.name}",Espoon kaupunki,{c.language}' for c in world.contacts]
+    (work / "contacts.csv").write_text("\n".join(contacts) + "\n", encoding="utf-8")
+    log(f"seed {args.seed}: {world.size.days} days, {len(world.contacts)} contacts; work files in {work}")
+    dovecot = DovecotServer.start()
+    sink = SmtpSink()
+    sink.start()
+    try:
+        password = secrets.token_hex(8)
+        dovecot.add_user("verkosto", password)
+        soak = Soak(world, work, dovecot, sink, "verkosto", password)
+        for contact in world.contacts:
+            if contact.dead:
+                sink.refuse_recipient(contact.email, 550, "5.1.1 no such user")
+        soak.write_config()
+        season(soak)
+        state = end_state(soak)
+        result = report(soak, state, time.perf_counter() - started)
+    finally:
+        sink.stop()
+        dovecot.stop()
+        if not os.environ.get("SOAK_KEEP"):
+            shutil.rmtree(work, ignore_errors=True)
+    print_result(result)
+    if args.json:
+        args.json.write_text(json.dumps(result, indent=2, ensure_ascii=False) + "\n", encoding="utf-8")
+    failed = [name for name, ok in result["invariants"].items() if not ok]
+    if failed:
+        print(
+            f"\nFAILED with seed {args.seed}: replay with `python benchmarks/soak.py"
+            f"{' --quick' if args.quick else ''} --seed {args.seed}`"
+        )
+        return 1
+    return 0
+
+
+def print_result(result: dict[str, Any]) -> None:
+    outages = result["outages"]
+    print(
+        f"seed {result['seed']}: {result['simulated_days']} simulated days, {result['contacts']} contacts,"
+        f" meetings {', '.join(result['meetings'])}\n"
+        f"messages in {result['messages_in']}, out {result['messages_out']};"
+        f" kills {result['kills']} ({result['kills_during_a_pass']} during a pass);"
+        f" SMTP 4xx outages {outages['smtp_4xx']} ({outages['smtp_4xx_hours']:.0f} h),"
+        f" 5xx recipients {outages['smtp_5xx_recipients']}, Dovecot restarts {outages['dovecot_restarts']},"
+        f" database locked {outages['database_locked']}\n"
+        f"config edits: {'; '.join(result['config_edits']) or 'none'}\n"
+        f"peak RSS of the daemon {result['peak_rss_mb']:.0f} MB ({result['peak_rss_command']});"
+        f" {result['processes']} processes;"
+        f" {result['seconds']:.0f} s\n"
+        f"reader accuracy on the labelled replies: {result['reader_accuracy']['accuracy']:.1%}"
+        f" ({result['reader_accuracy']['correct']}/{result['reader_accuracy']['replies']})\n"
+    )
+    for name, ok in result["invariants"].items():
+        print(f"{'PASS' if ok else 'FAIL'}  {name}")
+    for name, detail in result["failures"].items():
+        print(f"\n{name}:\n  {detail}")
+
+
+if __name__ == "__main__":
+    sys.exit(main())
