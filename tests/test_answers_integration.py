@@ -114,3 +114,26 @@ def test_companions_with_and_without_an_address_through_the_real_servers(
     assert rows["liisa.korhonen@espoo.fi"]["status"] == "registered"
     csv_text = cli("registrations", "2024-03", "--format", "csv")
     assert "Matti Virtanen" in csv_text
+
+
+def test_a_colleague_sent_in_ones_place_is_registered_through_the_real_servers(
+    cli: Callable[..., str],  # noqa: F811 - the fixture of test_integration
+    imap_user: ImapUser,
+    smtp_sink: SmtpSink,
+) -> None:
+    cli("invite", "2024-03")
+    cli("run", "--once")
+    maija = invitation_for(smtp_sink, "maija@example.fi")
+    append(imap_user, reply_to(maija, "maija@example.fi", "Kyllä, tulen."))
+    cli("run", "--once")
+    smtp_sink.clear()
+    text = "En pääse sittenkään, mutta kollegani Liisa Korhonen (liisa.korhonen@espoo.fi) tulee tilalleni."
+    append(imap_user, reply_to(maija, "maija@example.fi", text))
+    output = cli("run", "--once")
+    assert "registered in their place: Liisa Korhonen" in output, output
+    mails = {m.envelope_to[0]: parsed(m.data) for m in smtp_sink.wait_for(2)}
+    assert "Ilmoitimme tilallesi: Liisa Korhonen" in body(mails["maija@example.fi"])  # who comes instead
+    liisa = mails["liisa.korhonen@espoo.fi"]
+    assert "Maija Meikäläinen" in body(liisa) and "+" in str(liisa["Reply-To"])  # her own token
+    assert any(part.get_content_type() == "text/calendar" for part in liisa.walk())
+    assert statuses(cli) == {"maija@example.fi": "cancelled", "liisa.korhonen@espoo.fi": "registered"}
