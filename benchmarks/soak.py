@@ -52,7 +52,8 @@ from soak_check import Outgoing, Record, check  # noqa: E402
 from soak_traffic import INITIATIVE, SIZES, START, Answer, Meeting, World, build  # noqa: E402
 
 PASSWORD_ENV = "SOAK_IMAP_PASSWORD"
-BROKEN_TEMPLATE = "fi/tentative.txt"  # broken for a while: only maybes in Finnish wait for it
+BROKEN_TEMPLATE = "fi/tentative.md"
+BREAK = "{% if name %}\n"  # an unclosed block  # broken for a while: only maybes in Finnish wait for it
 PEAK = r"""
 import atexit, os, runpy
 
@@ -261,13 +262,17 @@ lifecycle_seconds = 1
         broken_from = START + timedelta(days=2, hours=12)
         broken = broken_from <= self.slot_time < broken_from + timedelta(days=1)
         text = template.read_text(encoding="utf-8")
-        if broken and "{% if" not in text[:20]:
-            template.write_text("{% if name %}\n" + text, encoding="utf-8")  # an unclosed block
+        # The break goes right after the front matter (the subject), as a coordinator's edit of
+        # the text would: an unclosed block.
+        head, _, body = text.partition("\n---\n")
+        head += "\n---\n"
+        if broken and not body.startswith(BREAK):
+            template.write_text(head + BREAK + body, encoding="utf-8")
             self.faults.config_edits.append(
                 f"{self.slot_time:%d.%m. %H:%M} template {BROKEN_TEMPLATE} broken"
             )
-        elif not broken and text.startswith("{% if name %}\n"):
-            template.write_text(text.removeprefix("{% if name %}\n"), encoding="utf-8")
+        elif not broken and body.startswith(BREAK):
+            template.write_text(head + body.removeprefix(BREAK), encoding="utf-8")
             self.faults.config_edits.append(f"{self.slot_time:%d.%m. %H:%M} template {BROKEN_TEMPLATE} fixed")
 
     # ---- mail in and out -----------------------------------------------------------------------
