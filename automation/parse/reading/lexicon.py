@@ -270,3 +270,12 @@ STOPWORDS = {
         "my",
     },
 }
+
+# Words that say a yes brings someone along ("myös", "kanssa", "also", "och"): only a sentence
+# with one (or with "we", or about someone else) names companions. Without it a name is the
+# sender's own ("Ilmoittautuminen: Markus Vainio, Nokian kaupunki").
+BRINGING = {
+    "fi": {"myös", "lisäksi", "kanssa", "ja", "sekä", "mukana", "mukaan", "tilalle", "puolesta"},
+    "sv": {"också", "även", "och", "med", "samt", "ställe", "stället"},
+    "en": {"also", "and", "with", "plus", "too", "bring", "bringing", "instead", "behalf", "myself"},
+}

@@ -17,6 +17,7 @@ from dataclasses import dataclass, field, replace
 
 from automation.parse.reading.lexicon import (
     ATTEND,
+    BRINGING,
     CANCEL,
     CANCEL_IDIOMS,
     EN_PHRASES,
@@ -533,7 +534,7 @@ def _decide(clues: list[Clue], questions: tuple[str, ...], language: str | None,
     own = [c for c in clues if c.about_sender]
     answers = {c.answer for c in own}
     # Companions are named in the sentences that bring them: "we come", "my colleague comes".
-    bringing = [c.sentence for c in clues if c.answer == YES]
+    bringing = [c.sentence for c in clues if c.answer == YES and _brings(c)]
     companions = _companions(" ".join(dict.fromkeys(bringing)), text)
     if not own and clues and all(c.answer == NO for c in clues):
         own = clues  # "Rehtori ja apulaisrehtori eivät pääse": the sender reports their people's no
@@ -581,6 +582,17 @@ def _base_name(name: str) -> str:
     for part in name.split(" "):
         parts.append(analyse(part, "fi").name or part)
     return " ".join(parts)
+
+
+def _brings(clue: Clue) -> bool:
+    """Whether a yes may name others: "we", someone else as the subject, or a word of bringing."""
+    if clue.plural or not clue.about_sender:
+        return True
+    language = clue.language or "fi"
+    cues = BRINGING.get(language, set()) | OTHERS.get(language, set())
+    return any(
+        w.surface in cues or w.lemma in cues for w in (analyse(t, language) for t in tokens(clue.sentence))
+    )
 
 
 def _companions(sentences: str, text: str) -> tuple[Companion, ...]:
