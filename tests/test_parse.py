@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import json
+from pathlib import Path
+
 import pytest
 from mails import apple_reply, calendar_reply, gmail_reply, html_only_reply, outlook_reply, plain
 
@@ -135,3 +138,22 @@ def test_broken_mail_never_raises_and_is_kept_with_a_reason(raw: bytes) -> None:
     message, seen = read(raw)
     assert message.key  # always identifiable, so it can be kept for the coordinator
     assert seen.reason
+
+
+def test_the_reply_cut_is_the_librarys_own_on_every_labelled_reply() -> None:
+    """The reply patterns are compiled once (reply._PATTERNS), not per message: what is cut must
+    stay exactly what mail-parser-reply's own parser cuts, on the quoting of every mail client."""
+    from mailparser_reply import EmailReplyParser
+
+    from automation.parse import reply
+
+    library = EmailReplyParser(languages=["fi", "sv", "en"])
+    texts = [
+        json.loads(line)["text"]
+        for path in sorted((Path(__file__).parent / "replies").glob("*.jsonl"))
+        for line in path.read_text(encoding="utf-8").splitlines()
+        if line.strip()
+    ]
+    assert len(texts) >= 300
+    cuts = [reply._cut_at_history(reply.normalise(text)) for text in texts]
+    assert [reply._library_reply(cut) for cut in cuts] == [library.parse_reply(cut) or "" for cut in cuts]

@@ -10,8 +10,8 @@ from __future__ import annotations
 
 import re
 
-from mailparser_reply import EmailReplyParser
 from mailparser_reply.constants import MAIL_LANGUAGES, QUOTED_MATCH_INCLUDE
+from mailparser_reply.parser import EmailMessage
 
 _FINNISH = {
     # "ti 13.2.2024 klo 10.00 Verkosto <verkosto@example.org> kirjoitti:" (Gmail),
@@ -34,7 +34,23 @@ _FINNISH = {
 }
 MAIL_LANGUAGES.setdefault("fi", _FINNISH)
 
-_PARSER = EmailReplyParser(languages=["fi", "sv", "en"])
+_LANGUAGES = ("fi", "sv", "en")
+# The library joins and compiles its three big patterns for every message it reads; they depend
+# only on the languages, so they are built once here and handed to each message.
+_PATTERN_SOURCE = EmailMessage(text="", languages=list(_LANGUAGES))
+_PATTERNS = {
+    "_header_regex": _PATTERN_SOURCE.HEADER_REGEX,
+    "_disclaimers_regex": _PATTERN_SOURCE.DISCLAIMERS_REGEX,
+    "_signature_regex": _PATTERN_SOURCE.SIGNATURE_REGEX,
+}
+
+
+def _library_reply(text: str) -> str:
+    """mail-parser-reply's latest reply (what `EmailReplyParser.parse_reply` returns)."""
+    message = EmailMessage(text=text, languages=list(_LANGUAGES), **_PATTERNS)
+    return message.read().latest_reply or ""
+
+
 _ATTRIBUTION = re.compile(
     r"^(?:.{0,300}\b(?:wrote|kirjoitti|skrev|schrieb|a écrit)\s*:"
     # Swedish and some other Gmails put the name after the verb: "… kl. 10:00 skrev Verkosto <…>:"
@@ -56,7 +72,7 @@ def latest_reply(text: str) -> str:
     text = normalise(text)
     cut = _cut_at_history(text)
     try:
-        parsed = _PARSER.parse_reply(cut) or ""
+        parsed = _library_reply(cut)
     except Exception:  # noqa: BLE001 - third-party regexes on hostile text: fall back to our cut
         parsed = cut
     # The library keeps a bottom-posted reply's quote if no header matched; our cut wins then.

@@ -9,6 +9,7 @@ from typing import Any
 import sqlite_utils
 
 from automation.model import SendMail
+from automation.store.rows import first_row
 from automation.store.time import iso
 
 
@@ -76,10 +77,9 @@ class CalendarStore:
         )
 
     def holder(self, meeting: str, email: str) -> dict[str, Any] | None:
-        rows = list(
-            self.db.query("SELECT * FROM calendar_holders WHERE meeting = ? AND email = ?", [meeting, email])
+        return first_row(
+            self.db, "SELECT * FROM calendar_holders WHERE meeting = ? AND email = ?", [meeting, email]
         )
-        return rows[0] if rows else None
 
     def set_partstat(self, meeting: str, email: str, partstat: str, now: datetime) -> None:
         # A participant who declines no longer gets updates; an organiser stays informed.

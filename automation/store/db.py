@@ -45,6 +45,7 @@ from automation.store.initiatives import InitiativeStore
 from automation.store.membership import MembershipStore
 from automation.store.migrations import MIGRATIONS
 from automation.store.privacy import PrivacyStore
+from automation.store.rows import first_row, insert_row
 from automation.store.time import iso
 
 
@@ -103,9 +104,7 @@ class Store(CalendarStore, InitiativeStore, PrivacyStore, MembershipStore, DeskS
     def _replace(self, table: str, row: dict[str, Any]) -> None:
         """INSERT OR REPLACE with plain SQL: sqlite-utils' insert inspects the table on every
         call, which is most of the cost of handling one message."""
-        names = ", ".join(row)
-        marks = ", ".join("?" * len(row))
-        self.db.execute(f"INSERT OR REPLACE INTO {table} ({names}) VALUES ({marks})", list(row.values()))
+        insert_row(self.db, table, row, "INSERT OR REPLACE")
 
     def attention_messages(self) -> list[dict[str, Any]]:
         return list(self.db.query("SELECT * FROM messages WHERE attention = 1 ORDER BY received_at"))
@@ -176,7 +175,14 @@ class Store(CalendarStore, InitiativeStore, PrivacyStore, MembershipStore, DeskS
             "created_at": iso(now) if current is None else self._created(change),
             "updated_at": iso(now),
         }
-        self._replace("registrations", row)
+        # An upsert, not INSERT OR REPLACE: the seat counts' triggers see it as the update it is.
+        names = ", ".join(row)
+        updates = ", ".join(f"{name} = excluded.{name}" for name in row if name not in ("meeting", "email"))
+        self.db.conn.execute(
+            f"INSERT INTO registrations ({names}) VALUES ({', '.join('?' * len(row))})"
+            f" ON CONFLICT (meeting, email) DO UPDATE SET {updates}",
+            list(row.values()),
+        )
 
     def _created(self, change: SetRegistration) -> str:
         row = self.db.execute(
@@ -291,8 +297,8 @@ class Store(CalendarStore, InitiativeStore, PrivacyStore, MembershipStore, DeskS
         if row:
             return str(row[0])
         token = secrets.token_hex(16)
-        self.db.table("tokens").insert(
-            {"token": token, "meeting": meeting, "email": email, "created_at": iso(now)}
+        insert_row(
+            self.db, "tokens", {"token": token, "meeting": meeting, "email": email, "created_at": iso(now)}
         )
         return token
 
@@ -314,10 +320,10 @@ class Store(CalendarStore, InitiativeStore, PrivacyStore, MembershipStore, DeskS
     # ---- registrations and contacts ----------------------------------------------------------
 
     def registration(self, meeting: str, email: str) -> Registration | None:
-        rows = list(
-            self.db.query("SELECT * FROM registrations WHERE meeting = ? AND email = ?", [meeting, email])
+        row = first_row(
+            self.db, "SELECT * FROM registrations WHERE meeting = ? AND email = ?", [meeting, email]
         )
-        return _registration(rows[0]) if rows else None
+        return _registration(row) if row else None
 
     def registrations(self, meeting: str) -> list[Registration]:
         rows = self.db.query(
@@ -328,25 +334,19 @@ class Store(CalendarStore, InitiativeStore, PrivacyStore, MembershipStore, DeskS
 
     def count(self, meeting: str, status: Status) -> int:
         """Seats (or places in the queue): each registration and each companion named in it."""
-        # Two parts so that SQLite reads rows only for the few registrations naming companions
-        # (a partial index, m016); the plain count comes from the covering index.
-        row = self.db.execute(
-            "SELECT (SELECT COUNT(*) FROM registrations WHERE meeting = ? AND status = ?)"
-            " + COALESCE((SELECT SUM(LENGTH(companions) - LENGTH(REPLACE(companions, char(10), '')) + 1)"
-            " FROM registrations WHERE meeting = ? AND status = ? AND companions != ''), 0)",
-            [meeting, str(status), meeting, str(status)],
+        # Kept by triggers on the registrations table (m018): reading it costs the same at any size.
+        row = self.db.conn.execute(
+            "SELECT seats FROM seat_counts WHERE meeting = ? AND status = ?", [meeting, str(status)]
         ).fetchone()
-        return int(row[0])
+        return int(row[0]) if row else 0
 
     def first_waiting(self, meeting: str) -> Registration | None:
-        rows = list(
-            self.db.query(
-                "SELECT * FROM registrations WHERE meeting = ? AND status = 'waiting'"
-                " ORDER BY position LIMIT 1",
-                [meeting],
-            )
+        row = first_row(
+            self.db,
+            "SELECT * FROM registrations WHERE meeting = ? AND status = 'waiting' ORDER BY position LIMIT 1",
+            [meeting],
         )
-        return _registration(rows[0]) if rows else None
+        return _registration(row) if row else None
 
     def sync_contacts(self, contacts: list[Contact], now: datetime) -> int:
         """Upsert the coordinator's list; never drops a person or their unsubscription."""
@@ -380,7 +380,9 @@ class Store(CalendarStore, InitiativeStore, PrivacyStore, MembershipStore, DeskS
     def add_contact(self, change: AddContact, now: datetime) -> None:
         if self.is_erased(change.email) or self.contact(change.email) is not None:
             return  # an existing contact (or their unsubscription) is theirs, not the sender's
-        self.db.table("contacts").insert(
+        insert_row(
+            self.db,
+            "contacts",
             {
                 "email": change.email,
                 "name": change.name,
@@ -390,12 +392,11 @@ class Store(CalendarStore, InitiativeStore, PrivacyStore, MembershipStore, DeskS
                 "unsubscribed_at": "",
                 "created_at": iso(now),
                 "updated_at": iso(now),
-            }
+            },
         )
 
     def contact(self, email: str) -> dict[str, Any] | None:
-        rows = list(self.db.query("SELECT * FROM contacts WHERE email = ?", [email]))
-        return rows[0] if rows else None
+        return first_row(self.db, "SELECT * FROM contacts WHERE email = ?", [email])
 
     def active_contacts(self) -> list[Contact]:
         rows = self.db.query(

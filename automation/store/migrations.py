@@ -304,3 +304,41 @@ def m016_companion_seats_index(db: sqlite_utils.Database) -> None:
         "CREATE INDEX IF NOT EXISTS registrations_with_companions ON registrations (meeting, status)"
         " WHERE companions != ''"
     )
+
+
+# The seats one registration row takes: the person and each companion (one per line).
+_SEATS_OF = (
+    "(1 + CASE WHEN {r}.companions = '' THEN 0"
+    " ELSE LENGTH({r}.companions) - LENGTH(REPLACE({r}.companions, char(10), '')) + 1 END)"
+)
+
+
+@migration
+def m018_seat_counts(db: sqlite_utils.Database) -> None:
+    # Seats taken per meeting and status (each registration and each companion it names), kept
+    # by triggers: every answer reads them, and counting the index grew with the meeting (a
+    # meeting of 7,000 registrations made the count most of the cost of reading one reply). The
+    # triggers keep it right whoever writes the table; registrations are upserted, never
+    # REPLACEd, because REPLACE deletes without firing the delete trigger.
+    db.execute(
+        "CREATE TABLE seat_counts (meeting TEXT NOT NULL, status TEXT NOT NULL,"
+        " seats INTEGER NOT NULL, PRIMARY KEY (meeting, status)) WITHOUT ROWID"
+    )
+    db.execute(
+        "INSERT INTO seat_counts SELECT meeting, status, SUM("
+        + _SEATS_OF.format(r="registrations")
+        + ") FROM registrations GROUP BY meeting, status"
+    )
+    add = (
+        "INSERT INTO seat_counts VALUES (NEW.meeting, NEW.status, {seats})"
+        " ON CONFLICT (meeting, status) DO UPDATE SET seats = seats + excluded.seats;"
+    ).format(seats=_SEATS_OF.format(r="NEW"))
+    remove = (
+        "UPDATE seat_counts SET seats = seats - {seats} WHERE meeting = OLD.meeting AND status = OLD.status;"
+    ).format(seats=_SEATS_OF.format(r="OLD"))
+    db.execute(f"CREATE TRIGGER seat_counts_insert AFTER INSERT ON registrations BEGIN {add} END")
+    db.execute(f"CREATE TRIGGER seat_counts_delete AFTER DELETE ON registrations BEGIN {remove} END")
+    db.execute(
+        "CREATE TRIGGER seat_counts_update AFTER UPDATE OF meeting, status, companions ON registrations"
+        f" BEGIN {remove} {add} END"
+    )
