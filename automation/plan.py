@@ -9,12 +9,13 @@ from __future__ import annotations
 
 from collections import Counter
 from dataclasses import dataclass, replace
-from datetime import datetime, timedelta
+from datetime import date, datetime, time, timedelta
 
 from automation.app import App, read_contacts
 from automation.jobs import audience, calendar_inputs, chairs, offsets
 from automation.model import Contact, Meeting, SendMail
 from automation.store.db import iso, outgoing_message_id
+from automation.workflows import digest as digest_flow
 from automation.workflows.calendar import Person, sync_event
 from automation.workflows.lifecycle import INVITE, STAGE_TEMPLATES, rule_mails, stage_mails, upcoming
 from automation.workflows.meetings import invitations
@@ -46,6 +47,7 @@ def plan(app: App, now: datetime, until: datetime) -> list[Planned]:
             ]
         rows += _grouped(app, now, _calendar(app, meeting, now))
     rows += _rules(app, now, until)
+    rows += _digests(app, now, until)
     return sorted(rows, key=lambda r: (r.when, r.meeting, r.what))
 
 
@@ -118,6 +120,33 @@ def _rules(app: App, now: datetime, until: datetime) -> list[Planned]:
         moment = (
             moment.replace(day=1, hour=0, minute=0, second=0, microsecond=0) + timedelta(days=32)
         ).replace(day=1)
+    return rows
+
+
+def _digests(app: App, now: datetime, until: datetime) -> list[Planned]:
+    """The coordinator's digests: daily while something waits for them, weekly otherwise. What
+    waits is judged from today's register: an attention item waits until it is resolved, a failed
+    or undeliverable mail is told once; what will come to need them later cannot be known."""
+    settings, store = app.settings, app.store
+    if not settings.network.coordinator:
+        return []
+    last = store.last_digest()
+    last_day = date.fromisoformat(str(last["day"])) if last else None
+    since = str(last["sent_at"]) if last else ""
+    items_wait = bool(store.attention_items())
+    news = bool(store.failed_since(since) or store.undeliverable_since(since))
+    language, zone = settings.network.default_language, settings.network.zone
+    hour = time(settings.digest.hour)
+    rows: list[Planned] = []
+    day = now.date()
+    while (moment := datetime.combine(day, hour, tzinfo=zone)) <= until:
+        if store.digest(day.isoformat()) is None:
+            kind = digest_flow.kind_due(day, last_day, items_wait or news)
+            if kind and kind != digest_flow.START:
+                rows.append(Planned(max(moment, now), f"digest ({kind})", "-", 1, f"{language}:1"))
+            if kind:
+                last_day, news = day, False
+        day += timedelta(days=1)
     return rows
 
 

@@ -566,3 +566,36 @@ def test_resolving_as_an_initiative_does_what_an_initiative_mail_does(desks: Cal
     assert initiatives(held) == initiatives(clear) != []
     assert held.outbox(before) == clear.outbox(clear_before) != []
     assert held.folder("Attention") == [] and held.items() == []
+
+
+def _planned_digests(desk: Desk, now: str, until: str) -> list[str]:
+    output = desk.cli("plan", "--until", until, now=now)
+    return [" ".join(line.split()[:4]) for line in output.splitlines() if "digest (" in line]
+
+
+def test_plan_lists_the_digests_the_daemon_then_sends(desks: Callable[..., Desk]) -> None:
+    desk = desks()
+    desk.run(now="2024-02-15T09:00")
+    # Nothing waits: the first digest is the weekly one, a week after the installation began.
+    assert _planned_digests(desk, "2024-02-15T09:10", "2024-02-24") == ["21.02.2024 08:00 digest (weekly)"]
+
+    desk.deliver(desk.reply("anna@example.fi", "Jag funderar fortfarande."))
+    desk.run(now="2024-02-15T09:30")
+    # An item waits: a daily digest at once (the next pass) and every morning until it is resolved.
+    assert _planned_digests(desk, "2024-02-15T09:30", "2024-02-17") == [
+        "15.02.2024 09:30 digest (daily)",
+        "16.02.2024 08:00 digest (daily)",
+        "17.02.2024 08:00 digest (daily)",
+    ]
+    desk.run(now="2024-02-15T09:31")
+    desk.run(now="2024-02-16T08:05")
+    assert len(_digests(desk)) == 2
+
+    [item] = desk.items()
+    desk.cli("attention", "resolve", str(item["number"]), "--as", "ignore", now="2024-02-16T09:00")
+    assert _planned_digests(desk, "2024-02-16T09:00", "2024-02-24") == ["23.02.2024 08:00 digest (weekly)"]
+    for day in ("17", "18", "19", "20", "21", "22"):
+        desk.run(now=f"2024-02-{day}T08:05")
+    assert len(_digests(desk)) == 2
+    desk.run(now="2024-02-23T08:05")
+    assert len(_digests(desk)) == 3
