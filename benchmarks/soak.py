@@ -36,7 +36,7 @@ import subprocess
 import sys
 import tempfile
 import time
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import datetime, timedelta
 from pathlib import Path
 from typing import Any
@@ -47,11 +47,16 @@ for _path in (REPO / "tests", REPO / "benchmarks", REPO):
         sys.path.insert(0, str(_path))
 
 import soak_mail  # noqa: E402
-from servers import DovecotServer, SmtpSink  # noqa: E402
+from oauth_servers import IdentityProvider, OAuthDovecot, OAuthSmtpSink, TokenAuthority  # noqa: E402
 from soak_check import Outgoing, Record, check  # noqa: E402
 from soak_traffic import INITIATIVE, SIZES, START, Answer, Meeting, World, build  # noqa: E402
 
-PASSWORD_ENV = "SOAK_IMAP_PASSWORD"
+SECRET_ENV = "SOAK_OAUTH_CLIENT_SECRET"
+CLIENT_ID = "verkosto-soak"
+# Seconds. Dovecot and the SMTP server check a token's `exp` against the real clock (simulated
+# time cannot reach them), so tokens live three real seconds: a pass or a daemon in IDLE renews
+# them several times, and one obtained in one process is never seen by the next.
+TOKEN_LIFETIME = 2
 BROKEN_TEMPLATE = "fi/tentative.md"
 BREAK = "{% if name %}\n"  # an unclosed block  # broken for a while: only maybes in Finnish wait for it
 PEAK = r"""
@@ -97,6 +102,9 @@ def log(text: str) -> None:
 @dataclass
 class Faults:
     kills: int = 0
+    token_endpoint_down: list[str] = field(default_factory=list)  # "refusing 503" / "unreachable"
+    token_endpoint_down_slots: int = 0
+    tokens_in_one_process: list[int] = field(default_factory=list)  # tokens each process obtained
     kills_during_pass: int = 0
     dovecot_restarts: int = 0
     smtp_outages: int = 0
@@ -109,10 +117,12 @@ class Faults:
 class Soak:
     world: World
     work: Path
-    dovecot: DovecotServer
-    sink: SmtpSink
+    dovecot: OAuthDovecot
+    sink: OAuthSmtpSink
+    idp: IdentityProvider
     user: str
-    password: str
+    password: str  # only for the soak's own look into the mailbox (APPEND); the daemon uses tokens
+    secret: str  # the OAuth2 client secret, in the daemon's environment only
     faults: Faults = field(default_factory=Faults)
     records: list[Record] = field(default_factory=list)  # every message appended, in order
     outgoing: list[Outgoing] = field(default_factory=list)
@@ -127,6 +137,9 @@ class Soak:
     slot_started: float = 0.0
     seen_sink: int = 0
     current: str = ""  # the command last started, for the peak's report
+    tokens_before: int = 0  # tokens issued when the command last started
+    waiting_for_tokens: list[str] = field(default_factory=list)  # keys appended while the endpoint was down
+    token_problems: list[str] = field(default_factory=list)
 
     # ---- clock and processes -------------------------------------------------------------------
 
@@ -144,7 +157,8 @@ class Soak:
         # This checkout's code, whatever the environment has installed (the processes run in
         # the work directory, where `-m automation` would find another copy first).
         path = os.pathsep.join(filter(None, [str(REPO), os.environ.get("PYTHONPATH", "")]))
-        env = dict(os.environ, SOAK_PEAK_FILE=str(peak), PYTHONPATH=path, **{PASSWORD_ENV: self.password})
+        env = dict(os.environ, SOAK_PEAK_FILE=str(peak), PYTHONPATH=path, **{SECRET_ENV: self.secret})
+        self.tokens_before = len(self.idp.issued())
         argv = [sys.executable, "-c", PEAK, "--config", str(self.config), "--now", self.now(), *args]
         self.current = f"{' '.join(args)} at {self.now()}"
         return argv, env, peak
@@ -191,6 +205,8 @@ class Soak:
             self.outputs.append(logs[-1].read_text(errors="replace"))
 
     def _peak(self, path: Path) -> None:
+        # Processes run one at a time (the locker is no daemon): the tokens issued meanwhile are its.
+        self.faults.tokens_in_one_process.append(len(self.idp.issued()) - self.tokens_before)
         if path.exists():
             self.peaks_kb.append(int(path.read_text() or 0))
             path.unlink()
@@ -214,12 +230,18 @@ kind = "imap"
 host = "{self.dovecot.host}"
 port = {self.dovecot.port}
 username = "{self.user}"
-password_env = "{PASSWORD_ENV}"
 security = "none"
 idle = true
 poll_seconds = 1
 handled_folder = "Handled"
 attention_folder = "Attention"
+
+[mailbox.oauth2]
+provider = "generic"
+token_url = "{self.idp.base}/generic/token"
+client_id = "{CLIENT_ID}"
+client_secret_env = "{SECRET_ENV}"
+ca_file = "{self.idp.ca_file}"
 
 [sending]
 kind = "smtp"
@@ -227,6 +249,7 @@ host = "{self.sink.host}"
 port = {self.sink.port}
 security = "none"
 batch_size = 500
+oauth2 = "mailbox"
 
 [storage]
 database = "automation.db"
@@ -282,8 +305,9 @@ lifecycle_seconds = 1
         client.login(self.user, self.password)
         return client
 
-    def deliver(self, due: list[Answer], pending: list[Answer]) -> None:
-        """APPEND what is due now and can be sent (its invitation arrived); keep the rest."""
+    def deliver(self, due: list[Answer], pending: list[Answer], others: bool = True) -> None:
+        """APPEND what is due now and can be sent (its invitation arrived); keep the rest.
+        `others`: also the initiatives and hostile mail of the slot (once a slot)."""
         world = self.world
         mails: list[tuple[Record, bytes]] = []
         for answer in due:
@@ -302,13 +326,13 @@ lifecycle_seconds = 1
             mails.append((record, data))
             if answer.duplicate:
                 mails.append((record, data))
-        for sender, at, language in world.initiatives:
+        for sender, at, language in world.initiatives if others else ():
             if self.previous_slot < at <= self.slot_time:
                 message_id, data = soak_mail.initiative(
                     sender, at, language, INITIATIVE[language], world.seed
                 )
                 mails.append((Record(message_id, sender, "", "initiative", self.slot_time), data))
-        for index, at in enumerate(world.hostile):
+        for index, at in enumerate(world.hostile if others else ()):
             if self.previous_slot < at <= self.slot_time:
                 data = soak_mail.hostile(index, at)
                 mails.append((Record(f"hostile-{index}", "", "", "hostile", self.slot_time), data))
@@ -337,6 +361,20 @@ lifecycle_seconds = 1
                 return None
             return soak_mail.calendar_reply(answer, f"meeting-{answer.meeting}@example.org", seed)
         return soak_mail.reply(answer, invitation, seed)
+
+    def handled(self, keys: set[str]) -> set[str]:
+        """Which of these message keys the daemon has recorded (the database, read-only)."""
+        if not keys or not (self.work / "automation.db").exists():
+            return set()
+        connection = sqlite3.connect(f"file:{self.work / 'automation.db'}?mode=ro", uri=True, timeout=30)
+        try:
+            marks = ",".join("?" * len(keys))
+            rows = connection.execute(f"SELECT key FROM messages WHERE key IN ({marks})", sorted(keys))
+            return {row[0] for row in rows}
+        except sqlite3.OperationalError:  # locked by the soak's locker: ask again later
+            return set()
+        finally:
+            connection.close()
 
     def collect(self) -> None:
         """What the SMTP server accepted since the last look."""
@@ -392,6 +430,7 @@ class SlotPlan:
     restart_dovecot: bool = False
     lock_db: bool = False
     outage: str = ""  # "start" | "end" of a 4xx outage
+    token_endpoint: str = ""  # "refusing" | "unreachable" from this slot on, or "back"
 
 
 def plan_faults(world: World, rng_seed: int) -> dict[datetime, SlotPlan]:
@@ -420,10 +459,61 @@ def plan_faults(world: World, rng_seed: int) -> dict[datetime, SlotPlan]:
         plans[first] = SlotPlan(**{**plans.get(first, SlotPlan()).__dict__, "outage": "start"})
         last = START + timedelta(days=day, hours=size.slots[-1])
         plans[last] = SlotPlan(**{**plans.get(last, SlotPlan()).__dict__, "outage": "end"})
+    # The token endpoint down for one or two slots (refusing with 503, or not listening), from
+    # its own generator so the faults above stay those of earlier runs of the same seed.
+    rng = random.Random(rng_seed * 104729)
+    windows = max(2, size.days // 15)
+    usable = list(range(len(size.slots), len(slots) - len(size.slots) * 2))
+    starts: list[int] = []
+    while len(starts) < windows:
+        index = rng.choice(usable)
+        if all(abs(index - other) > 3 for other in starts):
+            starts.append(index)
+    for n, index in enumerate(sorted(starts)):
+        down, back = slots[index], slots[index + rng.choice((1, 2))]
+        mode = "refusing" if n % 2 == 0 else "unreachable"
+        plans[down] = replace(plans.get(down, SlotPlan()), token_endpoint=mode)
+        plans[back] = replace(plans.get(back, SlotPlan()), token_endpoint="back")
     return plans
 
 
-def run_slot(soak: Soak, plan: SlotPlan) -> None:
+def token_endpoint_goes_down(soak: Soak, plan: SlotPlan) -> None:
+    """At the slot's start, before its mail arrives: the endpoint refuses or stops listening."""
+    if plan.token_endpoint == "refusing":
+        soak.idp.refuse(503, "temporarily_unavailable", "The service is temporarily unavailable.")
+    elif plan.token_endpoint == "unreachable":
+        soak.idp.go_down()
+    else:
+        return
+    soak.faults.token_endpoint_down.append(f"{soak.slot_time:%d.%m. %H:%M} {plan.token_endpoint}")
+
+
+def token_endpoint_comes_back(soak: Soak) -> None:
+    """The daemon, started while the endpoint is still down, must get a token once it answers
+    again and handle what waited, without being restarted."""
+    process, peak = soak.spawn("run")
+    time.sleep(1.5)
+    soak.idp.allow()
+    soak.idp.come_back()
+    waited = set(soak.waiting_for_tokens)
+    deadline = time.monotonic() + 60
+    while time.monotonic() < deadline and process.poll() is None and not waited <= soak.handled(waited):
+        time.sleep(0.5)
+    missing = waited - soak.handled(waited)
+    soak.stop(process, peak)
+    if missing:
+        soak.token_problems.append(
+            f"{soak.slot_time:%d.%m. %H:%M}: the daemon running when the endpoint came back had not"
+            f" handled {len(missing)} of the {len(waited)} messages that waited, e.g. {sorted(missing)[0]}"
+        )
+    soak.waiting_for_tokens = []
+
+
+def run_slot(soak: Soak, plan: SlotPlan, later: list[Answer], pending: list[Answer]) -> None:
+    """`later`: answers that arrive while the daemon is in IDLE, once its first token has run
+    out (it must log in to SMTP with a renewed one), before it is killed."""
+    if plan.token_endpoint == "back":
+        token_endpoint_comes_back(soak)
     if plan.outage == "start":
         soak.sink.refuse_all()
         soak.faults.smtp_outages += 1
@@ -435,6 +525,10 @@ def run_slot(soak: Soak, plan: SlotPlan) -> None:
             soak.dovecot.restart()
             soak.faults.dovecot_restarts += 1
             waited = 1.0
+        if plan.kill:
+            time.sleep(TOKEN_LIFETIME + 0.2 - waited)
+            soak.deliver(later, pending, others=False)
+            waited = 0.0
         time.sleep(max(plan.delay - waited, 0.5) if plan.kill else 1.5)
         if plan.kill:
             soak.kill(process, peak)
@@ -477,8 +571,22 @@ def season(soak: Soak) -> None:
             due = pending + [a for a in queue if a.at <= soak.slot_time]
             queue = [a for a in queue if a.at > soak.slot_time]
             pending = []
-            soak.deliver(due, pending)
-            run_slot(soak, plans.get(soak.slot_time, SlotPlan()))
+            plan = plans.get(soak.slot_time, SlotPlan())
+            token_endpoint_goes_down(soak, plan)
+            appended = len(soak.records)
+            # With a daemon in IDLE this slot, every other answer arrives while it runs.
+            now, later = (due[::2], due[1::2]) if plan.kill == "daemon" else (due, [])
+            soak.deliver(now, pending)
+            run_slot(soak, plan, later, pending)
+            down = not soak.idp.up or soak.idp.state.refusal is not None
+            if down:
+                soak.faults.token_endpoint_down_slots += 1
+                soak.waiting_for_tokens += [r.key for r in soak.records[appended:] if r.label != "hostile"]
+            if down and soak.handled(set(soak.waiting_for_tokens)):
+                soak.token_problems.append(
+                    f"{soak.slot_time:%d.%m. %H:%M}: mail was handled while the token endpoint was"
+                    " down (the outage did not hold the daemon back: the fault was not injected)"
+                )
             soak.previous_slot = soak.slot_time
         log(
             f"day {day + 1}/{world.size.days}: {len(soak.records)} in, {len(soak.outgoing)} out,"
@@ -534,6 +642,10 @@ def report(soak: Soak, state: dict[str, Any], seconds: float) -> dict[str, Any]:
     invariants, details, accuracy = check(
         world, soak.records, soak.outgoing, state, soak.faults.kills, soak.peaks_kb
     )
+    name = "after the token endpoint came back, the daemon handled what waited for it (none while down)"
+    invariants[name] = not soak.token_problems
+    if soak.token_problems:
+        details[name] = f"{len(soak.token_problems)}: " + "; ".join(soak.token_problems[:8])
     invariants["no traceback in any command's output"] = not any("Traceback" in o for o in soak.outputs)
     if not invariants["no traceback in any command's output"]:
         details["no traceback in any command's output"] = next(o for o in soak.outputs if "Traceback" in o)[
@@ -554,7 +666,15 @@ def report(soak: Soak, state: dict[str, Any], seconds: float) -> dict[str, Any]:
             "smtp_5xx_recipients": sum(c.dead for c in world.contacts),
             "dovecot_restarts": soak.faults.dovecot_restarts,
             "database_locked": soak.faults.db_locks,
-            "oauth_token_expiry": "not injected: the soak's mailbox logs in with a password",
+            "oauth_token_lifetime_seconds": TOKEN_LIFETIME,
+            "oauth_tokens_issued": len(soak.idp.issued()),
+            "oauth_tokens_renewed_within_a_process": sum(
+                max(0, n - 1) for n in soak.faults.tokens_in_one_process
+            ),
+            "oauth_expired_tokens_refused_by_dovecot": soak.dovecot.log_text().count("Token has expired"),
+            "oauth_tokens_refused_by_smtp": len(soak.sink.handler.refusals_seen),
+            "oauth_token_endpoint_down": soak.faults.token_endpoint_down,
+            "oauth_token_endpoint_down_slots": soak.faults.token_endpoint_down_slots,
         },
         "config_edits": soak.faults.config_edits,
         "answers_not_sent": soak.skipped,
@@ -590,13 +710,19 @@ def main() -> int:
     contacts += [f'{c.email},"{c.name}",Espoon kaupunki,{c.language}' for c in world.contacts]
     (work / "contacts.csv").write_text("\n".join(contacts) + "\n", encoding="utf-8")
     log(f"seed {args.seed}: {world.size.days} days, {len(world.contacts)} contacts; work files in {work}")
-    dovecot = DovecotServer.start()
-    sink = SmtpSink()
+    # OAuth2 as tests/test_oauth.py has it: Dovecot and the SMTP server validate the tokens
+    # themselves (signature, exp, the mailbox), the token endpoint is the only stand-in.
+    authority = TokenAuthority()
+    dovecot = OAuthDovecot.start_with(authority)
+    sink = OAuthSmtpSink(authority)
     sink.start()
+    idp = IdentityProvider(authority)
     try:
         password = secrets.token_hex(8)
         dovecot.add_user("verkosto", password)
-        soak = Soak(world, work, dovecot, sink, "verkosto", password)
+        secret = idp.register(CLIENT_ID, "verkosto")
+        idp.set_lifetime(TOKEN_LIFETIME)
+        soak = Soak(world, work, dovecot, sink, idp, "verkosto", password, secret)
         for contact in world.contacts:
             if contact.dead:
                 sink.refuse_recipient(contact.email, 550, "5.1.1 no such user")
@@ -605,6 +731,7 @@ def main() -> int:
         state = end_state(soak)
         result = report(soak, state, time.perf_counter() - started)
     finally:
+        idp.stop()
         sink.stop()
         dovecot.stop()
         if not os.environ.get("SOAK_KEEP"):
@@ -632,6 +759,12 @@ def print_result(result: dict[str, Any]) -> None:
         f" SMTP 4xx outages {outages['smtp_4xx']} ({outages['smtp_4xx_hours']:.0f} h),"
         f" 5xx recipients {outages['smtp_5xx_recipients']}, Dovecot restarts {outages['dovecot_restarts']},"
         f" database locked {outages['database_locked']}\n"
+        f"OAuth2: {outages['oauth_tokens_issued']} tokens of {outages['oauth_token_lifetime_seconds']} s"
+        f" ({outages['oauth_tokens_renewed_within_a_process']} renewed within a running process,"
+        f" {outages['oauth_expired_tokens_refused_by_dovecot']} expired ones refused by Dovecot,"
+        f" {outages['oauth_tokens_refused_by_smtp']} by SMTP); token endpoint down"
+        f" {len(outages['oauth_token_endpoint_down'])} times for {outages['oauth_token_endpoint_down_slots']}"
+        f" slots ({', '.join(outages['oauth_token_endpoint_down'])})\n"
         f"config edits: {'; '.join(result['config_edits']) or 'none'}\n"
         f"peak RSS of the daemon {result['peak_rss_mb']:.0f} MB ({result['peak_rss_command']});"
         f" {result['processes']} processes;"
