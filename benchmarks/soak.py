@@ -2,31 +2,36 @@
 
     python benchmarks/soak.py [--quick] [--seed N] [--json FILE]
 
-Starts its own Dovecot (IMAP) and aiosmtpd (SMTP) on 127.0.0.1 (tests/servers.py) and runs
-the real daemon (`automation run` and `run --once`, as processes) through a season: by default
-90 simulated days, 1,000 contacts and 4 meetings (one moved, one cancelled, one with a small
-capacity and a waiting list); `--quick` 14 days and 120 contacts. Simulated time is the CLI's
-`--now`: every process is started at its slot's moment and never sleeps through time.
+Starts its own servers on 127.0.0.1 (tests/servers.py, tests/oauth_servers.py): Dovecot (IMAP,
+validating OAuth2 tokens itself), an aiosmtpd server (the same) and the stand-in identity
+provider's token endpoint, and runs the real daemon (`automation run` and `run --once`, as
+processes) through a season: by default 90 simulated days, 1,000 contacts and 4 meetings (one
+moved, one cancelled, one with a small capacity and a waiting list); `--quick` 14 days and 120
+contacts. Simulated time is the CLI's `--now`: every process is started at its slot's moment and
+never sleeps through time.
 
 Traffic (soak_traffic.py, soak_mail.py): replies from the labelled set answering the
 invitations the daemon really sent (to their reply-token address), changes of mind, calendar
-Accept/Decline, out-of-office answers, DSN bounces, initiatives, unsubscribes, duplicates, replies
-with a 25 MB attachment, hostile mail. Faults: SIGKILL of the daemon or of a pass at a random
-moment (at least once a simulated day), Dovecot restarted under the daemon, the SMTP server
-refusing every message with 4xx for hours and some recipients with 5xx, the database locked by
-another process, the config edited (a meeting moved, one cancelled, a template broken and fixed).
-OAuth token faults are not injected: this configuration logs in with passwords.
+Accept/Decline, out-of-office answers, DSN bounces, initiatives, unsubscribes, erasure requests
+confirmed by mail, a yes after the meeting began, duplicates, replies with a 25 MB attachment,
+hostile mail. Faults: SIGKILL of the daemon or of a pass at a random moment (at least once a
+simulated day), Dovecot restarted under the daemon, the SMTP server refusing every message with
+4xx for hours and some recipients with 5xx, the database locked by another process, the config
+edited (a meeting moved, one cancelled, a template broken and fixed), OAuth2 tokens that expire
+within a run and the token endpoint down (refusing, or not listening) for a slot or two.
 
 Then soak_check.py checks the invariants; the result is printed and (--json) written. A failing
-run prints its seed; the same seed replays the same season (what remains nondeterministic: the
-moment within a pass a kill lands, and so which mail a pass had sent by then).
+run prints its seed and exits 1; the same seed replays the same season (what remains
+nondeterministic is real process timing: see `nondeterminism` in the report).
 """
 
 from __future__ import annotations
 
 import argparse
+import hashlib
 import imaplib
 import json
+import logging
 import os
 import secrets
 import shutil
@@ -36,6 +41,7 @@ import subprocess
 import sys
 import tempfile
 import time
+import warnings
 from dataclasses import dataclass, field, replace
 from datetime import datetime, timedelta
 from pathlib import Path
@@ -49,7 +55,7 @@ for _path in (REPO / "tests", REPO / "benchmarks", REPO):
 import soak_mail  # noqa: E402
 from oauth_servers import IdentityProvider, OAuthDovecot, OAuthSmtpSink, TokenAuthority  # noqa: E402
 from soak_check import Outgoing, Record, check  # noqa: E402
-from soak_traffic import INITIATIVE, SIZES, START, Answer, Meeting, World, build  # noqa: E402
+from soak_traffic import CONFIRM, DURATION, INITIATIVE, SIZES, START, Answer, Meeting, World, build  # noqa: E402
 
 SECRET_ENV = "SOAK_OAUTH_CLIENT_SECRET"
 CLIENT_ID = "verkosto-soak"
@@ -85,6 +91,33 @@ if os.environ.get("SOAK_STACK_MB"):  # where a command grows past N MB: its stac
     threading.Thread(target=_watch, daemon=True).start()
 runpy.run_module("automation", run_name="__main__", alter_sys=True)
 """
+NONDETERMINISM = (
+    "The season (people, answers and their slots, faults and their slots) is drawn from the seed;"
+    " real process timing is not. (1) A SIGKILL lands at a real moment: mail SMTP accepted just"
+    " before it but not yet recorded as sent goes out again with the same Message-ID"
+    " (resent_after_a_kill; messages_out varies by that much), and which process (the killed"
+    " daemon or the next pass) handled a message, answered it and refiled it varies. (2) --now is"
+    " the slot's moment plus the real seconds since the slot began, so handled and sent times,"
+    " Date headers and the day a mail counts toward the daily answer limit vary by seconds."
+    " (3) How many OAuth2 tokens a process needs depends on how long it runs (two-second tokens):"
+    " oauth_tokens_issued and the renewals vary, and a token issued in the last of its whole"
+    " seconds can reach the server already expired and is renewed (oauth_*_refused). (4) The"
+    " answers of a daemon slot that arrive while it runs may be handled by it or, when the kill"
+    " comes first, by the next pass. The distinct mail sent (messages_out_distinct and its"
+    " sha256) is the same for a seed unless one of these moved a mail across a moment that"
+    " matters (a deadline, the daily limit), which the slots' hours keep far apart."
+)
+# Where an address is stored; after its erasure none of these may name it.
+ERASED_FROM = (
+    ("contacts", "email"),
+    ("registrations", "email"),
+    ("messages", "sender"),
+    ("outbox", "recipient"),
+    ("tokens", "email"),
+    ("calendar_holders", "email"),
+    ("bounces", "email"),
+    ("initiatives", "submitter_email"),
+)
 LOCKER = """
 import sqlite3, sys, time
 connection = sqlite3.connect(sys.argv[1], isolation_level=None)
@@ -140,6 +173,8 @@ class Soak:
     tokens_before: int = 0  # tokens issued when the command last started
     waiting_for_tokens: list[str] = field(default_factory=list)  # keys appended while the endpoint was down
     token_problems: list[str] = field(default_factory=list)
+    erase_asks: dict[str, bytes] = field(default_factory=dict)  # person -> our "confirm the erasure" mail
+    erased: dict[str, datetime] = field(default_factory=dict)  # person -> slot their confirmation went in
 
     # ---- clock and processes -------------------------------------------------------------------
 
@@ -311,6 +346,9 @@ lifecycle_seconds = 1
         world = self.world
         mails: list[tuple[Record, bytes]] = []
         for answer in due:
+            if answer.person in self.erased:  # they asked to be forgotten: they write no more
+                self.skipped += 1
+                continue
             made = self._mail_for(answer)
             if made is None:
                 meeting = _meeting(world, answer.meeting)
@@ -336,6 +374,19 @@ lifecycle_seconds = 1
             if self.previous_slot < at <= self.slot_time:
                 data = soak_mail.hostile(index, at)
                 mails.append((Record(f"hostile-{index}", "", "", "hostile", self.slot_time), data))
+        for person, at, language in world.erasures if others else ():
+            if self.previous_slot < at <= self.slot_time:
+                message_id, data = soak_mail.erase_request(person, at, language, world.seed)
+                mails.append((Record(message_id, person, "", "erase-request", self.slot_time), data))
+        for person, ask in list(self.erase_asks.items()) if others else ():
+            if person in self.erased:
+                continue
+            language = next(lang for p, _, lang in world.erasures if p == person)
+            text = CONFIRM[language]
+            confirm = Answer(person, "", self.slot_time, "erase-confirm", text, language=language)
+            message_id, data = soak_mail.reply(confirm, ask, world.seed)
+            mails.append((Record(message_id, person, "", "erase-confirm", self.slot_time), data))
+            self.erased[person] = self.slot_time
         if not mails:
             return
         client = self.imap()
@@ -386,6 +437,9 @@ lifecycle_seconds = 1
                 self.invitations[(out.recipient, out.meeting)] = mail.data
             if b"METHOD:REQUEST" in mail.data and out.meeting:
                 self.holders.add((out.recipient, out.meeting))
+            erasers = {person for person, _, _ in self.world.erasures}
+            if out.purpose == "privacy-erase" and out.recipient in erasers:
+                self.erase_asks.setdefault(out.recipient, mail.data)
         self.seen_sink = len(messages)
 
     previous_slot: datetime = START - timedelta(days=1)
@@ -411,7 +465,7 @@ def _meeting_toml(meeting: Meeting, moment: datetime) -> str:
 [[meetings]]
 code = "{meeting.code}"
 start = {start:%Y-%m-%dT%H:%M:%S}
-end = {start + timedelta(hours=3):%Y-%m-%dT%H:%M:%S}
+end = {start + DURATION:%Y-%m-%dT%H:%M:%S}
 registration_deadline = {meeting.deadline:%Y-%m-%d}
 place = {{ fi = "Kuntatalo", sv = "Kommunernas hus", en = "Kuntatalo" }}
 address = "Toinen linja 14, 00530 Helsinki"
@@ -624,6 +678,15 @@ def end_state(soak: Soak) -> dict[str, Any]:
         connection = sqlite3.connect(f"file:{soak.work / 'automation.db'}?mode=ro", uri=True)
         connection.row_factory = sqlite3.Row
         state["messages"] = [dict(r) for r in connection.execute("SELECT * FROM messages ORDER BY rowid")]
+        state["left_of_the_erased"] = {
+            person: {
+                f"{table}.{column}": connection.execute(
+                    f"SELECT count(*) FROM {table} WHERE lower({column}) = ?", [person]
+                ).fetchone()[0]
+                for table, column in ERASED_FROM
+            }
+            for person, _, _ in soak.world.erasures
+        }
         connection.close()
     client = soak.imap()
     try:
@@ -639,7 +702,10 @@ def end_state(soak: Soak) -> dict[str, Any]:
 
 def report(soak: Soak, state: dict[str, Any], seconds: float) -> dict[str, Any]:
     world = soak.world
-    invariants, details, accuracy = check(
+    distinct = sorted({f"{o.recipient} {o.message_id}" for o in soak.outgoing})
+    if os.environ.get("SOAK_KEEP"):  # to compare two runs of a seed: diff their outgoing.txt
+        (soak.work / "outgoing.txt").write_text("\n".join(distinct) + "\n", encoding="utf-8")
+    invariants, details, accuracy, counts = check(
         world, soak.records, soak.outgoing, state, soak.faults.kills, soak.peaks_kb
     )
     name = "after the token endpoint came back, the daemon handled what waited for it (none while down)"
@@ -658,6 +724,11 @@ def report(soak: Soak, state: dict[str, Any], seconds: float) -> dict[str, Any]:
         "meetings": [m.code for m in world.meetings],
         "messages_in": len(soak.records),
         "messages_out": len(soak.outgoing),
+        # What a seed fixes: the distinct mail sent (recipient and Message-ID); what timing adds:
+        # the same Message-ID again after a kill between SMTP's accept and its record.
+        "messages_out_distinct": len(distinct),
+        "messages_out_distinct_sha256": hashlib.sha256("\n".join(distinct).encode()).hexdigest(),
+        "resent_after_a_kill": len(soak.outgoing) - len(distinct),
         "kills": soak.faults.kills,
         "kills_during_a_pass": soak.faults.kills_during_pass,
         "outages": {
@@ -678,6 +749,8 @@ def report(soak: Soak, state: dict[str, Any], seconds: float) -> dict[str, Any]:
         },
         "config_edits": soak.faults.config_edits,
         "answers_not_sent": soak.skipped,
+        "erasures_confirmed": counts["erasures_confirmed"],
+        "yes_after_the_meeting_began": counts["yes_after_the_meeting_began"],
         "processes": soak.processes,
         "peak_rss_mb": max(soak.peaks_kb, default=0) / 1024,
         "peak_rss_command": soak.peak_of.get("max", (0, ""))[1],
@@ -685,8 +758,7 @@ def report(soak: Soak, state: dict[str, Any], seconds: float) -> dict[str, Any]:
         "failures": details,
         "reader_accuracy": accuracy,
         "seconds": round(seconds, 1),
-        "nondeterminism": "the moment within a pass at which a kill lands (so which mail had been sent"
-        " by then), and the real seconds each pass adds to its slot's --now",
+        "nondeterminism": NONDETERMINISM,
     }
 
 
@@ -698,6 +770,10 @@ def main() -> int:
     parser.add_argument("--seed", type=int, default=1, help="the same seed replays the same season")
     parser.add_argument("--json", type=Path, help="write the result to this file")
     args = parser.parse_args()
+    # The loopback SMTP server requires AUTH without TLS (as tests/oauth_servers.py says, that
+    # is what it is for); aiosmtpd warns about it on every connection, which would bury the log.
+    warnings.filterwarnings("ignore", "Requiring AUTH while not requiring TLS", UserWarning)
+    logging.getLogger("mail.log").setLevel(logging.ERROR)
     # Stopped from outside: still stop the servers and remove the work files (finally below).
     signal.signal(signal.SIGTERM, lambda *_: sys.exit(143))
     started = time.perf_counter()
@@ -754,7 +830,8 @@ def print_result(result: dict[str, Any]) -> None:
     print(
         f"seed {result['seed']}: {result['simulated_days']} simulated days, {result['contacts']} contacts,"
         f" meetings {', '.join(result['meetings'])}\n"
-        f"messages in {result['messages_in']}, out {result['messages_out']};"
+        f"messages in {result['messages_in']}, out {result['messages_out']}"
+        f" ({result['messages_out_distinct']} distinct, {result['resent_after_a_kill']} resent after a kill);"
         f" kills {result['kills']} ({result['kills_during_a_pass']} during a pass);"
         f" SMTP 4xx outages {outages['smtp_4xx']} ({outages['smtp_4xx_hours']:.0f} h),"
         f" 5xx recipients {outages['smtp_5xx_recipients']}, Dovecot restarts {outages['dovecot_restarts']},"
@@ -766,6 +843,8 @@ def print_result(result: dict[str, Any]) -> None:
         f" {len(outages['oauth_token_endpoint_down'])} times for {outages['oauth_token_endpoint_down_slots']}"
         f" slots ({', '.join(outages['oauth_token_endpoint_down'])})\n"
         f"config edits: {'; '.join(result['config_edits']) or 'none'}\n"
+        f"erasures by mail {result['erasures_confirmed']}; yes after the meeting began"
+        f" {result['yes_after_the_meeting_began']}\n"
         f"peak RSS of the daemon {result['peak_rss_mb']:.0f} MB ({result['peak_rss_command']});"
         f" {result['processes']} processes;"
         f" {result['seconds']:.0f} s\n"
