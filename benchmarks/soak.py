@@ -550,11 +550,21 @@ def token_endpoint_comes_back(soak: Soak) -> None:
     soak.idp.allow()
     soak.idp.come_back()
     waited = set(soak.waiting_for_tokens)
+    before = soak.tokens_before  # issued when this daemon started (none since: the endpoint was down)
+
+    def recovered() -> bool:
+        return len(soak.idp.issued()) > before and waited <= soak.handled(waited)
+
     deadline = time.monotonic() + 60
-    while time.monotonic() < deadline and process.poll() is None and not waited <= soak.handled(waited):
+    while time.monotonic() < deadline and process.poll() is None and not recovered():
         time.sleep(0.5)
     missing = waited - soak.handled(waited)
+    got_token = len(soak.idp.issued()) > before
     soak.stop(process, peak)
+    if not got_token:
+        soak.token_problems.append(
+            f"{soak.slot_time:%d.%m. %H:%M}: the daemon running when the endpoint came back got no token"
+        )
     if missing:
         soak.token_problems.append(
             f"{soak.slot_time:%d.%m. %H:%M}: the daemon running when the endpoint came back had not"
