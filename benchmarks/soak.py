@@ -60,8 +60,8 @@ from soak_traffic import CONFIRM, DURATION, INITIATIVE, SIZES, START, Answer, Me
 SECRET_ENV = "SOAK_OAUTH_CLIENT_SECRET"
 CLIENT_ID = "verkosto-soak"
 # Seconds. Dovecot and the SMTP server check a token's `exp` against the real clock (simulated
-# time cannot reach them), so tokens live three real seconds: a pass or a daemon in IDLE renews
-# them several times, and one obtained in one process is never seen by the next.
+# time cannot reach them), so tokens live two real seconds: a daemon in IDLE renews them within
+# its slot, and one obtained in one process is never seen by the next.
 TOKEN_LIFETIME = 2
 BROKEN_TEMPLATE = "fi/tentative.md"
 BREAK = "{% if name %}\n"  # an unclosed block  # broken for a while: only maybes in Finnish wait for it
