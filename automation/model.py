@@ -410,6 +410,11 @@ class RecordBounce:
     undeliverable: bool  # the score reached the threshold with this bounce
 
 
+# The one mail an erased person still gets ("your data is erased"); once it is sent (or has
+# failed for good) its row keeps no address either.
+ERASED_PURPOSE = "privacy-erased"
+
+
 @dataclass(frozen=True)
 class EraseData:
     """Erase or anonymise everything about one address, keeping only counts."""

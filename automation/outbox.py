@@ -168,6 +168,7 @@ def flush(
                 "UPDATE outbox SET status = 'sent', sent_at = ?, error = '' WHERE id = ?",
                 [iso(now), row["id"]],
             )
+            store.forget_last_mail(row)
             report.sent.append(row)
             report.finished += 1
             if progress is not None:
@@ -383,6 +384,7 @@ def _tell_coordinator(
 
 def _fail(store: Store, row: dict[str, Any], error: str, report: FlushReport) -> None:
     store.db.execute("UPDATE outbox SET status = 'failed', error = ? WHERE id = ?", [error, row["id"]])
+    store.forget_last_mail(row)
     report.failed.append(f"{row['recipient']} ({row['template']}): {error}")
     report.finished += 1
     log.error(

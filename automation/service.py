@@ -27,6 +27,7 @@ from automation.model import (
     Classification,
     Contact,
     Decision,
+    EraseData,
     Inbound,
     Kind,
     Match,
@@ -225,17 +226,20 @@ def _commit(
         decision, lambda email: app.store.answers_since(email, now), security.max_auto_replies_per_day
     )
     app.store.apply(decision, now, app.domain)
+    # The reply that confirmed an erasure is recorded as erase() leaves the person's other
+    # messages: no sender, no subject, no reason naming them.
+    erased = any(isinstance(e, EraseData) for e in decision.effects)
     app.store.record_message(
         {
             "key": message.key,
             "source_ref": raw.ref,
             "kind": str(seen.kind),
             "meeting": meeting,
-            "sender": message.sender,
+            "sender": "" if erased else message.sender,
             "language": seen.language or "",
-            "reason": seen.reason + " → " + decision.summary,
+            "reason": "erased" if erased else seen.reason + " → " + decision.summary,
             "attention": int(decision.needs_attention),
-            "subject": message.subject[:200],
+            "subject": "" if erased else message.subject[:200],
             "received_at": iso(now),
         }
     )

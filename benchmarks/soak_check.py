@@ -21,7 +21,7 @@ from email.utils import parsedate_to_datetime
 from typing import Any
 from zoneinfo import ZoneInfo
 
-from soak_traffic import Meeting, World
+from soak_traffic import DURATION, Meeting, World
 
 ZONE = ZoneInfo("Europe/Helsinki")
 HUMAN = ("yes", "no", "maybe", "companions", "other", "cal-yes", "cal-no")
@@ -74,6 +74,11 @@ class Outgoing:
             date=parsedate_to_datetime(str(msg["Date"])).astimezone(ZONE).replace(tzinfo=None),
             digest=hashlib.sha256((str(msg["Subject"]) + text).encode()).hexdigest(),
         )
+
+
+def _end(meeting: Meeting, moment: datetime) -> datetime:
+    """The meeting's end as configured at `moment`."""
+    return meeting.start_at(moment) + DURATION
 
 
 def _local(text: str) -> datetime:
@@ -135,7 +140,7 @@ def check(
     state: dict[str, Any],
     kills: int,
     peaks_kb: list[int],
-) -> tuple[dict[str, bool], dict[str, str], dict[str, Any]]:
+) -> tuple[dict[str, bool], dict[str, str], dict[str, Any], dict[str, int]]:
     meetings = {m.code: m for m in world.meetings}
     rows = {row["key"]: row for row in state["messages"]}
     order = {row["key"]: i for i, row in enumerate(state["messages"])}
@@ -180,7 +185,11 @@ def check(
         for code, regs in state["registrations"].items()
         for row in regs
     }
-    pairs = {(r.person, r.meeting) for r in human} - loose
+    # The erased are gone from the register (their rows kept for counts under another name);
+    # their own invariant below says so. Their answers still count in the replay: a seat they
+    # held stays taken (nobody is promoted by an erasure).
+    erasers = {person for person, _, _ in world.erasures}
+    pairs = {(r.person, r.meeting) for r in human if r.person not in erasers} - loose
     wrong = [
         f"{p} {m}: {actual.get((p, m))} but answers replay to {read.get((p, m))}"
         for p, m in sorted(pairs)
@@ -215,7 +224,11 @@ def check(
         got = answers.get(r.key, set())
         if len(got) > 1:
             doubled.append(f"{r.person} {r.key}: {sorted(got)}")
-        should = row["kind"] in READING and not row["attention"] and r.person not in dead
+        # An erasure cancels what was still queued for the person, answers included; and an
+        # answer about a meeting that is over is dropped by the outbox (expiry.py), not sent.
+        over = _local(row["received_at"]) >= _end(meetings[r.meeting], _local(row["received_at"]))
+        should = row["kind"] in READING and not row["attention"] and r.person not in dead | erasers
+        should = should and not over
         if should and not got:
             unanswered.append(f"{r.person} {r.meeting} {r.label} ({row['reason'][:80]})")
     verdict("every answer that should go out went out, once", unanswered + doubled)
@@ -232,7 +245,7 @@ def check(
         if not meeting.capacity:
             continue
         for status in ("registered", "waiting"):
-            want = {p for (p, m), s in read.items() if m == code and s == status}
+            want = {p for (p, m), s in read.items() if m == code and s == status and p not in erasers}
             have = {p for (p, m), s in actual.items() if m == code and s == status and (p, m) in pairs}
             if want != have:
                 queue_problems.append(
@@ -279,6 +292,67 @@ def check(
         if len(bounced.get(o.recipient, [])) >= 2 and o.date > sorted(bounced[o.recipient])[1]
     ]
     verdict("no mail to an address after its second bounce", after)
+
+    # 5b. a yes read after its meeting began: no seat (the replay above); while the meeting is
+    # on, the answer that registration has closed; once it is over, no answer at all (the
+    # outbox drops mail about a meeting that is over as pointless, expiry.py)
+    after_start = []
+    for r in human:
+        row = rows[r.key]
+        moment = _local(row["received_at"])
+        meeting = meetings[r.meeting]
+        if row["kind"] == "registration" and moment >= meeting.start_at(moment):
+            purposes = sorted({o.purpose for o in outgoing if o.in_reply_to == r.key})
+            want = [] if moment >= _end(meeting, moment) else ["closed"]
+            if r.person not in dead | erasers and purposes != want:
+                after_start.append(f"{r.person} {r.meeting} at {moment}: answered {purposes}, not {want}")
+    verdict(
+        "a yes after its meeting began takes no seat; answered 'closed' while it is on, not at all once over",
+        after_start,
+    )
+    late_yes = sum(
+        1
+        for r in human
+        if rows[r.key]["kind"] == "registration"
+        and _local(rows[r.key]["received_at"])
+        >= meetings[r.meeting].start_at(_local(rows[r.key]["received_at"]))
+    )
+
+    # 5c. erasure by mail: after the confirmation, nothing more to them and nothing about them
+    erase_problems = []
+    confirmations = {r.person: r for r in unique if r.label == "erase-confirm"}
+    for person, _, _ in world.erasures:
+        confirmation = confirmations.get(person)
+        if confirmation is None:
+            erase_problems.append(f"{person}: never asked to confirm the erasure")
+            continue
+        if confirmation.key not in rows:
+            erase_problems.append(f"{person}: the confirmation was not handled")
+            continue
+        moment = _local(rows[confirmation.key]["received_at"])
+        done = [o for o in outgoing if o.recipient == person and o.purpose == "privacy-erased"]
+        if len(done) != 1:
+            erase_problems.append(f"{person}: told of the erasure {len(done)} times")
+        erase_problems += [
+            f"{person}: {o.purpose} {o.meeting} at {o.date} after the erasure at {moment}"
+            for o in outgoing
+            if o.recipient == person and o.date > moment and o.purpose != "privacy-erased"
+        ]
+        left = {where: n for where, n in state["left_of_the_erased"].get(person, {}).items() if n}
+        if left:
+            erase_problems.append(f"{person}: still stored in {left}")
+        registered = [
+            code
+            for code, regs in state["registrations"].items()
+            for row in regs
+            if row["email"].lower() == person
+        ]
+        if registered:
+            erase_problems.append(f"{person}: still in the registrations of {registered}")
+    verdict(
+        "an erased person is sent nothing after the erasure and nothing about them is stored",
+        erase_problems,
+    )
 
     # 6. initiatives
     sent_initiatives = [r for r in unique if r.label == "initiative"]
@@ -340,4 +414,5 @@ def check(
         ],
         "companion_answers_checked_loosely": len(loose),
     }
-    return results, failures, accuracy
+    counts = {"yes_after_the_meeting_began": late_yes, "erasures_confirmed": len(confirmations)}
+    return results, failures, accuracy, counts

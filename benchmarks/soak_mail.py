@@ -11,7 +11,7 @@ from email import policy
 from email.message import EmailMessage
 from email.utils import format_datetime
 
-from soak_traffic import Answer
+from soak_traffic import ERASE, Answer
 
 OWN = "verkosto@example.org"
 
@@ -128,3 +128,12 @@ def hostile(index: int, at: datetime) -> bytes:
 
     names = sorted(BOMBS)
     return BOMBS[names[index % len(names)]]()
+
+
+def erase_request(sender: str, at: datetime, language: str, seed: int) -> tuple[str, bytes]:
+    """ "Delete my data", written as a new mail to the network's address."""
+    subject, text = ERASE[language]
+    message_id = _id(seed, sender, "erase", at)
+    msg = _head(sender, OWN, subject, at, message_id)
+    msg.set_content(text + "\n\n" + sender)
+    return message_id, msg.as_bytes()

@@ -20,6 +20,12 @@ REPLIES = Path(__file__).resolve().parent.parent / "tests" / "replies"
 DOMAINS = ("espoo.fi", "vantaa.fi", "tampere.fi", "oph.fi", "kuntaliitto.fi", "aalto.fi", "edu.turku.fi")
 LANGUAGES = (("fi", 70), ("sv", 20), ("en", 10))
 UNSUBSCRIBE = {"fi": "Eroa listalta, kiitos.", "sv": "Avsluta min prenumeration, tack.", "en": "Unsubscribe."}
+ERASE = {
+    "fi": ("Tietojeni poistaminen", "Poista tietoni, kiitos."),
+    "sv": ("Radera mina uppgifter", "Radera mina uppgifter, tack."),
+    "en": ("Delete my data", "Delete my data, please."),
+}
+CONFIRM = {"fi": "Kyllä", "sv": "Ja", "en": "Yes"}  # the answer data_confirm asks for
 INITIATIVE = {
     "fi": ("Aloite: tekoälyn arviointi kouluissa", "Ehdotan, että seuraava tapaaminen käsittelee tekoälyä."),
     "sv": ("Initiativ: AI i bedömningen", "Jag föreslår att nästa möte behandlar AI i bedömningen."),
@@ -41,6 +47,8 @@ class Size:
     big_messages: int
     initiatives: int
     hostile: int
+    erasures: int  # people who ask by mail to have their data erased, and confirm
+    late_after_start: int  # per meeting: a yes written after the meeting began
 
 
 SIZES = {
@@ -53,7 +61,7 @@ SIZES = {
             ("2024-C", 65, 58, 0, (68, 45), 0),
             ("2024-D", 85, 78, 0, (0, 0), 70),
         ),
-        slots=(8, 13, 19), big_messages=3, initiatives=12, hostile=8,
+        slots=(8, 13, 19), big_messages=3, initiatives=12, hostile=8, erasures=10, late_after_start=8,
     ),
     "quick": Size(
         days=14, contacts=120, invite_days_before=4, deadline_reminder_days_before=1,
@@ -64,11 +72,12 @@ SIZES = {
             ("2024-C", 10, 8, 0, (11, 4), 0),
             ("2024-D", 12, 10, 0, (0, 0), 9),
         ),
-        slots=(8, 13, 19), big_messages=1, initiatives=3, hostile=4,
+        slots=(8, 13, 19), big_messages=1, initiatives=3, hostile=4, erasures=3, late_after_start=3,
     ),
 }  # fmt: skip
 
 START = datetime(2024, 1, 8)  # Monday; simulated local time (Europe/Helsinki)
+DURATION = timedelta(hours=3)  # every meeting's length
 
 
 @dataclass(frozen=True)
@@ -127,6 +136,7 @@ class World:
     initiatives: list[tuple[str, datetime, str]]  # (sender, when, language)
     hostile: list[datetime]
     labelled: dict[str, list[dict[str, object]]] = field(default_factory=dict)
+    erasures: list[tuple[str, datetime, str]] = field(default_factory=list)  # (person, when, language)
 
 
 def load_labelled() -> dict[str, list[dict[str, object]]]:
@@ -167,8 +177,46 @@ def build(size: Size, seed: int) -> World:
         for c in rng.sample(live, size.initiatives)
     ]
     hostile = [START + timedelta(days=rng.uniform(1, size.days - 1)) for _ in range(size.hostile)]
+    # What follows draws from its own generator: the season above stays that of earlier runs.
+    extra = random.Random(seed * 15485863)
+    for meeting in meetings:
+        answers.extend(_late_after_start(extra, meeting, live, labelled, size))
+    initiators = {sender for sender, _, _ in initiatives}
+    erasers = extra.sample([c for c in live if c.email not in initiators], size.erasures)
+    erasures = [
+        (c.email, START + timedelta(days=extra.uniform(2, size.days - 3)), c.language) for c in erasers
+    ]
     answers.sort(key=lambda a: (a.at, a.person, a.meeting))
-    return World(size, seed, contacts, meetings, answers, initiatives, hostile, labelled)
+    return World(size, seed, contacts, meetings, answers, initiatives, hostile, labelled, erasures)
+
+
+def _late_after_start(
+    rng: random.Random,
+    meeting: Meeting,
+    live: list[Contact],
+    labelled: dict[str, list[dict[str, object]]],
+    size: Size,
+) -> list[Answer]:
+    """A yes written after the meeting began (its final start): it registers nobody and is
+    answered that registration has closed."""
+    start = meeting.moved_start or meeting.start
+    found = []
+    for contact in rng.sample(live, size.late_after_start):
+        chosen = rng.choice([r for r in labelled[contact.language] if r["answer"] == "yes"])
+        at = start + timedelta(hours=rng.uniform(1, 20))
+        found.append(
+            Answer(
+                contact.email,
+                meeting.code,
+                at,
+                "yes",
+                str(chosen["text"]),
+                str(chosen["client"]),
+                str(chosen["id"]),
+                language=contact.language,
+            )
+        )
+    return found
 
 
 def _with(answer: Answer, **changes: object) -> Answer:

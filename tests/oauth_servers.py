@@ -237,19 +237,37 @@ class IdentityProvider:
         self.lock = threading.Lock()
         self.directory = Path(tempfile.mkdtemp(prefix="idp", dir=_SHM if _SHM.is_dir() else None))
         self.ca_file, cert, key = _certificates(self.directory)
-        context = ssl.SSLContext(ssl.PROTOCOL_TLS_SERVER)
-        context.load_cert_chain(cert, key)
-        self.server = ThreadingHTTPServer((LOOPBACK, 0), _handler_for(self))
-        self.server.daemon_threads = True
-        self.server.socket = context.wrap_socket(self.server.socket, server_side=True)
-        self.port = self.server.server_address[1]
+        self.context = ssl.SSLContext(ssl.PROTOCOL_TLS_SERVER)
+        self.context.load_cert_chain(cert, key)
+        self.port = 0
+        self._listen()
         self.base = f"https://localhost:{self.port}"
+
+    def _listen(self) -> None:
+        self.server = ThreadingHTTPServer((LOOPBACK, self.port), _handler_for(self))
+        self.server.daemon_threads = True
+        self.server.socket = self.context.wrap_socket(self.server.socket, server_side=True)
+        self.port = self.server.server_address[1]
         self.thread = threading.Thread(target=self.server.serve_forever, daemon=True)
         self.thread.start()
+        self.up = True
+
+    def go_down(self) -> None:
+        """Unreachable: the port refuses connections (the endpoint's host is down) until
+        `come_back()`; the keys, clients and issued tokens stay."""
+        if self.up:
+            self.server.shutdown()
+            self.server.server_close()
+            self.thread.join(timeout=10)
+            self.up = False
+
+    def come_back(self) -> None:
+        """Listening again on the same port, with the same certificate."""
+        if not self.up:
+            self._listen()
 
     def stop(self) -> None:
-        self.server.shutdown()
-        self.server.server_close()
+        self.go_down()
         shutil.rmtree(self.directory, ignore_errors=True)
 
     # ---- what the tests set up ----

@@ -4,6 +4,7 @@ round trip, retention, bounces that stop mail, forged senders and floods."""
 from __future__ import annotations
 
 import json
+import sqlite3
 import time
 import traceback
 from collections.abc import Callable
@@ -186,3 +187,39 @@ def test_a_permanent_smtp_refusal_is_recorded_and_the_coordinator_told(
     assert "john@example.org" in body(parsed(received["koordinaattori@example.org"].data))
     assert "failed: john@example.org" in cli("status")
     assert (tmp_path / "public" / "index.html").exists()  # the archive publishes itself
+
+
+def test_after_an_erasure_the_database_holds_the_address_nowhere(
+    setup: tuple[Path, Callable[..., str]], imap_user: ImapUser, smtp_sink: SmtpSink
+) -> None:
+    """Found by the soak: the reply that confirmed the erasure was recorded under the address
+    (sender, and a reason naming it) and the last mail, "your data is erased", kept it as its
+    recipient after it was sent."""
+    config, cli = setup
+    append(imap_user, plain("maija@example.fi", "Ilmoittautuminen 2024-03", "Kyllä, tulen"))
+    cli("run", "--once")
+    smtp_sink.wait_for(1)
+    smtp_sink.clear()
+    append(imap_user, plain("maija@example.fi", "Poista tietoni", "Poista tietoni"))
+    cli("run", "--once")
+    [ask] = smtp_sink.wait_for(1)
+    smtp_sink.clear()
+    append(imap_user, outlook_reply("maija@example.fi", "Kyllä", to=str(parsed(ask.data)["Reply-To"])))
+    cli("run", "--once")
+    [done] = smtp_sink.wait_for(1)
+    assert done.envelope_to == ["maija@example.fi"]  # she is told, at her address
+
+    connection = sqlite3.connect(f"file:{config.parent / 'automation.db'}?mode=ro", uri=True)
+    found = []
+    for (table,) in connection.execute("SELECT name FROM sqlite_master WHERE type = 'table'"):
+        rows = connection.execute(f'SELECT * FROM "{table}"')
+        columns = [d[0] for d in rows.description]
+        for row in rows:
+            found += [
+                f"{table}.{c}"
+                for c, value in zip(columns, row, strict=True)
+                if "maija@example.fi" in str(value)
+            ]
+    connection.close()
+    assert found == []
+    assert "maija@example.fi" not in cli("status")

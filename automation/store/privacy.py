@@ -9,6 +9,7 @@ from typing import Any
 
 import sqlite_utils
 
+from automation.model import ERASED_PURPOSE
 from automation.store.time import iso
 
 _ABOUT = {
@@ -30,6 +31,11 @@ def address_hash(email: str) -> str:
     return hashlib.sha256(email.strip().lower().encode()).hexdigest()
 
 
+def _ghost(email: str) -> str:
+    """What stands in for an erased address where a row must stay (counts, the outbox)."""
+    return f"erased:{address_hash(email)[:16]}"
+
+
 class PrivacyStore:
     db: sqlite_utils.Database
 
@@ -39,7 +45,7 @@ class PrivacyStore:
     def erase(self, email: str, now: datetime) -> None:
         """Remove the person; what must stay for statistics keeps no trace of who it was."""
         digest = address_hash(email)
-        ghost = f"erased:{digest[:16]}"
+        ghost = _ghost(email)
         db = self.db
         db.execute("INSERT OR REPLACE INTO erased VALUES (?, ?)", [digest, iso(now)])
         db.execute("DELETE FROM contacts WHERE email = ?", [email])
@@ -71,6 +77,15 @@ class PrivacyStore:
             [email],
         )
         db.execute("UPDATE initiative_events SET actor = '' WHERE actor = ?", [email])
+
+    def forget_last_mail(self, row: dict[str, Any]) -> None:
+        """An outbox row done with (sent, or failed for good): if it was the erased person's last
+        mail, it keeps no address (it was queued after the erasure, to reach them once)."""
+        if row["purpose"] == ERASED_PURPOSE:
+            self.db.execute(
+                "UPDATE outbox SET recipient = ?, name = '', context = '{}' WHERE id = ?",
+                [_ghost(row["recipient"]), row["id"]],
+            )
 
     def is_erased(self, email: str) -> bool:
         return (

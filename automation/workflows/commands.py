@@ -10,6 +10,7 @@ Joining the network (goals and rules to accept) is shown to the coordinator for 
 from __future__ import annotations
 
 from automation.model import (
+    ERASED_PURPOSE,
     Attention,
     Classification,
     Decision,
@@ -105,7 +106,7 @@ def confirmed(
         recipient=email,
         name="",
         language=language,
-        purpose="privacy-erased",
+        purpose=ERASED_PURPOSE,
         auto_submitted="auto-generated",
         meeting=None,
         revision=message.key,
