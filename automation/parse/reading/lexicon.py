@@ -56,6 +56,7 @@ IDIOMS: dict[str, set[tuple[str, ...]]] = {
         ("minä", "käydä"),
         ("olla", "paikalla"),
         ("olla", "tulossa"),
+        ("tulossa",),  # "Ehdottomasti tulossa!": the verb of being is left out
         ("merkitä", "minä"),
         ("laskea", "minä"),
         ("ilmoittaa", "minä"),
@@ -92,16 +93,22 @@ PARTICIPLES = {
 }
 # Words and phrases that are a "no" without a negator: cancelling, sending regrets, being prevented.
 CANCEL = {
-    "fi": {"perua", "peruuttaa", "estyä", "peruutus", "perutus", "jäädä", "kieltäytyä", "este"},
-    "sv": {"avbok", "avanmäl", "återbud", "förhindr", "återkall", "annuller", "avstå", "förhinder"},
-    "en": {"cancel", "withdraw", "regret", "unabl", "declin", "apolog", "miss"},
+    "fi": {
+        *("perua", "peruuttaa", "estyä", "peruutus", "perutus", "jäädä", "kieltäytyä", "este"),
+        *("poissaolo", "poissaoloilmoitus"),
+    },
+    "sv": {
+        *("avbok", "avanmäl", "återbud", "förhindr", "återkall", "annuller", "avstå", "förhinder"),
+        *("dubbelbok", "frånvaroanmälan"),
+    },
+    "en": {"cancel", "withdraw", "regret", "unabl", "declin", "apolog", "miss", "absenc"},
 }
 # Idioms of declining, as lemma/stem sequences in order (other words may stand between:
 # "jättää tämän väliin"). Negated, those of missing are a yes ("en jätä väliin", "wouldn't miss it").
 CANCEL_IDIOMS: dict[str, set[tuple[str, ...]]] = {
     "fi": {("jättää", "väli")},
     "sv": {("tack", "nej"), ("dra", "tillbak")},
-    "en": {("count", "me", "out"), ("sit", "out")},
+    "en": {("count", "me", "out"), ("sit", "out"), ("doubl", "book"), ("clash",)},
 }
 MISS = {"fi": {"jättää"}, "sv": set(), "en": {"miss"}}
 # "Meiltä ei irtoa ketään", "none of us can attend": nobody of the sender's comes, a no.
@@ -180,6 +187,16 @@ HEDGES = {
         *("pencil", "my best", "ll confirm", "will confirm", "tbc", "we'll see"),
     },
 }
+# Hedges that lean to a no ("tuskin pääsen", "knappast", "hardly"): a maybe on their own, but
+# beside a clear no in the same reply the no decides ("Tuskin pääsen – merkitse, etten tule").
+LEANING_NO = {
+    "fi": {"tuskin"},
+    "sv": {"knappast", "knappt"},
+    "en": {"hardly", "unlikely", "doubtful"},
+}
+for _language, _words in LEANING_NO.items():
+    HEDGES[_language] |= _words
+
 # Particles that answer on their own at the start of a reply ("Kyllä!", "Ja tack", "Yes, please").
 YES_WORDS = {
     "fi": {"kyllä", "joo", "jep", "juu", "totta kai", "ilman muuta", "mielellään", "ilomielin"},

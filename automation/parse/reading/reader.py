@@ -23,6 +23,7 @@ from automation.parse.reading.lexicon import (
     EN_PHRASES,
     HEDGES,
     IDIOMS,
+    LEANING_NO,
     MAYBE_WORDS,
     MISS,
     NO_WORDS,
@@ -32,7 +33,7 @@ from automation.parse.reading.lexicon import (
     UNSURE,
     YES_WORDS,
 )
-from automation.parse.reading.words import Word, analyse, is_common_word, new_text, tokens
+from automation.parse.reading.words import Word, analyse, is_common_word, new_text, surname_base, tokens
 
 YES, NO, MAYBE, UNKNOWN = "yes", "no", "maybe", "unknown"
 _MAX_SENTENCES = 40  # an answer is near the top; a long text is something else
@@ -70,6 +71,7 @@ _POLITE_NO = {
     "unfortunately",
     "sorry",
 }
+_WITHOUT = ("matta", "mättä")  # the Finnish abessive infinitive: "tulematta", "without coming"
 _MODAL_MAYBE = {"sv": {"skull", "kunn"}, "en": {"could", "should", "would"}}
 
 
@@ -250,7 +252,9 @@ def _read_sentence(sentence: str, language: str) -> tuple[list[Clue], bool]:
         elif own and len(words) <= 2:
             floating = own  # "Kyllä, alustavasti": a hedge standing alone hedges the sentence
     if floating:
-        found = [replace(c, answer=MAYBE, hedge=floating) if c.answer != MAYBE else c for c in found]
+        # A doubt leaning to no ("Knappast, jag kommer inte") does not soften the no it stands by.
+        keep = {MAYBE, NO} if floating in LEANING_NO[language] else {MAYBE}
+        found = [replace(c, answer=MAYBE, hedge=floating) if c.answer not in keep else c for c in found]
     if asked and sentence.rstrip().endswith("?") and all(c.answer != NO for c in found):
         # "Tulen luultavasti, mutta pitääkö lounas maksaa itse?": the answer waits on the reply
         # to the question; a person reads it first.
@@ -284,6 +288,9 @@ def _read_clause(words: list[Word], sentence: str, language: str, first: bool, h
     if not negated and _counterfactual(words, language):
         # "Olisin tullut mielelläni", "jag hade gärna kommit", "I would have loved to come": a no.
         return Clue(NO, sentence[:200], "", False, "counterfactual", hedge, not others, language=language)
+    if negator is not None and any(w.lemma in ATTEND[language] and w.surface.endswith(_WITHOUT) for w in words):
+        # "En voi olla tulematta": a negated "without coming" is a yes.
+        return Clue(YES, sentence[:200], "tulla", True, "", hedge, not others, language=language)
     if negator is not None and any(
         w.lemma in NOBODY[language] or w.surface in NOBODY[language] for w in words
     ):
@@ -306,6 +313,11 @@ def _read_clause(words: list[Word], sentence: str, language: str, first: bool, h
             return Clue(
                 NO, sentence[:200], modal.lemma, True, "", hedge, sending or not others, language=language
             )
+        brought = _brings_named(words, language)
+        if brought is not None and not negated:
+            # "Tuon sen sijaan Sari Rinteen", "I'll bring my colleague Anna Berg": the sender comes
+            # and brings the people named.
+            return Clue(YES, sentence[:200], brought.lemma, False, "", hedge, True, True, language)
         sent = next((w for w in words if w.lemma in _SEND[language]), None)
         if sent is not None and not negated and {w.lemma for w in words} & _INSTEAD[language]:
             # "Lähetän tilalleni kaksi opettajaamme": others come in the sender's place.
@@ -353,7 +365,10 @@ def _read_clause(words: list[Word], sentence: str, language: str, first: bool, h
     acts = acts or bool({w.surface.replace("’", "'").split("'")[0] for w in words} & _I[language])
     # "Varaa minulle paikka", "merkitse minut": an idiom with "me" in it is about the sender.
     acts = acts or any("minä" in idiom and _find(words, idiom) is not None for idiom in IDIOMS[language])
-    about_sender = (not others or acts) and not (person == "3" and named) and person != "2"
+    # "Osallistuvat allekirjoittaneen lisäksi X ja Y": the undersigned is the sender.
+    signer = any(w.lemma in _SIGNER for w in words)
+    acts = acts or signer
+    about_sender = (not others or acts) and not (person == "3" and named and not signer) and person != "2"
     if (
         language == "fi"
         and person == "3"
@@ -370,6 +385,28 @@ def _read_clause(words: list[Word], sentence: str, language: str, first: bool, h
     shown_mood = mood or ("conditional" if conditional else "")
     lemma = cancel.lemma if cancel is not None else verb.lemma
     return Clue(answer, sentence[:200], lemma, negated, shown_mood, hedge, about_sender, plural, language)
+
+
+_SIGNER = {"allekirjoittanut", "undertecknad", "undertecknade", "undersign"}
+_BRING = {"fi": {"tuoda"}, "sv": {"tar"}, "en": {"bring"}}
+
+
+def _brings_named(words: list[Word], language: str) -> Word | None:
+    """The sender brings someone named or a colleague: "tuon Sari Rinteen", "jag tar med mig
+    Anna Berg", "I'll bring my colleague". Only in the first person ("Tuo mukanasi…" is no answer)."""
+    verb = next((w for w in words if w.lemma in _BRING[language]), None)
+    if verb is None:
+        return None
+    at = words.index(verb)
+    after = words[at + 1 :]
+    if language == "fi":
+        first = verb.person == "1"
+    else:
+        first = bool({w.surface.replace("’", "'").split("'")[0] for w in words[:at]} & (_I[language] | _WE[language]))
+        if language == "sv" and not any(w.surface == "med" for w in after):
+            return None
+    named = any(a.capitalised for a in after) or any(w.lemma in OTHERS[language] for w in after)
+    return verb if first and named else None
 
 
 _IMPERATIVES = {
@@ -491,7 +528,10 @@ def _hedge(words: list[Word], language: str, sentence: str) -> str:
         if language == "fi" and word.lemma == "katsoa" and word.person == "4":
             return word.surface  # "katsotaan": we'll see
     lowered = sentence.lower()
-    return next((h for h in phrases if h in lowered), "")
+    found = next((h for h in phrases if h in lowered), "")
+    if found == "voi olla" and any(w.negator for w in words):
+        return ""  # "En voi olla tulematta" says "I cannot stay away", not "it may be"
+    return found
 
 
 # Hedges longer than four letters also match as the start of a word ("todennäköisesti" →
@@ -548,6 +588,9 @@ def _decide(clues: list[Clue], questions: tuple[str, ...], language: str | None,
     if answers == {YES, NO} and len(changed) == 1:
         # "Ilmoitin aiemmin, etten pääse, mutta tulenkin": the change of mind is the answer.
         decider = next(c for c in own if c.changed)
+    elif answers == {MAYBE, NO} and all(_leans_no(c) for c in own if c.answer == MAYBE):
+        # "Tuskin pääsen – merkitse suoraan, etten tule": the doubt leaned to the no it then says.
+        decider = next(c for c in own if c.answer == NO)
     elif MAYBE in answers:
         decider = next(c for c in own if c.answer == MAYBE)
     elif answers == {YES} or answers == {NO}:
@@ -569,6 +612,10 @@ def _decide(clues: list[Clue], questions: tuple[str, ...], language: str | None,
     )
 
 
+def _leans_no(clue: Clue) -> bool:
+    return clue.hedge in LEANING_NO.get(clue.language or "fi", set())
+
+
 _UPPER, _LOWER = "A-ZÀ-ÖØ-Þ", "a-zß-öø-ÿ"
 _NAME = re.compile(
     rf"\b([{_UPPER}][{_LOWER}]+(?:[ -][{_UPPER}][{_LOWER}]+)+)\b"
@@ -581,6 +628,8 @@ def _base_name(name: str) -> str:
     parts = []
     for part in name.split(" "):
         parts.append(analyse(part, "fi").name or part)
+    if len(parts) > 1 and parts[-1] == name.split(" ")[-1]:
+        parts[-1] = surname_base(parts[-1]) or parts[-1]  # "Sari Rinteen" is Sari Rinne
     return " ".join(parts)
 
 

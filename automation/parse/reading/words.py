@@ -205,6 +205,22 @@ def is_common_word(token: str) -> bool:
     )
 
 
+@lru_cache(maxsize=2_000)
+def surname_base(token: str) -> str:
+    """A surname that is a common noun to Voikko, inflected as the object of "tuon", "ilmoitan"
+    ("Sari Rinteen": rinne): its base form as a name. Only when every reading is a genitive
+    singular noun, so a nominative surname ("Berg", "Salo") is never changed."""
+    voikko = _voikko()
+    if voikko is None or len(token) > 40:
+        return ""
+    analyses = voikko.analyze(token)
+    if not analyses or any(a.get("SIJAMUOTO") != "omanto" or a.get("NUMBER") != "singular" for a in analyses):
+        return ""
+    if any(a.get("CLASS") != "nimisana" for a in analyses):
+        return ""
+    return str(analyses[0].get("BASEFORM", "")).title()
+
+
 def _name_form(surface: str, analyses: list[dict[str, str]]) -> str:
     # Many Finnish surnames are place names to Voikko ("Mäkelän": Mäkelä).
     names = [a for a in analyses if a.get("CLASS") in _NAME_CLASSES]
