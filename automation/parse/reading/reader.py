@@ -169,6 +169,8 @@ def _read_in_some_language(sentence: str, whole: str | None) -> tuple[list[Clue]
     if guessed:
         return _read_sentence(sentence, guessed)
     order = [lang for lang in (whole, "fi", "sv", "en") if lang]
+    if _NORDIC.search(sentence):
+        order = [lang for lang in order if lang != "en"]  # "Uppdatera gärna era register" is no English
     for lang in dict.fromkeys(order):
         found, asked = _read_sentence(sentence, lang)
         if found or asked:
@@ -176,6 +178,7 @@ def _read_in_some_language(sentence: str, whole: str | None) -> tuple[list[Clue]
     return [], False
 
 
+_NORDIC = re.compile(r"[åäöÅÄÖ]")
 _FIELD = re.compile(r"^\W*([^\W\d_]+)\s*[:=-]\s*([^\W\d_]+)\W*$")
 _FIELD_ANSWERS = {
     **dict.fromkeys(("kyllä", "joo", "ja", "yes", "x"), YES),
@@ -233,14 +236,26 @@ def _read_sentence(sentence: str, language: str) -> tuple[list[Clue], bool]:
     asked = False
     found: list[Clue] = []
     floating = ""
+    impossible = False
     hedge = _hedge([analyse(t, language) for t in tokens(sentence)], language, sentence)
     for index, clause in enumerate(clauses):
         words = _words(clause, language)
         if not words:
             continue
+        if impossible and not any(w.negator for w in words):
+            # "Ei ole mitenkään mahdollista, että ehtisin": the clause after a denied possibility
+            # is denied with it, whatever its mood.
+            clue = _read_clause(words, sentence, language, False, "")
+            if clue is not None and clue.answer in (YES, MAYBE):
+                found.append(replace(clue, answer=NO, negated=True, hedge=""))
+                impossible = False
+                continue
         last = index == len(clauses) - 1
         if any(w.question for w in words) or (last and sentence.rstrip().endswith("?")):
             asked = True
+            continue
+        if not last and _denies_possibility(words, language) and _attend_verb(words, language) is None:
+            impossible = True
             continue
         own = _hedge(words, language, clause)
         condition = hedge if hedge in _CONDITIONS else ""
@@ -251,6 +266,7 @@ def _read_sentence(sentence: str, language: str) -> tuple[list[Clue], bool]:
             found.append(clue)
         elif own and len(words) <= 2:
             floating = own  # "Kyllä, alustavasti": a hedge standing alone hedges the sentence
+
     if floating:
         # A doubt leaning to no ("Knappast, jag kommer inte") does not soften the no it stands by.
         keep = {MAYBE, NO} if floating in LEANING_NO[language] else {MAYBE}
@@ -260,6 +276,14 @@ def _read_sentence(sentence: str, language: str) -> tuple[list[Clue], bool]:
         # to the question; a person reads it first.
         return [], True
     return found, asked
+
+
+_POSSIBLE = {"fi": {"mahdollinen", "mahdollisuus"}, "sv": {"möj", "chan"}, "en": {"possibl", "chanc", "way"}}
+
+
+def _denies_possibility(words: list[Word], language: str) -> bool:
+    """ "Ei ole mitenkään mahdollista", "det finns ingen möjlighet", "there is no chance"."""
+    return any(w.negator for w in words) and any(w.lemma in _POSSIBLE[language] for w in words)
 
 
 _AFTER_ALL = {
@@ -409,6 +433,7 @@ def _brings_named(words: list[Word], language: str) -> Word | None:
     return verb if first and named else None
 
 
+_SUBJECTS = {"jag", "vi"}
 _IMPERATIVES = {
     "sv": {"anmäl", "kom", "delta", "närvara"},
     "en": {"register", "join", "come", "attend", "participate", "sign"},
@@ -423,7 +448,10 @@ def _imperative(words: list[Word], verb: Word, language: str) -> bool:
     start = 1 if words[0].surface in ("please", "pls", "vänligen") else 0
     bare = verb.surface in _IMPERATIVES[language]
     no_subject = not ({w.surface for w in words} & (_I[language] | _WE[language]))
-    return words.index(verb) == start and bare and no_subject
+    at = words.index(verb)
+    # "Anmäl mig gärna", "register me": the sender asks to be registered, a yes.
+    for_sender = words[at + 1 : at + 2] and words[at + 1].surface in ("mig", "oss", "me")
+    return at == start and bare and no_subject and not for_sender
 
 
 def _bare_negation(words: list[Word], language: str) -> bool:
@@ -480,10 +508,16 @@ def _passive_event(words: list[Word], cancel: Word, language: str) -> bool:
 
 
 def _attend_verb(words: list[Word], language: str) -> Word | None:
+    # Swedish verb-second order puts the subject inside an idiom ("Då är vi med", "Nog hänger
+    # jag på"): the idioms are also looked for with the subject left out.
+    inverted = [w for w in words if w.surface not in _SUBJECTS and not w.negator] if language == "sv" else []
     for idiom in IDIOMS[language]:
         at = _find(words, idiom)
         if at is not None:
             return words[at]
+        at = _find(inverted, idiom) if len(inverted) < len(words) else None
+        if at is not None:
+            return inverted[at]
         if idiom[0] == "ei" and _in_order(words, idiom):
             return next(w for w in words if w.negator)  # "ei valitettavasti käy"
     if language == "en":
@@ -512,17 +546,41 @@ def _particle(surfaces: list[str], language: str, first: bool) -> str | None:
     head = surfaces[:3]
     if any(w in MAYBE_WORDS[language] for w in head[:1]):
         return MAYBE
-    if any(w in YES_WORDS[language] for w in head) or " ".join(head[:2]) in YES_WORDS[language]:
+    at = next((i for i, w in enumerate(head) if w in YES_WORDS[language]), None)
+    # Only words that lead into an answer may stand before the particle ("Ihan ehdottomasti
+    # kyllä", "Oh yes", "Likely yes"); after a verb it is an adverb ("Uppdatera gärna era
+    # register": please update).
+    if at is not None and not all(_leads(w, language) for w in head[:at]):
+        # …unless the sender is named before it: "Jag är gärna med", "anmäl mig gärna".
+        at = at if set(head[:at]) & _SELF_WORDS else None
+    if at is not None or " ".join(head[:2]) in YES_WORDS[language]:
         return YES
     if surfaces[0] in NO_WORDS[language] or " ".join(head[:2]) in NO_WORDS[language]:
         return NO
     return None
 
 
+_LEAD_INS = {
+    *("ihan", "aivan", "oikein", "tosi", "no", "niin", "ja", "kiitos", "hei", "moi", "jo"),
+    *("mycket", "jo", "och", "tack", "hej", "hejsan", "nu", "så", "men"),
+    *("oh", "well", "very", "most", "so", "and", "thanks", "thank", "hi", "hello", "then", "why"),
+}
+
+
+_SELF_WORDS = {"minä", "mä", "minut", "mut", "me", "jag", "mig", "vi", "oss", "i", "we", "us"}
+
+
+def _leads(surface: str, language: str) -> bool:
+    lead_words = YES_WORDS[language] | MAYBE_WORDS[language] | HEDGES[language]
+    return surface in _LEAD_INS or surface in lead_words or surface.startswith(_HEDGE_STEMS[language])
+
+
 def _hedge(words: list[Word], language: str, sentence: str) -> str:
     hedges = HEDGES[language]
     stems, phrases = _HEDGE_STEMS[language], _HEDGE_PHRASES[language]
-    for word in words:
+    for index, word in enumerate(words):
+        if index == 0 and _emphatic_nog(words, language):
+            continue
         if word.surface in hedges or word.lemma in hedges or word.surface.startswith(stems):
             return word.surface
         if language == "fi" and word.lemma == "katsoa" and word.person == "4":
@@ -532,6 +590,14 @@ def _hedge(words: list[Word], language: str, sentence: str) -> str:
     if found == "voi olla" and any(w.negator for w in words):
         return ""  # "En voi olla tulematta" says "I cannot stay away", not "it may be"
     return found
+
+
+def _emphatic_nog(words: list[Word], language: str) -> bool:
+    """Finland-Swedish "Nog kommer jag" (verb second, like Finnish "kyllä tulen") is a sure yes;
+    "jag kommer nog" after the verb is the hedge "probably"."""
+    if language != "sv" or len(words) < 3 or words[0].surface != "nog":
+        return False
+    return words[1].surface not in _I["sv"] | _WE["sv"] | {"det", "du", "ni"} and words[2].surface in _I["sv"] | _WE["sv"]
 
 
 # Hedges longer than four letters also match as the start of a word ("todennäköisesti" →
