@@ -214,6 +214,19 @@ UNSURE: dict[str, set[tuple[str, ...]]] = {
     "sv": {("vet",), ("säk",), ("osäk",), ("lov",)},
     "en": {("sure",), ("know",), ("promis",), ("unsur",), ("certain",)},
 }
+# "Jag måste kolla med skolan innan jag kan säga säkert", "tarkistan ensin kalenterista", "I need
+# to check my calendar first": the answer waits on a check, a maybe. A verb of checking counts only
+# beside a word that ties it to the answer (sure, first, before, calendar, get back).
+CHECK = {
+    "fi": {"tarkistaa", "varmistaa", "selvittää", "kysyä", "katsoa"},
+    "sv": {"koll", "kontroller", "stämm", "fråg"},
+    "en": {"check", "ask", "consult"},
+}
+PENDING = {
+    "fi": {"varma", "ensin", "ennen", "kalenteri", "vahvistaa", "palata", "vastata", "sanoa"},
+    "sv": {"säk", "säkert", "säg", "bekräft", "kalend", "innan", "först", "återkomm", "svar"},
+    "en": {"sure", "say", "confirm", "calendar", "diari", "befor", "first", "back", "answer"},
+}
 NO_WORDS = {
     "fi": {"ei", "valitettavasti ei"},
     "sv": {"nej"},

@@ -20,6 +20,7 @@ from automation.parse.reading.lexicon import (
     BRINGING,
     CANCEL,
     CANCEL_IDIOMS,
+    CHECK,
     EN_PHRASES,
     HEDGES,
     IDIOMS,
@@ -29,6 +30,7 @@ from automation.parse.reading.lexicon import (
     NO_WORDS,
     NOBODY,
     OTHERS,
+    PENDING,
     STOPWORDS,
     UNSURE,
     YES_WORDS,
@@ -202,16 +204,34 @@ def _field_answer(sentence: str, language: str) -> Clue | None:
 _FIELD_HEADS = ("osallistu", "ilmoittau", "delt", "anmäl", "närvar", "regist", "attend", "particip")
 
 
-def _unsure(sentence: str, language: str) -> Clue | None:
+def _unsure(sentence: str, language: str, words: list[Word]) -> Clue | None:
     """ "En ole vielä varma, pääsenkö", "Jag vet inte om jag hinner", "not sure I can come":
     doubt about attending (even asked as an indirect question) is a maybe."""
-    words = [analyse(t, language) for t in tokens(sentence)]
     # The cheap tests first: most sentences have no negation, and the phrase search is the cost.
     negated = any(w.negator for w in words) or any(w.surface.startswith(("unsur", "osäk")) for w in words)
     verb = next((w for w in words if w.lemma in ATTEND[language]), None) if negated else None
     if verb is None or not any(_in_order(words, phrase) for phrase in UNSURE[language]):
         return None
     return Clue(MAYBE, sentence[:200], verb.lemma, False, "", "doubt", True, language=language)
+
+
+def _pending(sentence: str, language: str, words: list[Word]) -> Clue | None:
+    """ "Jag måste kolla med skolan innan jag kan säga säkert", "Tarkistan ensin kalenterista",
+    "I need to check with my manager first": the sender's answer waits on a check, a maybe."""
+    if sentence.rstrip().endswith("?"):
+        return None
+    check = next((w for w in words if w.lemma in CHECK[language] and not w.past), None)
+    if check is None or any(w.negator or w.question for w in words):
+        return None
+    if not any(w.lemma in PENDING[language] for w in words):
+        return None
+    if language == "fi":
+        sender = check.person == "1" or any(w.lemma in _MUST["fi"] for w in words)
+    else:
+        sender = bool({w.surface.replace("’", "'").split("'")[0] for w in words} & _I[language])
+    if not sender:
+        return None
+    return Clue(MAYBE, sentence[:200], check.lemma, False, "", check.surface, True, language=language)
 
 
 def _words(text: str, language: str) -> list[Word]:
@@ -229,7 +249,9 @@ def _read_sentence(sentence: str, language: str) -> tuple[list[Clue], bool]:
     field = _field_answer(sentence, language)
     if field is not None:
         return [field], False
-    unsure = _unsure(sentence, language)
+    # The sentence's words, analysed once: the doubt, the pending check and the hedge all need them.
+    all_words = [analyse(t, language) for t in tokens(sentence)]
+    unsure = _unsure(sentence, language, all_words) or _pending(sentence, language, all_words)
     if unsure is not None:
         return [unsure], False
     clauses = [c for c in _CLAUSE.split(sentence) if c.strip()]
@@ -237,7 +259,7 @@ def _read_sentence(sentence: str, language: str) -> tuple[list[Clue], bool]:
     found: list[Clue] = []
     floating = ""
     impossible = False
-    hedge = _hedge([analyse(t, language) for t in tokens(sentence)], language, sentence)
+    hedge = _hedge(all_words, language, sentence)
     for index, clause in enumerate(clauses):
         words = _words(clause, language)
         if not words:
