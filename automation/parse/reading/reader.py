@@ -204,6 +204,28 @@ def _field_answer(sentence: str, language: str) -> Clue | None:
 _FIELD_HEADS = ("osallistu", "ilmoittau", "delt", "anmäl", "närvar", "regist", "attend", "particip")
 
 
+# The words calendar programs put before or after the invitation's title when its receiver answers
+# ("Accepted: …", "RE: Invitation … - Accepted"), sometimes typed or pasted into the reply.
+_RESPONSES = {
+    **dict.fromkeys(("accepted", "hyväksytty", "accepterat", "accepterad", "godkänt"), YES),
+    **dict.fromkeys(("declined", "hylätty", "kieltäydytty", "avböjt", "avböjd", "avvisat"), NO),
+    **dict.fromkeys(("tentative", "tentatively accepted", "alustava", "preliminärt", "preliminär"), MAYBE),
+}
+_RESPONSE_WORDS = "|".join(sorted(_RESPONSES, key=len, reverse=True))
+_RESPONSE = re.compile(
+    rf"^\W*(?:(?:re|sv|vs|aw)\s*:\s*)*({_RESPONSE_WORDS})\s*:|\s[-–]\s*({_RESPONSE_WORDS})\W*$", re.IGNORECASE
+)
+
+
+def _calendar_response(sentence: str, language: str) -> Clue | None:
+    found = _RESPONSE.search(sentence[:300])
+    if found is None:
+        return None
+    word = (found.group(1) or found.group(2)).lower()
+    answer = _RESPONSES[word]
+    return Clue(answer, sentence[:200], word, answer == NO, "", word if answer == MAYBE else "", True, language=language)
+
+
 def _unsure(sentence: str, language: str, words: list[Word]) -> Clue | None:
     """ "En ole vielä varma, pääsenkö", "Jag vet inte om jag hinner", "not sure I can come":
     doubt about attending (even asked as an indirect question) is a maybe."""
@@ -246,7 +268,7 @@ def _words(text: str, language: str) -> list[Word]:
 
 
 def _read_sentence(sentence: str, language: str) -> tuple[list[Clue], bool]:
-    field = _field_answer(sentence, language)
+    field = _field_answer(sentence, language) or _calendar_response(sentence, language)
     if field is not None:
         return [field], False
     # The sentence's words, analysed once: the doubt, the pending check and the hedge all need them.
@@ -398,6 +420,10 @@ def _read_clause(words: list[Word], sentence: str, language: str, first: bool, h
     conditional = mood == "conditional" or any(w.mood == "conditional" for w in words)
     conditional = conditional or bool(set(lemmas) & _MODAL_MAYBE.get(language, set()))
     polite = bool(set(lemmas) & _POLITE.get(language, set()))
+    on_site = _ON_SITE[language].search(" ".join(surfaces)) if negated and cancel is None else None
+    if on_site is not None:
+        # "I can't be there in person": perhaps remotely; unclear, a person asks.
+        return Clue(UNKNOWN, sentence[:200], verb.lemma, True, "", on_site.group(0), True, language=language)
     if hedge or (conditional and not polite and not negated):
         answer = MAYBE
     else:
@@ -433,6 +459,12 @@ def _read_clause(words: list[Word], sentence: str, language: str, first: bool, h
     return Clue(answer, sentence[:200], lemma, negated, shown_mood, hedge, about_sender, plural, language)
 
 
+# Not coming in person is no plain no: the sender may mean to follow remotely.
+_ON_SITE = {
+    "fi": re.compile(r"\b(?:fyysisesti|henkilökohtaisesti|livenä)\b"),
+    "sv": re.compile(r"\b(?:fysiskt|personligen)\b"),
+    "en": re.compile(r"\b(?:in person|physically|on site|onsite)\b"),
+}
 _SIGNER = {"allekirjoittanut", "undertecknad", "undertecknade", "undersign"}
 _BRING = {"fi": {"tuoda"}, "sv": {"tar"}, "en": {"bring"}}
 
@@ -726,6 +758,8 @@ def _brings(clue: Clue) -> bool:
     if clue.plural or not clue.about_sender:
         return True
     language = clue.language or "fi"
+    if "+" in clue.sentence or "&" in clue.sentence:
+        return True  # "jag + Rasmus Ek kommer"
     cues = BRINGING.get(language, set()) | OTHERS.get(language, set())
     return any(
         w.surface in cues or w.lemma in cues for w in (analyse(t, language) for t in tokens(clue.sentence))
