@@ -75,6 +75,7 @@ IDIOMS: dict[str, set[tuple[str, ...]]] = {
         ("ses", "där"),
         ("ses", "då"),
         ("vi", "ses"),
+        ("ses", "vi"),
         ("vi", "blir"),
         ("bord", "gå"),
     },
@@ -99,7 +100,7 @@ CANCEL = {
     },
     "sv": {
         *("avbok", "avanmäl", "återbud", "förhindr", "återkall", "annuller", "avstå", "förhinder"),
-        *("dubbelbok", "frånvaroanmälan"),
+        *("dubbelbok", "frånvaroanmälan", "förhind"),
     },
     "en": {"cancel", "withdraw", "regret", "unabl", "declin", "apolog", "miss", "absenc"},
 }
@@ -158,6 +159,7 @@ HEDGES = {
         "tavoite",
         "tavoitella",
         "voi olla",
+        "toivoa",
     },
     "sv": {
         "kansk",
@@ -180,10 +182,11 @@ HEDGES = {
         "ser ut som",
         "får se",
         "spik",
+        "hopp",
     },
     "en": {
         *("maybe", "perhaps", "probably", "likely", "hopefully", "tentative", "provisional", "might"),
-        *("may", "if", "possibly", "unless", "depends", "try", "trying"),
+        *("may", "if", "possibly", "unless", "depends", "try", "trying", "hope", "hoping"),
         *("pencil", "my best", "ll confirm", "will confirm", "tbc", "we'll see"),
     },
 }

@@ -73,6 +73,7 @@ _POLITE_NO = {
     "unfortunately",
     "sorry",
 }
+_HOPES = {"hope", "hoping", "hoppas", "toivon", "toivomme", "toivoisin"}
 _WITHOUT = ("matta", "mättä")  # the Finnish abessive infinitive: "tulematta", "without coming"
 _MODAL_MAYBE = {"sv": {"skull", "kunn"}, "en": {"could", "should", "would"}}
 
@@ -158,6 +159,8 @@ def guess_language(text: str) -> str | None:
     # Endings only Finnish has, and the letter only Swedish has.
     scores["fi"] += sum(w.endswith(("ä", "ssa", "ssä", "llä", "stä")) for w in words)
     scores["sv"] += sum("å" in w for w in words)
+    # English has no å, ä or ö: "Uppdatera gärna … i ert register" is not English for its "i".
+    scores["en"] -= sum(_NORDIC.search(w) is not None for w in words)
     ranked = sorted(scores.values(), reverse=True)
     best = max(scores, key=lambda lang: scores[lang])
     # A tie ("on" is Finnish and English) says nothing: each language is then tried in turn.
@@ -359,8 +362,10 @@ def _read_clause(words: list[Word], sentence: str, language: str, first: bool, h
     if negator is not None and any(w.lemma in ATTEND[language] and w.surface.endswith(_WITHOUT) for w in words):
         # "En voi olla tulematta": a negated "without coming" is a yes.
         return Clue(YES, sentence[:200], "tulla", True, "", hedge, not others, language=language)
-    if negator is not None and any(
-        w.lemma in NOBODY[language] or w.surface in NOBODY[language] for w in words
+    if (
+        negator is not None
+        and any(w.lemma in NOBODY[language] or w.surface in NOBODY[language] for w in words)
+        and (_attend_verb(words, language) is not None or any(w.lemma in _MODAL_NO[language] for w in words))
     ):
         # "Meiltä ei irtoa ketään", "none of us can attend": nobody of the sender's comes.
         return Clue(NO, sentence[:200], negator.lemma, True, "", hedge, True, True, language)
@@ -424,6 +429,8 @@ def _read_clause(words: list[Word], sentence: str, language: str, first: bool, h
     if on_site is not None:
         # "I can't be there in person": perhaps remotely; unclear, a person asks.
         return Clue(UNKNOWN, sentence[:200], verb.lemma, True, "", on_site.group(0), True, language=language)
+    if negated and hedge in _HOPES:
+        hedge = ""  # "I won't make it. Hope to see you next time": a hope about another time
     if hedge or (conditional and not polite and not negated):
         answer = MAYBE
     else:
@@ -635,6 +642,8 @@ def _hedge(words: list[Word], language: str, sentence: str) -> str:
     for index, word in enumerate(words):
         if index == 0 and _emphatic_nog(words, language):
             continue
+        if index and f"{words[index - 1].surface} {word.surface}" in YES_WORDS[language]:
+            continue  # "totta kai" is "of course", not the hedge "kai"
         if word.surface in hedges or word.lemma in hedges or word.surface.startswith(stems):
             return word.surface
         if language == "fi" and word.lemma == "katsoa" and word.person == "4":
