@@ -96,7 +96,7 @@ PARTICIPLES = {
 CANCEL = {
     "fi": {
         *("perua", "peruuttaa", "estyä", "peruutus", "perutus", "jäädä", "kieltäytyä", "este"),
-        *("poissaolo", "poissaoloilmoitus"),
+        *("poissaolo", "poissaoloilmoitus", "poissaoleva"),
     },
     "sv": {
         *("avbok", "avanmäl", "återbud", "förhindr", "återkall", "annuller", "avstå", "förhinder"),

@@ -172,7 +172,12 @@ def _read_in_some_language(sentence: str, whole: str | None) -> tuple[list[Clue]
     "Olen mukana") is read in the text's language, then in the others, first answer wins."""
     guessed = guess_language(sentence)
     if guessed:
-        return _read_sentence(sentence, guessed)
+        found, asked = _read_sentence(sentence, guessed)
+        if found or asked or not whole or whole == guessed or len(sentence) > 40:
+            return found, asked
+        # A short sentence's guess rests on a word or two ("Preliminärt ja": "ja" is also
+        # Finnish): the text's own language is asked too.
+        return _read_sentence(sentence, whole)
     order = [lang for lang in (whole, "fi", "sv", "en") if lang]
     if _NORDIC.search(sentence):
         order = [lang for lang in order if lang != "en"]  # "Uppdatera gärna era register" is no English
@@ -235,9 +240,25 @@ def _unsure(sentence: str, language: str, words: list[Word]) -> Clue | None:
     # The cheap tests first: most sentences have no negation, and the phrase search is the cost.
     negated = any(w.negator for w in words) or any(w.surface.startswith(("unsur", "osäk")) for w in words)
     verb = next((w for w in words if w.lemma in ATTEND[language]), None) if negated else None
-    if verb is None or not any(_in_order(words, phrase) for phrase in UNSURE[language]):
+    if verb is None and negated and _short_doubt(words, language):
+        verb = next(w for w in words if w.negator or w.surface.startswith(("unsur", "osäk")))
+    elif verb is None or not any(_in_order(words, phrase) for phrase in UNSURE[language]):
         return None
     return Clue(MAYBE, sentence[:200], verb.lemma, False, "", "doubt", True, language=language)
+
+
+_YET = {"vielä", "viel", "än", "ännu", "yet"}
+
+
+def _short_doubt(words: list[Word], language: str) -> bool:
+    """ "En tiedä vielä", "En ole vielä varma", "Jag vet inte än", "Not sure yet": a doubt with no
+    verb of attending, short and about now ("yet"), answers the invitation with a maybe. A longer
+    one ("En tiedä, missä Kuntatalo on") is about something else."""
+    if len(words) > 5 or any(w.question for w in words):
+        return False
+    if not ({w.surface for w in words} & _YET or len(words) <= 2):
+        return False
+    return any(_in_order(words, phrase) for phrase in UNSURE[language])
 
 
 def _pending(sentence: str, language: str, words: list[Word]) -> Clue | None:
@@ -284,6 +305,7 @@ def _read_sentence(sentence: str, language: str) -> tuple[list[Clue], bool]:
     found: list[Clue] = []
     floating = ""
     impossible = False
+    previous: list[Word] = []
     hedge = _hedge(all_words, language, sentence)
     for index, clause in enumerate(clauses):
         words = _words(clause, language)
@@ -306,7 +328,10 @@ def _read_sentence(sentence: str, language: str) -> tuple[list[Clue], bool]:
             continue
         own = _hedge(words, language, clause)
         condition = hedge if hedge in _CONDITIONS else ""
-        clue = _read_clause(words, sentence, language, index == 0, own or condition)
+        # "Tyvärr, nej": after a clause of regret alone the particle still opens the answer.
+        opening = index == 0 or (index == 1 and all(w.surface in _POLITE_NO for w in previous))
+        previous = words
+        clue = _read_clause(words, sentence, language, opening, own or condition)
         if clue and _changed_mind(words, clause, language):
             clue = replace(clue, changed=True)
         if clue:
@@ -365,7 +390,11 @@ def _read_clause(words: list[Word], sentence: str, language: str, first: bool, h
     if (
         negator is not None
         and any(w.lemma in NOBODY[language] or w.surface in NOBODY[language] for w in words)
-        and (_attend_verb(words, language) is not None or any(w.lemma in _MODAL_NO[language] for w in words))
+        and (
+            language == "fi"  # "kukaan" is a pronoun only: "meiltä ei irtoa ketään"
+            or _attend_verb(words, language) is not None
+            or any(w.lemma in _MODAL_NO[language] for w in words)
+        )
     ):
         # "Meiltä ei irtoa ketään", "none of us can attend": nobody of the sender's comes.
         return Clue(NO, sentence[:200], negator.lemma, True, "", hedge, True, True, language)
@@ -443,11 +472,15 @@ def _read_clause(words: list[Word], sentence: str, language: str, first: bool, h
     acts = person == "1" or any(w.verb and not w.negator and w.person == "1" for w in words)
     acts = acts or bool({w.surface.replace("’", "'").split("'")[0] for w in words} & _I[language])
     # "Varaa minulle paikka", "merkitse minut": an idiom with "me" in it is about the sender.
-    acts = acts or any("minä" in idiom and _find(words, idiom) is not None for idiom in IDIOMS[language])
+    about_me = any("minä" in idiom and _find(words, idiom) is not None for idiom in _IDIOMS[language])
+    acts = acts or about_me
     # "Osallistuvat allekirjoittaneen lisäksi X ja Y": the undersigned is the sender.
     signer = any(w.lemma in _SIGNER for w in words)
     acts = acts or signer
-    about_sender = (not others or acts) and not (person == "3" and named and not signer) and person != "2"
+    # The second person is someone else ("tuletteko"), unless it is asked to register me
+    # ("Merkitse minut osallistujaksi").
+    about_sender = (not others or acts) and not (person == "3" and named and not signer)
+    about_sender = about_sender and (person != "2" or about_me)
     if (
         language == "fi"
         and person == "3"
@@ -551,7 +584,7 @@ def _counterfactual(words: list[Word], language: str) -> bool:
 
 def _cancel_idiom(words: list[Word], language: str) -> Word | None:
     """ "Joudun jättämään tämän väliin", "jag måste tacka nej", "count me out"."""
-    for idiom in CANCEL_IDIOMS[language]:
+    for idiom in _CANCEL_IDIOMS[language]:
         if _in_order(words, idiom):
             return next(w for w in words if idiom[0] in (w.lemma, w.surface))
     return None
@@ -568,11 +601,22 @@ def _passive_event(words: list[Word], cancel: Word, language: str) -> bool:
     return at > 0 and words[at - 1].surface in _PASSIVE and cancel.surface.endswith("ed")
 
 
+def _ordered(phrases: set[tuple[str, ...]]) -> tuple[tuple[str, ...], ...]:
+    """Longest first, then alphabetical: the first phrase found decides, so the order must not
+    depend on the interpreter's string hashing (a set's order changes from run to run)."""
+    return tuple(sorted(phrases, key=lambda phrase: (-len(phrase), phrase)))
+
+
+_IDIOMS = {lang: _ordered(idioms) for lang, idioms in IDIOMS.items()}
+_CANCEL_IDIOMS = {lang: _ordered(idioms) for lang, idioms in CANCEL_IDIOMS.items()}
+_EN_PHRASES = _ordered(EN_PHRASES)
+
+
 def _attend_verb(words: list[Word], language: str) -> Word | None:
     # Swedish verb-second order puts the subject inside an idiom ("Då är vi med", "Nog hänger
     # jag på"): the idioms are also looked for with the subject left out.
     inverted = [w for w in words if w.surface not in _SUBJECTS and not w.negator] if language == "sv" else []
-    for idiom in IDIOMS[language]:
+    for idiom in _IDIOMS[language]:
         at = _find(words, idiom)
         if at is not None:
             return words[at]
@@ -584,7 +628,7 @@ def _attend_verb(words: list[Word], language: str) -> Word | None:
     if language == "en":
         surfaces = [w.surface.replace("’", "'").replace("'", " ").split()[0] for w in words]
         flat = [part for w in words for part in w.surface.replace("’", "'").split("'")]
-        for phrase in EN_PHRASES:
+        for phrase in _EN_PHRASES:
             if _contains(flat, phrase) or _contains(surfaces, phrase):
                 return Word(" ".join(phrase), " ".join(phrase))
         return next((w for w in words if w.lemma in ATTEND["en"] - {"make", "be", "sign"}), None)
@@ -667,7 +711,7 @@ def _emphatic_nog(words: list[Word], language: str) -> bool:
 # "todennäköisest…"); those with a space are looked for in the sentence. Built once: the reader
 # asks for every clause.
 _HEDGE_STEMS = {lang: tuple(h for h in hedges if len(h) > 4) for lang, hedges in HEDGES.items()}
-_HEDGE_PHRASES = {lang: tuple(h for h in hedges if " " in h) for lang, hedges in HEDGES.items()}
+_HEDGE_PHRASES = {lang: tuple(sorted(h for h in hedges if " " in h)) for lang, hedges in HEDGES.items()}
 
 
 def _about_others(words: list[Word], language: str) -> bool:

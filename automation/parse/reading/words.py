@@ -164,6 +164,10 @@ def _finnish(surface: str, analyses: list[dict[str, str]], capitalised: bool) ->
     # verb, then Voikko's first ("kertaa": kerta, not kerrata).
     best = next((a for a in analyses if a.get("BASEFORM") in _KNOWN_FI), None)
     best = best or next((a for a in analyses if a.get("CLASS") == "kieltosana"), analyses[0])
+    if best.get("MOOD") == "conditional" and best.get("BASEFORM") not in _KNOWN_FI:
+        # "takaisin" is the adverb "back", not the conditional of "taata": a rare verb's
+        # conditional must not make a sentence a maybe.
+        best = next((a for a in analyses if a.get("CLASS") == "seikkasana"), best)
     word_class = best.get("CLASS", "")
     mood = best.get("MOOD", "")
     base = best.get("BASEFORM", surface).lower()
