@@ -167,7 +167,7 @@ def _finnish(surface: str, analyses: list[dict[str, str]], capitalised: bool) ->
     if best.get("MOOD") == "conditional" and best.get("BASEFORM") not in _KNOWN_FI:
         # "takaisin" is the adverb "back", not the conditional of "taata": a rare verb's
         # conditional must not make a sentence a maybe.
-        best = next((a for a in analyses if a.get("CLASS") == "seikkasana"), best)
+        best = next((a for a in analyses if a.get("CLASS") != "teonsana"), best)
     word_class = best.get("CLASS", "")
     mood = best.get("MOOD", "")
     base = best.get("BASEFORM", surface).lower()
