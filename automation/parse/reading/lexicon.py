@@ -197,7 +197,14 @@ LEANING_NO = {
     "sv": {"knappast", "knappt"},
     "en": {"hardly", "unlikely", "doubtful"},
 }
-for _language, _words in LEANING_NO.items():
+# Belief: "luulen, että pääsen", "jag tror att jag kan komma", "I think I can come" are a maybe.
+# Negated they are a polite no ("I don't think I can make it"); the reader keeps that a no.
+BELIEF = {
+    "fi": {"luulla", "uskoa", "arvella", "olettaa"},
+    "sv": {"tror", "antar"},
+    "en": {"think", "believ", "guess", "reckon"},
+}
+for _language, _words in (*LEANING_NO.items(), *BELIEF.items()):
     HEDGES[_language] |= _words
 
 # Particles that answer on their own at the start of a reply ("Kyllä!", "Ja tack", "Yes, please").

@@ -17,6 +17,7 @@ from dataclasses import dataclass, field, replace
 
 from automation.parse.reading.lexicon import (
     ATTEND,
+    BELIEF,
     BRINGING,
     CANCEL,
     CANCEL_IDIOMS,
@@ -231,7 +232,8 @@ def _calendar_response(sentence: str, language: str) -> Clue | None:
         return None
     word = (found.group(1) or found.group(2)).lower()
     answer = _RESPONSES[word]
-    return Clue(answer, sentence[:200], word, answer == NO, "", word if answer == MAYBE else "", True, language=language)
+    hedge = word if answer == MAYBE else ""
+    return Clue(answer, sentence[:200], word, answer == NO, "", hedge, True, language=language)
 
 
 def _unsure(sentence: str, language: str, words: list[Word]) -> Clue | None:
@@ -306,6 +308,7 @@ def _read_sentence(sentence: str, language: str) -> tuple[list[Clue], bool]:
     floating = ""
     impossible = False
     previous: list[Word] = []
+    carried = trailing = ""
     hedge = _hedge(all_words, language, sentence)
     for index, clause in enumerate(clauses):
         words = _words(clause, language)
@@ -327,6 +330,8 @@ def _read_sentence(sentence: str, language: str) -> tuple[list[Clue], bool]:
             impossible = True
             continue
         own = _hedge(words, language, clause)
+        if own and any(w.negator for w in words) and _believes(words, language):
+            own = ""  # "En usko, että mikään estää minua", "I don't think I can": no hedge
         condition = hedge if hedge in _CONDITIONS else ""
         # "Tyvärr, nej": after a clause of regret alone the particle still opens the answer.
         opening = index == 0 or (index == 1 and all(w.surface in _POLITE_NO for w in previous))
@@ -334,15 +339,29 @@ def _read_sentence(sentence: str, language: str) -> tuple[list[Clue], bool]:
         clue = _read_clause(words, sentence, language, opening, own or condition)
         if clue and _changed_mind(words, clause, language):
             clue = replace(clue, changed=True)
+        if clue and carried and not clue.hedge and clue.answer == YES:
+            clue = replace(clue, answer=MAYBE, hedge=carried)
+        carried = ""
         if clue:
             found.append(clue)
         elif own and len(words) <= 2:
             floating = own  # "Kyllä, alustavasti": a hedge standing alone hedges the sentence
+        elif own and found and len(words) <= 5 and _attend_verb(words, language) is None:
+            # "Jag kommer, men det är inte spikat": a short hedge after the answer hedges its
+            # yes (not a no: "en pääsekään, vaikka niin luulin").
+            trailing = own
+        elif own:
+            # "Yritän järjestää aikatauluni niin, että pääsen": the hedge governs the next clause.
+            carried = own
 
     if floating:
-        # A doubt leaning to no ("Knappast, jag kommer inte") does not soften the no it stands by.
-        keep = {MAYBE, NO} if floating in LEANING_NO[language] else {MAYBE}
+        # A doubt leaning to no ("Knappast, jag kommer inte", "Luulen, etten pääse") does not
+        # soften the no it stands by.
+        leaning = floating in LEANING_NO[language] or _believes([analyse(floating, language)], language)
+        keep = {MAYBE, NO} if leaning else {MAYBE}
         found = [replace(c, answer=MAYBE, hedge=floating) if c.answer not in keep else c for c in found]
+    elif trailing:
+        found = [replace(c, answer=MAYBE, hedge=trailing) if c.answer == YES else c for c in found]
     if asked and sentence.rstrip().endswith("?") and all(c.answer != NO for c in found):
         # "Tulen luultavasti, mutta pitääkö lounas maksaa itse?": the answer waits on the reply
         # to the question; a person reads it first.
@@ -384,7 +403,9 @@ def _read_clause(words: list[Word], sentence: str, language: str, first: bool, h
     if not negated and _counterfactual(words, language):
         # "Olisin tullut mielelläni", "jag hade gärna kommit", "I would have loved to come": a no.
         return Clue(NO, sentence[:200], "", False, "counterfactual", hedge, not others, language=language)
-    if negator is not None and any(w.lemma in ATTEND[language] and w.surface.endswith(_WITHOUT) for w in words):
+    if negator is not None and any(
+        w.lemma in ATTEND[language] and w.surface.endswith(_WITHOUT) for w in words
+    ):
         # "En voi olla tulematta": a negated "without coming" is a yes.
         return Clue(YES, sentence[:200], "tulla", True, "", hedge, not others, language=language)
     if (
@@ -458,8 +479,10 @@ def _read_clause(words: list[Word], sentence: str, language: str, first: bool, h
     if on_site is not None:
         # "I can't be there in person": perhaps remotely; unclear, a person asks.
         return Clue(UNKNOWN, sentence[:200], verb.lemma, True, "", on_site.group(0), True, language=language)
-    if negated and hedge in _HOPES:
-        hedge = ""  # "I won't make it. Hope to see you next time": a hope about another time
+    if negated and (hedge in _HOPES or _believes(words, language)):
+        # "I won't make it. Hope to see you next time": a hope about another time; "I don't
+        # think I can make it": a polite no.
+        hedge = ""
     if hedge or (conditional and not polite and not negated):
         answer = MAYBE
     else:
@@ -520,7 +543,8 @@ def _brings_named(words: list[Word], language: str) -> Word | None:
     if language == "fi":
         first = verb.person == "1"
     else:
-        first = bool({w.surface.replace("’", "'").split("'")[0] for w in words[:at]} & (_I[language] | _WE[language]))
+        before = {w.surface.replace("’", "'").split("'")[0] for w in words[:at]}
+        first = bool(before & (_I[language] | _WE[language]))
         if language == "sv" and not any(w.surface == "med" for w in after):
             return None
     named = any(a.capitalised for a in after) or any(w.lemma in OTHERS[language] for w in after)
@@ -532,6 +556,10 @@ _IMPERATIVES = {
     "sv": {"anmäl", "kom", "delta", "närvara"},
     "en": {"register", "join", "come", "attend", "participate", "sign"},
 }
+
+
+def _believes(words: list[Word], language: str) -> bool:
+    return any(w.lemma in BELIEF[language] or w.surface in BELIEF[language] for w in words)
 
 
 def _imperative(words: list[Word], verb: Word, language: str) -> bool:
@@ -704,7 +732,8 @@ def _emphatic_nog(words: list[Word], language: str) -> bool:
     "jag kommer nog" after the verb is the hedge "probably"."""
     if language != "sv" or len(words) < 3 or words[0].surface != "nog":
         return False
-    return words[1].surface not in _I["sv"] | _WE["sv"] | {"det", "du", "ni"} and words[2].surface in _I["sv"] | _WE["sv"]
+    subjects = _I["sv"] | _WE["sv"]
+    return words[1].surface not in subjects | {"det", "du", "ni"} and words[2].surface in subjects
 
 
 # Hedges longer than four letters also match as the start of a word ("todennäköisesti" →
