@@ -155,13 +155,15 @@ def _sentences(text: str) -> list[str]:
 
 
 def guess_language(text: str) -> str | None:
-    words = [w.lower() for w in tokens(text)]
+    raw = tokens(text)
+    words = [w.lower() for w in raw]
     scores = {lang: sum(w in stop for w in words) for lang, stop in STOPWORDS.items()}
     # Endings only Finnish has, and the letter only Swedish has.
     scores["fi"] += sum(w.endswith(("ä", "ssa", "ssä", "llä", "stä")) for w in words)
     scores["sv"] += sum("å" in w for w in words)
     # English has no å, ä or ö: "Uppdatera gärna … i ert register" is not English for its "i".
-    scores["en"] -= sum(_NORDIC.search(w) is not None for w in words)
+    # Names have them in English too ("Zoë Ångström", "Jyväskylä"): only lower-case words count.
+    scores["en"] -= sum(_NORDIC.search(w) is not None for w in raw if w.islower())
     ranked = sorted(scores.values(), reverse=True)
     best = max(scores, key=lambda lang: scores[lang])
     # A tie ("on" is Finnish and English) says nothing: each language is then tried in turn.
@@ -180,7 +182,7 @@ def _read_in_some_language(sentence: str, whole: str | None) -> tuple[list[Clue]
         # Finnish): the text's own language is asked too.
         return _read_sentence(sentence, whole)
     order = [lang for lang in (whole, "fi", "sv", "en") if lang]
-    if _NORDIC.search(sentence):
+    if any(_NORDIC.search(w) and w.islower() for w in tokens(sentence)):
         order = [lang for lang in order if lang != "en"]  # "Uppdatera gärna era register" is no English
     for lang in dict.fromkeys(order):
         found, asked = _read_sentence(sentence, lang)
