@@ -100,7 +100,7 @@ CANCEL = {
     },
     "sv": {
         *("avbok", "avanmäl", "återbud", "förhindr", "återkall", "annuller", "avstå", "förhinder"),
-        *("dubbelbok", "frånvaroanmälan", "förhind"),
+        *("dubbelbok", "frånvaroanmälan", "förhind", "avböj"),
     },
     "en": {"cancel", "withdraw", "regret", "unabl", "declin", "apolog", "miss", "absenc"},
 }
@@ -110,6 +110,18 @@ CANCEL_IDIOMS: dict[str, set[tuple[str, ...]]] = {
     "fi": {("jättää", "väli")},
     "sv": {("tack", "nej"), ("dra", "tillbak")},
     "en": {("count", "me", "out"), ("sit", "out"), ("doubl", "book"), ("clash",)},
+}
+# Being away ("olen silloin lomalla", "jag är bortrest då", "I'm away that week"): a no, when the
+# sentence ties it to the meeting's time (an out-of-office notice is no answer).
+ABSENT = {
+    "fi": {"loma", "sairasloma", "vuosiloma", "virkamatka", "työmatka", "poissa", "ulkomailla"},
+    "sv": {"semest", "bortrest", "sjukskriv", "tjänsteres", "utomland", "bort"},
+    "en": {"away", "holiday", "vacat", "abroad", "unavail"},
+}
+EVENT_TIME = {
+    "fi": {"silloin", "tuolloin", "sinä", "sillä", "kyseisenä", "tapaamisen", "tilaisuuden"},
+    "sv": {"då", "den", "det", "dagen", "veckan", "datumet", "mötet", "träffen"},
+    "en": {"then", "that", "date", "meeting", "event"},
 }
 MISS = {"fi": {"jättää"}, "sv": set(), "en": {"miss"}}
 # "Meiltä ei irtoa ketään", "none of us can attend": nobody of the sender's comes, a no.
@@ -308,6 +320,7 @@ STOPWORDS = {
         "you",
         "it",
         "my",
+        *("that", "a", "at", "this", "for", "am", "i'm", "so", "but", "sorry", "please"),
     },
 }
 

@@ -16,6 +16,7 @@ import unicodedata
 from dataclasses import dataclass, field, replace
 
 from automation.parse.reading.lexicon import (
+    ABSENT,
     ATTEND,
     BELIEF,
     BRINGING,
@@ -23,6 +24,7 @@ from automation.parse.reading.lexicon import (
     CANCEL_IDIOMS,
     CHECK,
     EN_PHRASES,
+    EVENT_TIME,
     HEDGES,
     IDIOMS,
     LEANING_NO,
@@ -364,6 +366,10 @@ def _read_sentence(sentence: str, language: str) -> tuple[list[Clue], bool]:
         found = [replace(c, answer=MAYBE, hedge=floating) if c.answer not in keep else c for c in found]
     elif trailing:
         found = [replace(c, answer=MAYBE, hedge=trailing) if c.answer == YES else c for c in found]
+    lone = _hedge(all_words, language, sentence) if not found and len(all_words) == 1 else ""
+    if lone and lone not in _CONDITIONS and not asked:
+        # "Troligen.", "Ehkäpä.", "Probably.": a hedge alone answers with a maybe.
+        found = [Clue(MAYBE, sentence[:200], lone, False, "", lone, True, language=language)]
     if asked and sentence.rstrip().endswith("?") and all(c.answer != NO for c in found):
         # "Tulen luultavasti, mutta pitääkö lounas maksaa itse?": the answer waits on the reply
         # to the question; a person reads it first.
@@ -447,6 +453,10 @@ def _read_clause(words: list[Word], sentence: str, language: str, first: bool, h
         if sent is not None and not negated and {w.lemma for w in words} & _INSTEAD[language]:
             # "Lähetän tilalleni kaksi opettajaamme": others come in the sender's place.
             return Clue(YES, sentence[:200], sent.lemma, False, "", hedge, False, True, language)
+        away = _away(words, sentence, language) if not negated else None
+        if away is not None:
+            # "Olen silloin lomalla", "I'm away that week": the sender is elsewhere, a no.
+            return Clue(NO, sentence[:200], away.lemma, False, "", hedge, True, language=language)
         if negator is not None and _bare_negation(words, language):
             return Clue(NO, sentence[:200], negator.lemma, True, "", hedge, True, language=language)
         particle = _particle(surfaces, language, first)
@@ -578,13 +588,31 @@ def _imperative(words: list[Word], verb: Word, language: str) -> bool:
     return at == start and bare and no_subject and not for_sender
 
 
+def _away(words: list[Word], sentence: str, language: str) -> Word | None:
+    """The sender is away at the meeting's time: a word of absence, the sender as the subject,
+    and the meeting's time referred to ("silloin", "then", "den dagen"). A date alone is not
+    enough: "Olen lomalla 19.–23.2." is an out-of-office notice, which the reader cannot tell
+    from the meeting's date."""
+    absent = next((w for w in words if w.lemma in ABSENT[language]), None)
+    if absent is None:
+        return None
+    if language == "fi":
+        sender = any(w.lemma == "olla" and w.person == "1" for w in words)
+    else:
+        sender = bool({w.surface.replace("’", "'").split("'")[0] for w in words} & _I[language])
+    timed = absent.lemma == "unavail" or any(w.surface in EVENT_TIME[language] for w in words)
+    return absent if sender and timed else None
+
+
 def _bare_negation(words: list[Word], language: str) -> bool:
     """ "En tällä kertaa", "Not this time": a first-person negation without a verb, in a short
     clause, answers the invitation. "Ei ruokarajoitteita" (third person, a noun) does not."""
     if len(words) > 4 or any(w.verb and not w.negator for w in words):
         return False
     if language == "fi":
-        return words[0].negator and words[0].person == "1"
+        # "En tällä kertaa", "Tällä kertaa en", "Minun osaltani ei".
+        mine = any(w.lemma == "minä" for w in words)
+        return any(w.negator and (w.person == "1" or mine) for w in (words[0], words[-1]))
     return words[0].negator and words[0].surface in ("not", "inte", "nope")
 
 
