@@ -273,7 +273,8 @@ def _pending(sentence: str, language: str, words: list[Word]) -> Clue | None:
     if sentence.rstrip().endswith("?"):
         return None
     check = next((w for w in words if w.lemma in CHECK[language] and not w.past), None)
-    if check is None or any(w.negator or w.question for w in words):
+    # An indirect question may follow ("kysyä esimieheltä, pääsenkö"); a direct one ends in "?".
+    if check is None or any(w.negator for w in words):
         return None
     if not any(w.lemma in PENDING[language] for w in words):
         return None
