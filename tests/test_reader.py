@@ -283,3 +283,13 @@ def test_the_reading_does_not_depend_on_the_hash_seed() -> None:
         for seed in ("1", "2", "3", "4")
     }
     assert len(seen) == 1 and seen.pop().startswith("yes")
+
+
+def test_people_who_come_besides_the_sender_or_in_a_list_are_companions() -> None:
+    besides = read_answer("Meiltä tulevat minun lisäkseni Hanna Aho ja Olli Heino.")
+    assert besides.answer == "yes" and [c.name for c in besides.companions] == ["Hanna Aho", "Olli Heino"]
+    listed = read_answer("Osallistujat: Anu Hakala, Jari Lampinen.")
+    assert [c.name for c in listed.companions] == ["Anu Hakala", "Jari Lampinen"]
+    # The sender's own verb at the start is no first name, a town in the genitive no surname.
+    town = read_answer("Tulemme Helsingin kaupungilta kahdestaan Ville Nurmen kanssa.")
+    assert [c.name for c in town.companions] == ["Ville Nurmi"]

@@ -510,8 +510,8 @@ def _read_clause(words: list[Word], sentence: str, language: str, first: bool, h
     # "Varaa minulle paikka", "merkitse minut": an idiom with "me" in it is about the sender.
     about_me = any("minä" in idiom and _find(words, idiom) is not None for idiom in _IDIOMS[language])
     acts = acts or about_me
-    # "Osallistuvat allekirjoittaneen lisäksi X ja Y": the undersigned is the sender.
-    signer = any(w.lemma in _SIGNER for w in words)
+    # "Osallistuvat allekirjoittaneen lisäksi X ja Y", "minun lisäkseni": the sender comes too.
+    signer = any(w.lemma in _SIGNER for w in words) or _besides_me(words, language)
     acts = acts or signer
     # The second person is someone else ("tuletteko"), unless it is asked to register me
     # ("Merkitse minut osallistujaksi").
@@ -543,6 +543,18 @@ _ON_SITE = {
 }
 _SIGNER = {"allekirjoittanut", "undertecknad", "undertecknade", "undersign"}
 _BRING = {"fi": {"tuoda"}, "sv": {"tar"}, "en": {"bring"}}
+
+
+_BESIDES = {"fi": ("lisäkse", "ohella"), "sv": ("förutom", "utöver"), "en": ("besides", "beside")}
+
+
+def _besides_me(words: list[Word], language: str) -> bool:
+    """ "Minun lisäkseni", "förutom mig", "besides me": the people named come with the sender."""
+    at = next((i for i, w in enumerate(words) if w.surface.startswith(_BESIDES[language])), None)
+    if at is None:
+        return False
+    near = words[max(0, at - 1) : at + 2]
+    return any(w.lemma in ("minä", "itse") or w.surface in ("mig", "me", "myself") for w in near)
 
 
 def _brings_named(words: list[Word], language: str) -> Word | None:
@@ -873,6 +885,8 @@ def _brings(clue: Clue) -> bool:
     language = clue.language or "fi"
     if "+" in clue.sentence or "&" in clue.sentence:
         return True  # "jag + Rasmus Ek kommer"
+    if len(_NAME.findall(clue.sentence)) >= 2:
+        return True  # "Osallistujat: Anu Hakala, Jari Lampinen": a list of people
     cues = BRINGING.get(language, set()) | OTHERS.get(language, set())
     return any(
         w.surface in cues or w.lemma in cues for w in (analyse(t, language) for t in tokens(clue.sentence))

@@ -203,6 +203,8 @@ def is_common_word(token: str) -> bool:
     if voikko is None or len(token) > 40:
         return False
     analyses = voikko.analyze(token)
+    if any(a.get("CLASS") == "teonsana" and a.get("PERSON") == "1" for a in analyses):
+        return True  # "Tulemme Helsingin…": the sender's own verb starts no name
     return bool(analyses) and not any(
         a.get("CLASS") in _NAME_CLASSES or (a.get("SIJAMUOTO") == "nimento" and a.get("NUMBER") != "plural")
         for a in analyses
