@@ -247,6 +247,10 @@ def test_the_sender_naming_themself_is_not_a_companion() -> None:
         ("Merkitse minut osallistujaksi.", "yes"),  # an imperative about the sender
         ("Merkitsethän minut takaisin listalle.", "yes"),  # "takaisin" is no conditional
         ("Totta kai tulossa.", "yes"),  # "totta kai" is "of course", not the hedge "kai"
+        ("Minulla on päällekkäinen koulutus.", "no"),  # a clash at the meeting's time
+        ("Jag har ett annat möte samtidigt.", "no"),
+        ("I have a conflicting appointment.", "no"),
+        ("Minulla on toinen kysymys.", "unknown"),  # "another" without an event or a time
     ],
 )
 def test_classes_of_misreading_seen_on_unseen_replies(text: str, answer: str) -> None:

@@ -123,6 +123,21 @@ EVENT_TIME = {
     "sv": {"då", "den", "det", "dagen", "veckan", "datumet", "mötet", "träffen"},
     "en": {"then", "that", "date", "meeting", "event"},
 }
+# A clash with something else at the meeting's time ("minulla on päällekkäinen kokous", "jag har
+# ett annat möte samtidigt", "I have a conflicting meeting"): a no. A word of clashing says so on
+# its own; "another" + an event only with the time referred to (EVENT_TIME or CLASH_TIME).
+CLASH = {
+    "fi": {"päällekkäinen", "päällekkäisyys"},
+    "sv": {"krock", "kollider"},
+    "en": {"conflict", "clash"},
+}
+ANOTHER = {"fi": {"toinen", "muu"}, "sv": {"ann", "annan"}, "en": {"anoth", "other", "prior"}}
+ENGAGEMENT = {
+    "fi": {"kokous", "meno", "tilaisuus", "koulutus", "tapaaminen", "seminaari", "palaveri", "tehtävä"},
+    "sv": {"möt", "tillställning", "åtag", "uppdrag", "utbildning", "seminarium", "event"},
+    "en": {"meet", "commit", "engag", "event", "appoint", "train", "seminar"},
+}
+CLASH_TIME = {"fi": {"samaan", "samana", "päivälle"}, "sv": {"samtid", "samma"}, "en": {"same", "day"}}
 MISS = {"fi": {"jättää"}, "sv": set(), "en": {"miss"}}
 # "Meiltä ei irtoa ketään", "none of us can attend": nobody of the sender's comes, a no.
 NOBODY = {"fi": {"kukaan"}, "sv": {"ingen"}, "en": {"none", "nobodi", "anyon", "anybodi"}}

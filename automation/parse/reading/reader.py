@@ -17,12 +17,16 @@ from dataclasses import dataclass, field, replace
 
 from automation.parse.reading.lexicon import (
     ABSENT,
+    ANOTHER,
     ATTEND,
     BELIEF,
     BRINGING,
     CANCEL,
     CANCEL_IDIOMS,
     CHECK,
+    CLASH,
+    CLASH_TIME,
+    ENGAGEMENT,
     EN_PHRASES,
     EVENT_TIME,
     HEDGES,
@@ -454,7 +458,7 @@ def _read_clause(words: list[Word], sentence: str, language: str, first: bool, h
         if sent is not None and not negated and {w.lemma for w in words} & _INSTEAD[language]:
             # "Lähetän tilalleni kaksi opettajaamme": others come in the sender's place.
             return Clue(YES, sentence[:200], sent.lemma, False, "", hedge, False, True, language)
-        away = _away(words, sentence, language) if not negated else None
+        away = _away(words, sentence, language) or _clash(words, language) if not negated else None
         if away is not None:
             # "Olen silloin lomalla", "I'm away that week": the sender is elsewhere, a no.
             return Clue(NO, sentence[:200], away.lemma, False, "", hedge, True, language=language)
@@ -615,6 +619,20 @@ def _away(words: list[Word], sentence: str, language: str) -> Word | None:
         sender = bool({w.surface.replace("’", "'").split("'")[0] for w in words} & _I[language])
     timed = absent.lemma == "unavail" or any(w.surface in EVENT_TIME[language] for w in words)
     return absent if sender and timed else None
+
+
+def _clash(words: list[Word], language: str) -> Word | None:
+    """Something else at the meeting's time: "minulla on päällekkäinen kokous", "jag har ett
+    annat möte samtidigt", "I have a conflicting meeting", "toinen meno samaan aikaan"."""
+    lemmas = {w.lemma for w in words}
+    clash = next((w for w in words if w.lemma in CLASH[language]), None)
+    if clash is not None:
+        return clash
+    if not lemmas & ANOTHER[language]:
+        return None
+    event = next((w for w in words if w.lemma in ENGAGEMENT[language]), None)
+    timed = any(w.surface in EVENT_TIME[language] or w.lemma in CLASH_TIME[language] for w in words)
+    return event if event is not None and timed else None
 
 
 def _bare_negation(words: list[Word], language: str) -> bool:
