@@ -251,6 +251,15 @@ def test_the_sender_naming_themself_is_not_a_companion() -> None:
         ("Jag har ett annat möte samtidigt.", "no"),
         ("I have a conflicting appointment.", "no"),
         ("Minulla on toinen kysymys.", "unknown"),  # "another" without an event or a time
+        ("Stryk mig från deltagarlistan, tack.", "no"),  # removal from the meeting's list…
+        ("Please delete me from the attendee list.", "no"),
+        ("Remove me from the list.", "unknown"),  # …from "the list" it may be the mailing list
+        ("Jag vet inte än om jag kan.", "maybe"),  # the modal stands for the verb of attending
+        ("Det beror på om jag får vikarie.", "maybe"),  # the answer depends on something
+        ("Riippuu aikataulusta.", "maybe"),
+        ("Räkna med mig och min kollega.", "yes"),  # an idiom with "me" is about the sender
+        ("Jag ställer upp.", "yes"),
+        ("Ei sovi minulle.", "no"),
     ],
 )
 def test_classes_of_misreading_seen_on_unseen_replies(text: str, answer: str) -> None:

@@ -66,6 +66,7 @@ IDIOMS: dict[str, set[tuple[str, ...]]] = {
         ("varata", "minä", "paikka"),
         ("varata", "paikka"),
         ("ei", "käydä"),
+        ("ei", "sopia"),
     },
     "sv": {
         ("var", "med"),
@@ -78,6 +79,8 @@ IDIOMS: dict[str, set[tuple[str, ...]]] = {
         ("ses", "vi"),
         ("vi", "blir"),
         ("bord", "gå"),
+        ("ställ", "upp"),
+        ("pass", "inte"),  # "det passar inte": a no (the positive "det passar" is not an answer)
     },
     "en": set(),
 }
@@ -100,7 +103,7 @@ CANCEL = {
     },
     "sv": {
         *("avbok", "avanmäl", "återbud", "förhindr", "återkall", "annuller", "avstå", "förhinder"),
-        *("dubbelbok", "frånvaroanmälan", "förhind", "avböj"),
+        *("dubbelbok", "frånvaroanmälan", "förhind", "avböj", "avstår"),
     },
     "en": {"cancel", "withdraw", "regret", "unabl", "declin", "apolog", "miss", "absenc"},
 }
@@ -138,6 +141,12 @@ ENGAGEMENT = {
     "en": {"meet", "commit", "engag", "event", "appoint", "train", "seminar"},
 }
 CLASH_TIME = {"fi": {"samaan", "samana", "päivälle"}, "sv": {"samtid", "samma"}, "en": {"same", "day"}}
+# "Poistakaa minut osallistujalistalta", "stryk mig från deltagarlistan", "remove me from the
+# participants": a no when it names the meeting's list; alone ("remove me from the list") it may
+# mean the mailing list, and a person reads it.
+REMOVE = {"fi": {"poistaa"}, "sv": {"stryk"}, "en": {"remov", "delet"}}
+# "Riippuu aikataulusta", "det beror på om jag får vikarie", "depends on my schedule": a maybe.
+DEPENDS = {"fi": {"riippua"}, "sv": {"beror"}, "en": {"depend"}}
 MISS = {"fi": {"jättää"}, "sv": set(), "en": {"miss"}}
 # "Meiltä ei irtoa ketään", "none of us can attend": nobody of the sender's comes, a no.
 NOBODY = {"fi": {"kukaan"}, "sv": {"ingen"}, "en": {"none", "nobodi", "anyon", "anybodi"}}

@@ -26,6 +26,7 @@ from automation.parse.reading.lexicon import (
     CHECK,
     CLASH,
     CLASH_TIME,
+    DEPENDS,
     EN_PHRASES,
     ENGAGEMENT,
     EVENT_TIME,
@@ -38,6 +39,7 @@ from automation.parse.reading.lexicon import (
     NOBODY,
     OTHERS,
     PENDING,
+    REMOVE,
     STOPWORDS,
     UNSURE,
     YES_WORDS,
@@ -249,7 +251,9 @@ def _unsure(sentence: str, language: str, words: list[Word]) -> Clue | None:
     doubt about attending (even asked as an indirect question) is a maybe."""
     # The cheap tests first: most sentences have no negation, and the phrase search is the cost.
     negated = any(w.negator for w in words) or any(w.surface.startswith(("unsur", "osäk")) for w in words)
-    verb = next((w for w in words if w.lemma in ATTEND[language]), None) if negated else None
+    # "Jag vet inte ännu om jag kan": the modal stands for the verb of attending.
+    attending = ATTEND[language] | _MODAL_NO[language]
+    verb = next((w for w in words if w.lemma in attending), None) if negated else None
     if verb is None and negated and _short_doubt(words, language):
         verb = next(w for w in words if w.negator or w.surface.startswith(("unsur", "osäk")))
     elif verb is None or not any(_in_order(words, phrase) for phrase in UNSURE[language]):
@@ -291,6 +295,18 @@ def _pending(sentence: str, language: str, words: list[Word]) -> Clue | None:
     return Clue(MAYBE, sentence[:200], check.lemma, False, "", check.surface, True, language=language)
 
 
+def _depends(sentence: str, language: str, words: list[Word]) -> Clue | None:
+    """ "Riippuu aikataulusta", "Det beror på om jag får vikarie", "Depends on my schedule": the
+    answer depends on something, a maybe. Not a question, and short: a long sentence with
+    "depends" is about something else."""
+    if len(words) > 8 or sentence.rstrip().endswith("?") or any(w.negator for w in words):
+        return None
+    found = next((w for w in words if w.lemma in DEPENDS[language] or w.surface in DEPENDS[language]), None)
+    if found is None:
+        return None
+    return Clue(MAYBE, sentence[:200], found.lemma, False, "", found.surface, True, language=language)
+
+
 def _words(text: str, language: str) -> list[Word]:
     words = [analyse(t, language) for t in tokens(text)]
     if language == "fi":
@@ -309,6 +325,7 @@ def _read_sentence(sentence: str, language: str) -> tuple[list[Clue], bool]:
     # The sentence's words, analysed once: the doubt, the pending check and the hedge all need them.
     all_words = [analyse(t, language) for t in tokens(sentence)]
     unsure = _unsure(sentence, language, all_words) or _pending(sentence, language, all_words)
+    unsure = unsure or _depends(sentence, language, all_words)
     if unsure is not None:
         return [unsure], False
     clauses = [c for c in _CLAUSE.split(sentence) if c.strip()]
@@ -433,6 +450,11 @@ def _read_clause(words: list[Word], sentence: str, language: str, first: bool, h
         # "Meiltä ei irtoa ketään", "none of us can attend": nobody of the sender's comes.
         return Clue(NO, sentence[:200], negator.lemma, True, "", hedge, True, True, language)
     verb = _attend_verb(words, language)
+    removal = next((w for w in words if w.lemma in REMOVE[language]), None)
+    if removal is not None and not negated:
+        if verb is None:
+            return None  # "remove me from the list": perhaps the mailing list; a person reads it
+        return Clue(NO, sentence[:200], removal.lemma, False, "", hedge, True, language=language)
     cancel = next((w for w in words if w.lemma in CANCEL[language] or _cancel_stem(w, language)), None)
     cancel = cancel or _cancel_idiom(words, language)
     if cancel is not None and _passive_event(words, cancel, language):
@@ -512,7 +534,9 @@ def _read_clause(words: list[Word], sentence: str, language: str, first: bool, h
     acts = person == "1" or any(w.verb and not w.negator and w.person == "1" for w in words)
     acts = acts or bool({w.surface.replace("’", "'").split("'")[0] for w in words} & _I[language])
     # "Varaa minulle paikka", "merkitse minut": an idiom with "me" in it is about the sender.
-    about_me = any("minä" in idiom and _find(words, idiom) is not None for idiom in _IDIOMS[language])
+    about_me = any(
+        bool(_ME & set(idiom)) and _find(words, idiom) is not None for idiom in _IDIOMS[language]
+    )
     acts = acts or about_me
     # "Osallistuvat allekirjoittaneen lisäksi X ja Y", "minun lisäkseni": the sender comes too.
     signer = any(w.lemma in _SIGNER for w in words) or _besides_me(words, language)
@@ -581,6 +605,7 @@ def _brings_named(words: list[Word], language: str) -> Word | None:
 
 
 _SUBJECTS = {"jag", "vi"}
+_ME = {"minä", "mig", "me"}
 _IMPERATIVES = {
     "sv": {"anmäl", "kom", "delta", "närvara"},
     "en": {"register", "join", "come", "attend", "participate", "sign"},
