@@ -452,7 +452,7 @@ def _read_clause(words: list[Word], sentence: str, language: str, first: bool, h
     verb = _attend_verb(words, language)
     removal = next((w for w in words if w.lemma in REMOVE[language]), None)
     if removal is not None and not negated:
-        if verb is None:
+        if verb is None and not any(w.lemma.startswith(_LIST_HEADS[language]) for w in words):
             return None  # "remove me from the list": perhaps the mailing list; a person reads it
         return Clue(NO, sentence[:200], removal.lemma, False, "", hedge, True, language=language)
     cancel = next((w for w in words if w.lemma in CANCEL[language] or _cancel_stem(w, language)), None)
@@ -534,9 +534,7 @@ def _read_clause(words: list[Word], sentence: str, language: str, first: bool, h
     acts = person == "1" or any(w.verb and not w.negator and w.person == "1" for w in words)
     acts = acts or bool({w.surface.replace("’", "'").split("'")[0] for w in words} & _I[language])
     # "Varaa minulle paikka", "merkitse minut": an idiom with "me" in it is about the sender.
-    about_me = any(
-        bool(_ME & set(idiom)) and _find(words, idiom) is not None for idiom in _IDIOMS[language]
-    )
+    about_me = any(bool(_ME & set(idiom)) and _find(words, idiom) is not None for idiom in _IDIOMS[language])
     acts = acts or about_me
     # "Osallistuvat allekirjoittaneen lisäksi X ja Y", "minun lisäkseni": the sender comes too.
     signer = any(w.lemma in _SIGNER for w in words) or _besides_me(words, language)
@@ -604,6 +602,12 @@ def _brings_named(words: list[Word], language: str) -> Word | None:
     return verb if first and named else None
 
 
+# The heads of "osallistujalista", "deltagarlistan", "attendee list": the meeting's list.
+_LIST_HEADS = {
+    "fi": ("osallistu", "ilmoittautu"),
+    "sv": ("deltag", "anmäl"),
+    "en": ("attend", "particip", "regist"),
+}
 _SUBJECTS = {"jag", "vi"}
 _ME = {"minä", "mig", "me"}
 _IMPERATIVES = {
