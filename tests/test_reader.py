@@ -260,6 +260,10 @@ def test_the_sender_naming_themself_is_not_a_companion() -> None:
         ("Räkna med mig och min kollega.", "yes"),  # an idiom with "me" is about the sender
         ("Jag ställer upp.", "yes"),
         ("Ei sovi minulle.", "no"),
+        ("I'll let you know nearer the time.", "maybe"),  # the answer promised for later
+        ("Jag återkommer senare i veckan.", "maybe"),
+        ("Valitettavasti en.", "no"),  # a regret before a bare negation
+        ("We won't be sending anybody.", "no"),
     ],
 )
 def test_classes_of_misreading_seen_on_unseen_replies(text: str, answer: str) -> None:

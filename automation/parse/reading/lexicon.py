@@ -273,6 +273,18 @@ PENDING = {
     "sv": {"säk", "säkert", "säg", "bekräft", "kalend", "innan", "först", "återkomm", "svar"},
     "en": {"sure", "say", "confirm", "calendar", "diari", "befor", "first", "back", "answer"},
 }
+# "Vahvistan myöhemmin", "jag återkommer närmare datumet", "I'll let you know closer to the
+# date": the answer is promised for later, a maybe. The verb counts only with a word of later.
+LATER_VERBS: dict[str, set[tuple[str, ...]]] = {
+    "fi": {("palata",), ("vahvistaa",)},
+    "sv": {("återkomm",), ("bekräft",), ("meddel",), ("hör", "av")},
+    "en": {("let", "know"), ("get", "back"), ("confirm",)},
+}
+LATER = {
+    "fi": {"myöhemmin", "lähempänä", "pian", "ensi", "mennessä", "viimeistään"},
+    "sv": {"senare", "närmare", "snart", "nästa", "senast"},  # surfaces: the stems are too short
+    "en": {"later", "closer", "soon", "next", "nearer", "by"},
+}
 NO_WORDS = {
     "fi": {"ei", "valitettavasti ei"},
     "sv": {"nej"},

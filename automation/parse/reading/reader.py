@@ -32,6 +32,8 @@ from automation.parse.reading.lexicon import (
     EVENT_TIME,
     HEDGES,
     IDIOMS,
+    LATER,
+    LATER_VERBS,
     LEANING_NO,
     MAYBE_WORDS,
     MISS,
@@ -280,11 +282,16 @@ def _pending(sentence: str, language: str, words: list[Word]) -> Clue | None:
     "I need to check with my manager first": the sender's answer waits on a check, a maybe."""
     if sentence.rstrip().endswith("?"):
         return None
-    check = next((w for w in words if w.lemma in CHECK[language] and not w.past), None)
-    # An indirect question may follow ("kysyä esimieheltä, pääsenkö"); a direct one ends in "?".
-    if check is None or any(w.negator for w in words):
+    if any(w.negator for w in words):
         return None
-    if not any(w.lemma in PENDING[language] for w in words):
+    check = next((w for w in words if w.lemma in CHECK[language] and not w.past), None)
+    if check is None or not any(w.lemma in PENDING[language] for w in words):
+        # "Vahvistan myöhemmin", "I'll let you know closer to the date": promised for later.
+        later = any(w.lemma in LATER[language] or w.surface in LATER[language] for w in words)
+        phrase = next((p for p in LATER_VERBS[language] if later and _in_order(words, p)), None)
+        check = next(w for w in words if phrase[0] in (w.lemma, w.surface)) if phrase else None
+    # An indirect question may follow ("kysyä esimieheltä, pääsenkö"); a direct one ends in "?".
+    if check is None:
         return None
     if language == "fi":
         sender = check.person == "1" or any(w.lemma in _MUST["fi"] for w in words)
@@ -444,7 +451,7 @@ def _read_clause(words: list[Word], sentence: str, language: str, first: bool, h
         and (
             language == "fi"  # "kukaan" is a pronoun only: "meiltä ei irtoa ketään"
             or _attend_verb(words, language) is not None
-            or any(w.lemma in _MODAL_NO[language] for w in words)
+            or any(w.lemma in _MODAL_NO[language] | _SEND[language] for w in words)
         )
     ):
         # "Meiltä ei irtoa ketään", "none of us can attend": nobody of the sender's comes.
@@ -667,6 +674,8 @@ def _clash(words: list[Word], language: str) -> Word | None:
 def _bare_negation(words: list[Word], language: str) -> bool:
     """ "En tällä kertaa", "Not this time": a first-person negation without a verb, in a short
     clause, answers the invitation. "Ei ruokarajoitteita" (third person, a noun) does not."""
+    while len(words) > 1 and words[0].surface in _POLITE_NO:
+        words = words[1:]  # "Unfortunately not", "Tyvärr inte", "Valitettavasti en"
     if len(words) > 4 or any(w.verb and not w.negator for w in words):
         return False
     if language == "fi":
