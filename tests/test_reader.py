@@ -264,6 +264,13 @@ def test_the_sender_naming_themself_is_not_a_companion() -> None:
         ("Jag återkommer senare i veckan.", "maybe"),
         ("Valitettavasti en.", "no"),  # a regret before a bare negation
         ("We won't be sending anybody.", "no"),
+        ("Olen estynyt osallistumasta.", "no"),  # prevented from taking part: not the verb in it
+        ("I'm prevented from attending.", "no"),
+        ("Osallistumiseni peruuntuu.", "no"),
+        ("Osallistuminen on vielä epävarmaa.", "maybe"),  # uncertainty about taking part
+        ("Attendance not yet confirmed.", "maybe"),
+        ("Jag är upptagen den dagen.", "no"),  # busy at the meeting's time
+        ("Meitä on tulossa kaksi.", "yes"),  # "of us" with a third-person verb
     ],
 )
 def test_classes_of_misreading_seen_on_unseen_replies(text: str, answer: str) -> None:

@@ -94,6 +94,8 @@ PARTICIPLES = {
     "saapunut": "saapua",
     "ehtinyt": "ehtiä",
     "lähtenyt": "lähteä",
+    # and of being prevented: "olen estynyt tulemasta" is a no, not the "tulla" in it
+    "estynyt": "estyä",
 }
 # Words and phrases that are a "no" without a negator: cancelling, sending regrets, being prevented.
 CANCEL = {
@@ -105,7 +107,7 @@ CANCEL = {
         *("avbok", "avanmäl", "återbud", "förhindr", "återkall", "annuller", "avstå", "förhinder"),
         *("dubbelbok", "frånvaroanmälan", "förhind", "avböj", "avstår"),
     },
-    "en": {"cancel", "withdraw", "regret", "unabl", "declin", "apolog", "miss", "absenc"},
+    "en": {"cancel", "withdraw", "regret", "unabl", "declin", "apolog", "miss", "absenc", "prevent"},
 }
 # Idioms of declining, as lemma/stem sequences in order (other words may stand between:
 # "jättää tämän väliin"). Negated, those of missing are a yes ("en jätä väliin", "wouldn't miss it").
@@ -117,9 +119,12 @@ CANCEL_IDIOMS: dict[str, set[tuple[str, ...]]] = {
 # Being away ("olen silloin lomalla", "jag är bortrest då", "I'm away that week"): a no, when the
 # sentence ties it to the meeting's time (an out-of-office notice is no answer).
 ABSENT = {
-    "fi": {"loma", "sairasloma", "vuosiloma", "virkamatka", "työmatka", "poissa", "ulkomailla"},
-    "sv": {"semest", "bortrest", "sjukskriv", "tjänsteres", "utomland", "bort"},
-    "en": {"away", "holiday", "vacat", "abroad", "unavail"},
+    "fi": {
+        *("loma", "sairasloma", "vuosiloma", "virkamatka", "työmatka", "poissa", "ulkomailla"),
+        *("varattu", "kiinni", "kiireinen"),
+    },
+    "sv": {"semest", "bortrest", "sjukskriv", "tjänsteres", "utomland", "bort", "upptag"},
+    "en": {"away", "holiday", "vacat", "abroad", "unavail", "busi", "occupi"},
 }
 EVENT_TIME = {
     "fi": {"silloin", "tuolloin", "sinä", "sillä", "kyseisenä", "tapaamisen", "tilaisuuden"},
@@ -218,7 +223,7 @@ HEDGES = {
         "ser ut som",
         "får se",
         "spik",
-        "hopp",
+        "hoppas",
     },
     "en": {
         *("maybe", "perhaps", "probably", "likely", "hopefully", "tentative", "provisional", "might"),
@@ -240,7 +245,13 @@ BELIEF = {
     "sv": {"tror", "antar"},
     "en": {"think", "believ", "guess", "reckon"},
 }
-for _language, _words in (*LEANING_NO.items(), *BELIEF.items()):
+# "Osallistuminen vielä epävarmaa", "deltagandet är oklart", "attendance uncertain": a maybe.
+UNCERTAIN = {
+    "fi": {"epävarma", "epäselvä", "auki"},
+    "sv": {"osäkert", "oklart", "öppet"},
+    "en": {"uncertain", "unclear", "unconfirm"},
+}
+for _language, _words in (*LEANING_NO.items(), *BELIEF.items(), *UNCERTAIN.items()):
     HEDGES[_language] |= _words
 
 # Particles that answer on their own at the start of a reply ("Kyllä!", "Ja tack", "Yes, please").
@@ -256,9 +267,12 @@ MAYBE_WORDS = {
 }
 # "I am not sure yet whether I come": uncertainty about attending is a maybe.
 UNSURE: dict[str, set[tuple[str, ...]]] = {
-    "fi": {("olla", "varma"), ("tietää",), ("osata", "sanoa"), ("voida", "luvata"), ("luvata",)},
-    "sv": {("vet",), ("säk",), ("osäk",), ("lov",)},
-    "en": {("sure",), ("know",), ("promis",), ("unsur",), ("certain",)},
+    "fi": {
+        *(("olla", "varma"), ("tietää",), ("osata", "sanoa"), ("voida", "luvata"), ("luvata",)),
+        ("vahvistaa",),
+    },
+    "sv": {("vet",), ("säk",), ("osäk",), ("lov",), ("bekräft",)},
+    "en": {("sure",), ("know",), ("promis",), ("unsur",), ("certain",), ("confirm",)},
 }
 # "Jag måste kolla med skolan innan jag kan säga säkert", "tarkistan ensin kalenterista", "I need
 # to check my calendar first": the answer waits on a check, a maybe. A verb of checking counts only

@@ -464,6 +464,11 @@ def _read_clause(words: list[Word], sentence: str, language: str, first: bool, h
         return Clue(NO, sentence[:200], removal.lemma, False, "", hedge, True, language=language)
     cancel = next((w for w in words if w.lemma in CANCEL[language] or _cancel_stem(w, language)), None)
     cancel = cancel or _cancel_idiom(words, language)
+    if cancel is None and language == "fi":
+        # "Osallistumiseni peruuntuu": the sender's taking part is what is cancelled.
+        off = next((w for w in words if w.lemma in ("peruuntua", "peruutua")), None)
+        taking_part = any(w.lemma.startswith(_LIST_HEADS["fi"]) for w in words)
+        cancel = off if off is not None and taking_part else None
     if cancel is not None and _passive_event(words, cancel, language):
         cancel = None  # "my trip got cancelled", "menot peruuntuivat": something else is off
     if cancel is not None and negated and cancel.lemma in MISS[language]:
@@ -543,6 +548,8 @@ def _read_clause(words: list[Word], sentence: str, language: str, first: bool, h
     # "Varaa minulle paikka", "merkitse minut": an idiom with "me" in it is about the sender.
     about_me = any(bool(_ME & set(idiom)) and _find(words, idiom) is not None for idiom in _IDIOMS[language])
     acts = acts or about_me
+    # "Meitä on tulossa kaksi": the verb is in the third person, the subject is "of us".
+    acts = acts or (language == "fi" and any(w.surface in ("meitä", "me") for w in words))
     # "Osallistuvat allekirjoittaneen lisäksi X ja Y", "minun lisäkseni": the sender comes too.
     signer = any(w.lemma in _SIGNER for w in words) or _besides_me(words, language)
     acts = acts or signer
