@@ -546,7 +546,7 @@ def _read_clause(words: list[Word], sentence: str, language: str, first: bool, h
     acts = person == "1" or any(w.verb and not w.negator and w.person == "1" for w in words)
     acts = acts or bool({w.surface.replace("’", "'").split("'")[0] for w in words} & _I[language])
     # "Varaa minulle paikka", "merkitse minut": an idiom with "me" in it is about the sender.
-    about_me = any(bool(_ME & set(idiom)) and _find(words, idiom) is not None for idiom in _IDIOMS[language])
+    about_me = any(_find(words, idiom) is not None for idiom in _IDIOMS_WITH_ME[language])
     acts = acts or about_me
     # "Meitä on tulossa kaksi": the verb is in the third person, the subject is "of us".
     acts = acts or (language == "fi" and any(w.surface in ("meitä", "me") for w in words))
@@ -744,13 +744,19 @@ def _ordered(phrases: set[tuple[str, ...]]) -> tuple[tuple[str, ...], ...]:
 _IDIOMS = {lang: _ordered(idioms) for lang, idioms in IDIOMS.items()}
 _CANCEL_IDIOMS = {lang: _ordered(idioms) for lang, idioms in CANCEL_IDIOMS.items()}
 _EN_PHRASES = _ordered(EN_PHRASES)
+_IDIOMS_WITH_ME = {lang: tuple(i for i in idioms if _ME & set(i)) for lang, idioms in _IDIOMS.items()}
 
 
 def _attend_verb(words: list[Word], language: str) -> Word | None:
     # Swedish verb-second order puts the subject inside an idiom ("Då är vi med", "Nog hänger
     # jag på"): the idioms are also looked for with the subject left out.
     inverted = [w for w in words if w.surface not in _SUBJECTS and not w.negator] if language == "sv" else []
+    # Only idioms whose first word is in the clause are looked for: the reader's speed is an
+    # ingest target, and most clauses have none.
+    present = {w.lemma for w in words} | {w.surface for w in words}
     for idiom in _IDIOMS[language]:
+        if idiom[0] not in present:
+            continue
         at = _find(words, idiom)
         if at is not None:
             return words[at]
@@ -762,8 +768,9 @@ def _attend_verb(words: list[Word], language: str) -> Word | None:
     if language == "en":
         surfaces = [w.surface.replace("’", "'").replace("'", " ").split()[0] for w in words]
         flat = [part for w in words for part in w.surface.replace("’", "'").split("'")]
+        heads = set(flat) | set(surfaces)
         for phrase in _EN_PHRASES:
-            if _contains(flat, phrase) or _contains(surfaces, phrase):
+            if phrase[0] in heads and (_contains(flat, phrase) or _contains(surfaces, phrase)):
                 return Word(" ".join(phrase), " ".join(phrase))
         return next((w for w in words if w.lemma in ATTEND["en"] - {"make", "be", "sign"}), None)
     found = next((w for w in words if w.lemma in ATTEND[language]), None)
