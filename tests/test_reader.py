@@ -271,6 +271,9 @@ def test_the_sender_naming_themself_is_not_a_companion() -> None:
         ("Attendance not yet confirmed.", "maybe"),
         ("Jag är upptagen den dagen.", "no"),  # busy at the meeting's time
         ("Meitä on tulossa kaksi.", "yes"),  # "of us" with a third-person verb
+        ("RSVP: maybe", "maybe"),  # a form-like answer under the reply's own heading
+        ("Vastaus: kyllä", "yes"),
+        ("My registration: Ann Lee, City of Oulu", "yes"),  # the noun of registering
     ],
 )
 def test_classes_of_misreading_seen_on_unseen_replies(text: str, answer: str) -> None:

@@ -24,7 +24,7 @@ ATTEND = {
         "onnistua",
     },
     "sv": {"komm", "delt", "anmäl", "närvar", "medverk", "hinn", "deltag", "anmälan", "går"},
-    "en": {"attend", "come", "join", "particip", "regist", "make", "sign", "be"},
+    "en": {"attend", "come", "join", "particip", "regist", "registr", "make", "sign", "be"},
 }
 # English "make", "be" and "sign" only count in these phrases.
 EN_PHRASES = {

@@ -222,7 +222,10 @@ def _field_answer(sentence: str, language: str) -> Clue | None:
     return Clue(answer, sentence[:200], word.lemma, answer == NO, "", "", True, language=language)
 
 
-_FIELD_HEADS = ("osallistu", "ilmoittau", "delt", "anmäl", "närvar", "regist", "attend", "particip")
+_FIELD_HEADS = (
+    *("osallistu", "ilmoittau", "delt", "anmäl", "närvar", "regist", "attend", "particip"),
+    *("rsvp", "vastau", "svar", "answer", "respons", "reply"),  # "RSVP: yes", "Vastaus: kyllä"
+)
 
 
 # The words calendar programs put before or after the invitation's title when its receiver answers
