@@ -274,6 +274,10 @@ def test_the_sender_naming_themself_is_not_a_companion() -> None:
         ("RSVP: maybe", "maybe"),  # a form-like answer under the reply's own heading
         ("Vastaus: kyllä", "yes"),
         ("My registration: Ann Lee, City of Oulu", "yes"),  # the noun of registering
+        ("The registration form doesn't open.", "unknown"),  # …but not a thing named after it
+        ("Ilmoittautumislomake ei aukea.", "unknown"),
+        ("Riippuu teistä, haluatteko esityksen.", "unknown"),  # depends on the receiver
+        ("I will confirm the invoice details later.", "unknown"),  # something else confirmed
     ],
 )
 def test_classes_of_misreading_seen_on_unseen_replies(text: str, answer: str) -> None:

@@ -293,6 +293,8 @@ def _pending(sentence: str, language: str, words: list[Word]) -> Clue | None:
         later = any(w.lemma in LATER[language] or w.surface in LATER[language] for w in words)
         phrase = next((p for p in LATER_VERBS[language] if later and _in_order(words, p)), None)
         check = next(w for w in words if phrase[0] in (w.lemma, w.surface)) if phrase else None
+        if check is not None and len(phrase or ()) == 1 and not _confirms_attending(words, check, language):
+            check = None  # "Vahvistan laskun myöhemmin": something else is confirmed
     # An indirect question may follow ("kysyä esimieheltä, pääsenkö"); a direct one ends in "?".
     if check is None:
         return None
@@ -305,12 +307,31 @@ def _pending(sentence: str, language: str, words: list[Word]) -> Clue | None:
     return Clue(MAYBE, sentence[:200], check.lemma, False, "", check.surface, True, language=language)
 
 
+def _confirms_attending(words: list[Word], verb: Word, language: str) -> bool:
+    """ "Vahvistan myöhemmin", "I'll confirm my attendance later", "jag återkommer senare": the
+    word after the verb is a word of later, the attending itself, or a pronoun for it."""
+    after = words[words.index(verb) + 1 : words.index(verb) + 3]
+    if not after:
+        return True
+    pronouns = {"it", "this", "that", "sen", "asian", "tämän", "det", "detta", "my", "osallistumiseni"}
+    first = after[0]
+    return (
+        first.lemma in LATER[language]
+        or first.surface in LATER[language]
+        or first.surface in pronouns
+        or first.lemma in ATTEND[language]
+        or first.lemma.startswith(_LIST_HEADS[language])
+    )
+
+
 def _depends(sentence: str, language: str, words: list[Word]) -> Clue | None:
     """ "Riippuu aikataulusta", "Det beror på om jag får vikarie", "Depends on my schedule": the
     answer depends on something, a maybe. Not a question, and short: a long sentence with
     "depends" is about something else."""
     if len(words) > 8 or sentence.rstrip().endswith("?") or any(w.negator for w in words):
         return None
+    if any(w.person == "2" or w.surface in _YOU for w in words):
+        return None  # "Riippuu teistä, haluatteko…": about the receiver's choice
     found = next((w for w in words if w.lemma in DEPENDS[language] or w.surface in DEPENDS[language]), None)
     if found is None:
         return None
@@ -625,6 +646,13 @@ _LIST_HEADS = {
     "sv": ("deltag", "anmäl"),
     "en": ("attend", "particip", "regist"),
 }
+# Things named after registering ("ilmoittautumislinkki", "registration form"): a sentence about
+# one ("…ei toimi", "doesn't work") is about the thing, not an answer.
+_THINGS = {
+    "fi": ("linkki", "lomake", "sivu", "järjestelmä", "ohje", "maksu", "osoite"),
+    "en": ("link", "form", "page", "system", "fee", "deadlin", "portal"),
+}
+_YOU = {"te", "teistä", "teille", "sinusta", "ni", "er", "dig", "you"}
 _SUBJECTS = {"jag", "vi"}
 _ME = {"minä", "mig", "me"}
 _IMPERATIVES = {
@@ -775,11 +803,26 @@ def _attend_verb(words: list[Word], language: str) -> Word | None:
         for phrase in _EN_PHRASES:
             if phrase[0] in heads and (_contains(flat, phrase) or _contains(surfaces, phrase)):
                 return Word(" ".join(phrase), " ".join(phrase))
-        return next((w for w in words if w.lemma in ATTEND["en"] - {"make", "be", "sign"}), None)
+        found_en = next(
+            (i for i, w in enumerate(words) if w.lemma in ATTEND["en"] - {"make", "be", "sign"}), None
+        )
+        if found_en is None:
+            return None
+        after = words[found_en + 1 : found_en + 2]
+        if after and after[0].lemma in _THINGS["en"]:
+            return None  # "the registration link doesn't work": about a thing, not attending
+        return words[found_en]
     found = next((w for w in words if w.lemma in ATTEND[language]), None)
     if found is None and language == "fi":
         # Participles and other derivations: "Ilmoitan osallistuvani", "tulossa".
-        found = next((w for w in words if w.lemma.startswith(("osallistu", "ilmoittautu"))), None)
+        found = next(
+            (
+                w
+                for w in words
+                if w.lemma.startswith(("osallistu", "ilmoittautu")) and not w.lemma.endswith(_THINGS["fi"])
+            ),
+            None,
+        )
     return found
 
 
