@@ -278,6 +278,7 @@ def test_the_sender_naming_themself_is_not_a_companion() -> None:
         ("Ilmoittautumislomake ei aukea.", "unknown"),
         ("Riippuu teistä, haluatteko esityksen.", "unknown"),  # depends on the receiver
         ("I will confirm the invoice details later.", "unknown"),  # something else confirmed
+        ("We can't, sadly.", "no"),  # the subject and a negated modal alone
     ],
 )
 def test_classes_of_misreading_seen_on_unseen_replies(text: str, answer: str) -> None:
@@ -291,6 +292,8 @@ def test_companions_brought_or_listed_beside_the_undersigned() -> None:
     signer = read_answer("Meiltä osallistuvat allekirjoittaneen lisäksi Kati Hirvonen ja Mikko Lindroos.")
     assert signer.answer == "yes"
     assert [c.name for c in signer.companions] == ["Kati Hirvonen", "Mikko Lindroos"]
+    elliptic = read_answer("I can't, but our planner Mia Lund will come.")
+    assert elliptic.answer == "no" and [c.name for c in elliptic.companions] == ["Mia Lund"]
     plus = read_answer("jag + Rasmus Ek kommer")
     assert plus.answer == "yes" and [c.name for c in plus.companions] == ["Rasmus Ek"]
 

@@ -652,6 +652,7 @@ _THINGS = {
     "fi": ("linkki", "lomake", "sivu", "järjestelmä", "ohje", "maksu", "osoite"),
     "en": ("link", "form", "page", "system", "fee", "deadlin", "portal"),
 }
+_ALONE = {"själv", "myself", "ourselves", "unfortunately", "tyvärr", "sadly", "either", "heller"}
 _YOU = {"te", "teistä", "teille", "sinusta", "ni", "er", "dig", "you"}
 _SUBJECTS = {"jag", "vi"}
 _ME = {"minä", "mig", "me"}
@@ -720,7 +721,12 @@ def _bare_negation(words: list[Word], language: str) -> bool:
         # "En tällä kertaa", "Tällä kertaa en", "Minun osaltani ei".
         mine = any(w.lemma == "minä" for w in words)
         return any(w.negator and (w.person == "1" or mine) for w in (words[0], words[-1]))
-    return words[0].negator and words[0].surface in ("not", "inte", "nope")
+    if words[0].negator and words[0].surface in ("not", "inte", "nope"):
+        return True
+    # "I can't, but my colleague comes", "we won't": the subject and a negated modal alone.
+    rest = [w for w in words if w.surface not in _I[language] | _WE[language] | _ALONE]
+    subject = any(w.surface in _I[language] | _WE[language] for w in words[:1])
+    return subject and len(rest) == 1 and rest[0].negator and rest[0].surface != "no"
 
 
 def _counterfactual(words: list[Word], language: str) -> bool:
