@@ -228,6 +228,7 @@ def measure(replies: list[dict[str, Any]]) -> tuple[dict[str, Any], list[Outcome
         "companions": {
             "total": len(comp),
             "read_as_yes": sum(o.read == "yes" for o in comp),
+            "read_as": {col: sum(o.read == col for o in comp) for col in READ},
             "names_not_read": sum(o.names_note == "yes-part right, names not read" for o in comp),
             "names_match": sum(o.names_note == "names match" for o in comp),
             "names_differ": sum(o.names_note.startswith("names differ") for o in comp),
@@ -277,10 +278,19 @@ def print_report(report: dict[str, Any], show_errors: bool) -> None:
         print(f"  {row:<11s}" + "".join(f"{cells[c]:7d}" for c in cols))
     comp = report["companions"]
     print()
+    # Each reading is named as what it was ("other" is no "no"): a companion reply read as other
+    # was not understood at all, one read as no says the sender sends others.
+    meaning = {"yes": " (the sender comes too)", "no": " (the sender sends others)"}
+    read_as = [
+        f"{count} as {col}{meaning.get(col, '')}"
+        for col, count in comp["read_as"].items()
+        if count and col != "yes"
+    ]
     print(
-        f"Companions: {comp['read_as_yes']}/{comp['total']} read as yes (the sender comes too),"
-        f" {comp['total'] - comp['read_as_yes']} as no (the sender sends others); "
-        f"names not read {comp['names_not_read']}, match {comp['names_match']}, differ {comp['names_differ']}"
+        f"Companions: {comp['read_as_yes']}/{comp['total']} read as yes{meaning['yes']}"
+        + "".join(f", {part}" for part in read_as)
+        + f"; names not read {comp['names_not_read']}, match {comp['names_match']}, "
+        f"differ {comp['names_differ']}"
     )
     crit = report["critical"]
     print(

@@ -24,7 +24,7 @@ ATTEND = {
         "onnistua",
     },
     "sv": {"komm", "delt", "anmäl", "närvar", "medverk", "hinn", "deltag", "anmälan", "går"},
-    "en": {"attend", "come", "join", "particip", "regist", "make", "sign", "be"},
+    "en": {"attend", "come", "join", "particip", "regist", "registr", "make", "sign", "be"},
 }
 # English "make", "be" and "sign" only count in these phrases.
 EN_PHRASES = {
@@ -56,6 +56,7 @@ IDIOMS: dict[str, set[tuple[str, ...]]] = {
         ("minä", "käydä"),
         ("olla", "paikalla"),
         ("olla", "tulossa"),
+        ("tulossa",),  # "Ehdottomasti tulossa!": the verb of being is left out
         ("merkitä", "minä"),
         ("laskea", "minä"),
         ("ilmoittaa", "minä"),
@@ -65,6 +66,7 @@ IDIOMS: dict[str, set[tuple[str, ...]]] = {
         ("varata", "minä", "paikka"),
         ("varata", "paikka"),
         ("ei", "käydä"),
+        ("ei", "sopia"),
     },
     "sv": {
         ("var", "med"),
@@ -74,8 +76,11 @@ IDIOMS: dict[str, set[tuple[str, ...]]] = {
         ("ses", "där"),
         ("ses", "då"),
         ("vi", "ses"),
+        ("ses", "vi"),
         ("vi", "blir"),
         ("bord", "gå"),
+        ("ställ", "upp"),
+        ("pass", "inte"),  # "det passar inte": a no (the positive "det passar" is not an answer)
     },
     "en": set(),
 }
@@ -89,20 +94,64 @@ PARTICIPLES = {
     "saapunut": "saapua",
     "ehtinyt": "ehtiä",
     "lähtenyt": "lähteä",
+    # and of being prevented: "olen estynyt tulemasta" is a no, not the "tulla" in it
+    "estynyt": "estyä",
 }
 # Words and phrases that are a "no" without a negator: cancelling, sending regrets, being prevented.
 CANCEL = {
-    "fi": {"perua", "peruuttaa", "estyä", "peruutus", "perutus", "jäädä", "kieltäytyä", "este"},
-    "sv": {"avbok", "avanmäl", "återbud", "förhindr", "återkall", "annuller", "avstå", "förhinder"},
-    "en": {"cancel", "withdraw", "regret", "unabl", "declin", "apolog", "miss"},
+    "fi": {
+        *("perua", "peruuttaa", "estyä", "peruutus", "perutus", "jäädä", "kieltäytyä", "este"),
+        *("poissaolo", "poissaoloilmoitus", "poissaoleva"),
+    },
+    "sv": {
+        *("avbok", "avanmäl", "återbud", "förhindr", "återkall", "annuller", "avstå", "förhinder"),
+        *("dubbelbok", "frånvaroanmälan", "förhind", "avböj", "avstår"),
+    },
+    "en": {"cancel", "withdraw", "regret", "unabl", "declin", "apolog", "miss", "absenc", "prevent"},
 }
 # Idioms of declining, as lemma/stem sequences in order (other words may stand between:
 # "jättää tämän väliin"). Negated, those of missing are a yes ("en jätä väliin", "wouldn't miss it").
 CANCEL_IDIOMS: dict[str, set[tuple[str, ...]]] = {
     "fi": {("jättää", "väli")},
     "sv": {("tack", "nej"), ("dra", "tillbak")},
-    "en": {("count", "me", "out"), ("sit", "out")},
+    "en": {("count", "me", "out"), ("sit", "out"), ("doubl", "book"), ("clash",)},
 }
+# Being away ("olen silloin lomalla", "jag är bortrest då", "I'm away that week"): a no, when the
+# sentence ties it to the meeting's time (an out-of-office notice is no answer).
+ABSENT = {
+    "fi": {
+        *("loma", "sairasloma", "vuosiloma", "virkamatka", "työmatka", "poissa", "ulkomailla"),
+        *("varattu", "kiinni", "kiireinen"),
+    },
+    "sv": {"semest", "bortrest", "sjukskriv", "tjänsteres", "utomland", "bort", "upptag"},
+    "en": {"away", "holiday", "vacat", "abroad", "unavail", "busi", "occupi"},
+}
+EVENT_TIME = {
+    "fi": {"silloin", "tuolloin", "sinä", "sillä", "kyseisenä", "tapaamisen", "tilaisuuden"},
+    "sv": {"då", "den", "det", "dagen", "veckan", "datumet", "mötet", "träffen"},
+    "en": {"then", "that", "date", "meeting", "event"},
+}
+# A clash with something else at the meeting's time ("minulla on päällekkäinen kokous", "jag har
+# ett annat möte samtidigt", "I have a conflicting meeting"): a no. A word of clashing says so on
+# its own; "another" + an event only with the time referred to (EVENT_TIME or CLASH_TIME).
+CLASH = {
+    "fi": {"päällekkäinen", "päällekkäisyys"},
+    "sv": {"krock", "kollider"},
+    "en": {"conflict", "clash"},
+}
+ANOTHER = {"fi": {"toinen", "muu"}, "sv": {"ann", "annan"}, "en": {"anoth", "other", "prior"}}
+ENGAGEMENT = {
+    "fi": {"kokous", "meno", "tilaisuus", "koulutus", "tapaaminen", "seminaari", "palaveri", "tehtävä"},
+    "sv": {"möt", "tillställning", "åtag", "uppdrag", "utbildning", "seminarium", "event"},
+    "en": {"meet", "commit", "engag", "event", "appoint", "train", "seminar"},
+}
+CLASH_TIME = {"fi": {"samaan", "samana", "päivälle"}, "sv": {"samtid", "samma"}, "en": {"same", "day"}}
+# "Poistakaa minut osallistujalistalta", "stryk mig från deltagarlistan", "remove me from the
+# participants": a no when it names the meeting's list; alone ("remove me from the list") it may
+# mean the mailing list, and a person reads it.
+REMOVE = {"fi": {"poistaa"}, "sv": {"stryk"}, "en": {"remov", "delet"}}
+# "Riippuu aikataulusta", "det beror på om jag får vikarie", "depends on my schedule": a maybe.
+DEPENDS = {"fi": {"riippua"}, "sv": {"beror"}, "en": {"depend"}}
 MISS = {"fi": {"jättää"}, "sv": set(), "en": {"miss"}}
 # "Meiltä ei irtoa ketään", "none of us can attend": nobody of the sender's comes, a no.
 NOBODY = {"fi": {"kukaan"}, "sv": {"ingen"}, "en": {"none", "nobodi", "anyon", "anybodi"}}
@@ -151,6 +200,7 @@ HEDGES = {
         "tavoite",
         "tavoitella",
         "voi olla",
+        "toivoa",
     },
     "sv": {
         "kansk",
@@ -173,13 +223,37 @@ HEDGES = {
         "ser ut som",
         "får se",
         "spik",
+        "hoppas",
     },
     "en": {
         *("maybe", "perhaps", "probably", "likely", "hopefully", "tentative", "provisional", "might"),
-        *("may", "if", "possibly", "unless", "depends", "try", "trying"),
+        *("may", "if", "possibly", "unless", "depends", "try", "trying", "hope", "hoping"),
         *("pencil", "my best", "ll confirm", "will confirm", "tbc", "we'll see"),
     },
 }
+# Hedges that lean to a no ("tuskin pääsen", "knappast", "hardly"): a maybe on their own, but
+# beside a clear no in the same reply the no decides ("Tuskin pääsen – merkitse, etten tule").
+LEANING_NO = {
+    "fi": {"tuskin"},
+    "sv": {"knappast", "knappt"},
+    "en": {"hardly", "unlikely", "doubtful"},
+}
+# Belief: "luulen, että pääsen", "jag tror att jag kan komma", "I think I can come" are a maybe.
+# Negated they are a polite no ("I don't think I can make it"); the reader keeps that a no.
+BELIEF = {
+    "fi": {"luulla", "uskoa", "arvella", "olettaa"},
+    "sv": {"tror", "antar"},
+    "en": {"think", "believ", "guess", "reckon"},
+}
+# "Osallistuminen vielä epävarmaa", "deltagandet är oklart", "attendance uncertain": a maybe.
+UNCERTAIN = {
+    "fi": {"epävarma", "epäselvä", "auki"},
+    "sv": {"osäkert", "oklart", "öppet"},
+    "en": {"uncertain", "unclear", "unconfirm"},
+}
+for _language, _words in (*LEANING_NO.items(), *BELIEF.items(), *UNCERTAIN.items()):
+    HEDGES[_language] |= _words
+
 # Particles that answer on their own at the start of a reply ("Kyllä!", "Ja tack", "Yes, please").
 YES_WORDS = {
     "fi": {"kyllä", "joo", "jep", "juu", "totta kai", "ilman muuta", "mielellään", "ilomielin"},
@@ -193,9 +267,37 @@ MAYBE_WORDS = {
 }
 # "I am not sure yet whether I come": uncertainty about attending is a maybe.
 UNSURE: dict[str, set[tuple[str, ...]]] = {
-    "fi": {("olla", "varma"), ("tietää",), ("osata", "sanoa"), ("voida", "luvata"), ("luvata",)},
-    "sv": {("vet",), ("säk",), ("osäk",), ("lov",)},
-    "en": {("sure",), ("know",), ("promis",), ("unsur",), ("certain",)},
+    "fi": {
+        *(("olla", "varma"), ("tietää",), ("osata", "sanoa"), ("voida", "luvata"), ("luvata",)),
+        ("vahvistaa",),
+    },
+    "sv": {("vet",), ("säk",), ("osäk",), ("lov",), ("bekräft",)},
+    "en": {("sure",), ("know",), ("promis",), ("unsur",), ("certain",), ("confirm",)},
+}
+# "Jag måste kolla med skolan innan jag kan säga säkert", "tarkistan ensin kalenterista", "I need
+# to check my calendar first": the answer waits on a check, a maybe. A verb of checking counts only
+# beside a word that ties it to the answer (sure, first, before, calendar, get back).
+CHECK = {
+    "fi": {"tarkistaa", "varmistaa", "selvittää", "kysyä", "katsoa"},
+    "sv": {"koll", "kontroller", "stämm", "fråg"},
+    "en": {"check", "ask", "consult"},
+}
+PENDING = {
+    "fi": {"varma", "ensin", "ennen", "kalenteri", "vahvistaa", "palata", "vastata", "sanoa"},
+    "sv": {"säk", "säkert", "säg", "bekräft", "kalend", "innan", "först", "återkomm", "svar"},
+    "en": {"sure", "say", "confirm", "calendar", "diari", "befor", "first", "back", "answer"},
+}
+# "Vahvistan myöhemmin", "jag återkommer närmare datumet", "I'll let you know closer to the
+# date": the answer is promised for later, a maybe. The verb counts only with a word of later.
+LATER_VERBS: dict[str, set[tuple[str, ...]]] = {
+    "fi": {("palata",), ("vahvistaa",)},
+    "sv": {("återkomm",), ("bekräft",), ("meddel",), ("hör", "av")},
+    "en": {("let", "know"), ("get", "back"), ("confirm",)},
+}
+LATER = {
+    "fi": {"myöhemmin", "lähempänä", "pian", "ensi", "mennessä", "viimeistään"},
+    "sv": {"senare", "närmare", "snart", "nästa", "senast"},  # surfaces: the stems are too short
+    "en": {"later", "closer", "soon", "next", "nearer", "by"},
 }
 NO_WORDS = {
     "fi": {"ei", "valitettavasti ei"},
@@ -268,6 +370,7 @@ STOPWORDS = {
         "you",
         "it",
         "my",
+        *("that", "a", "at", "this", "for", "am", "i'm", "so", "but", "sorry", "please"),
     },
 }
 

@@ -16,23 +16,37 @@ import unicodedata
 from dataclasses import dataclass, field, replace
 
 from automation.parse.reading.lexicon import (
+    ABSENT,
+    ANOTHER,
     ATTEND,
+    BELIEF,
     BRINGING,
     CANCEL,
     CANCEL_IDIOMS,
+    CHECK,
+    CLASH,
+    CLASH_TIME,
+    DEPENDS,
     EN_PHRASES,
+    ENGAGEMENT,
+    EVENT_TIME,
     HEDGES,
     IDIOMS,
+    LATER,
+    LATER_VERBS,
+    LEANING_NO,
     MAYBE_WORDS,
     MISS,
     NO_WORDS,
     NOBODY,
     OTHERS,
+    PENDING,
+    REMOVE,
     STOPWORDS,
     UNSURE,
     YES_WORDS,
 )
-from automation.parse.reading.words import Word, analyse, is_common_word, new_text, tokens
+from automation.parse.reading.words import Word, analyse, is_common_word, new_text, surname_base, tokens
 
 YES, NO, MAYBE, UNKNOWN = "yes", "no", "maybe", "unknown"
 _MAX_SENTENCES = 40  # an answer is near the top; a long text is something else
@@ -70,6 +84,8 @@ _POLITE_NO = {
     "unfortunately",
     "sorry",
 }
+_HOPES = {"hope", "hoping", "hoppas", "toivon", "toivomme", "toivoisin"}
+_WITHOUT = ("matta", "mättä")  # the Finnish abessive infinitive: "tulematta", "without coming"
 _MODAL_MAYBE = {"sv": {"skull", "kunn"}, "en": {"could", "should", "would"}}
 
 
@@ -149,11 +165,15 @@ def _sentences(text: str) -> list[str]:
 
 
 def guess_language(text: str) -> str | None:
-    words = [w.lower() for w in tokens(text)]
+    raw = tokens(text)
+    words = [w.lower() for w in raw]
     scores = {lang: sum(w in stop for w in words) for lang, stop in STOPWORDS.items()}
     # Endings only Finnish has, and the letter only Swedish has.
     scores["fi"] += sum(w.endswith(("ä", "ssa", "ssä", "llä", "stä")) for w in words)
     scores["sv"] += sum("å" in w for w in words)
+    # English has no å, ä or ö: "Uppdatera gärna … i ert register" is not English for its "i".
+    # Names have them in English too ("Zoë Ångström", "Jyväskylä"): only lower-case words count.
+    scores["en"] -= sum(_NORDIC.search(w) is not None for w in raw if w.islower())
     ranked = sorted(scores.values(), reverse=True)
     best = max(scores, key=lambda lang: scores[lang])
     # A tie ("on" is Finnish and English) says nothing: each language is then tried in turn.
@@ -165,8 +185,15 @@ def _read_in_some_language(sentence: str, whole: str | None) -> tuple[list[Clue]
     "Olen mukana") is read in the text's language, then in the others, first answer wins."""
     guessed = guess_language(sentence)
     if guessed:
-        return _read_sentence(sentence, guessed)
+        found, asked = _read_sentence(sentence, guessed)
+        if found or asked or not whole or whole == guessed or len(sentence) > 40:
+            return found, asked
+        # A short sentence's guess rests on a word or two ("Preliminärt ja": "ja" is also
+        # Finnish): the text's own language is asked too.
+        return _read_sentence(sentence, whole)
     order = [lang for lang in (whole, "fi", "sv", "en") if lang]
+    if any(_NORDIC.search(w) and w.islower() for w in tokens(sentence)):
+        order = [lang for lang in order if lang != "en"]  # "Uppdatera gärna era register" is no English
     for lang in dict.fromkeys(order):
         found, asked = _read_sentence(sentence, lang)
         if found or asked:
@@ -174,6 +201,7 @@ def _read_in_some_language(sentence: str, whole: str | None) -> tuple[list[Clue]
     return [], False
 
 
+_NORDIC = re.compile(r"[åäöÅÄÖ]")
 _FIELD = re.compile(r"^\W*([^\W\d_]+)\s*[:=-]\s*([^\W\d_]+)\W*$")
 _FIELD_ANSWERS = {
     **dict.fromkeys(("kyllä", "joo", "ja", "yes", "x"), YES),
@@ -194,19 +222,120 @@ def _field_answer(sentence: str, language: str) -> Clue | None:
     return Clue(answer, sentence[:200], word.lemma, answer == NO, "", "", True, language=language)
 
 
-_FIELD_HEADS = ("osallistu", "ilmoittau", "delt", "anmäl", "närvar", "regist", "attend", "particip")
+_FIELD_HEADS = (
+    *("osallistu", "ilmoittau", "delt", "anmäl", "närvar", "regist", "attend", "particip"),
+    *("rsvp", "vastau", "svar", "answer", "respons", "reply"),  # "RSVP: yes", "Vastaus: kyllä"
+)
 
 
-def _unsure(sentence: str, language: str) -> Clue | None:
+# The words calendar programs put before or after the invitation's title when its receiver answers
+# ("Accepted: …", "RE: Invitation … - Accepted"), sometimes typed or pasted into the reply.
+_RESPONSES = {
+    **dict.fromkeys(("accepted", "hyväksytty", "accepterat", "accepterad", "godkänt"), YES),
+    **dict.fromkeys(("declined", "hylätty", "kieltäydytty", "avböjt", "avböjd", "avvisat"), NO),
+    **dict.fromkeys(("tentative", "tentatively accepted", "alustava", "preliminärt", "preliminär"), MAYBE),
+}
+_RESPONSE_WORDS = "|".join(sorted(_RESPONSES, key=len, reverse=True))
+_RESPONSE = re.compile(
+    rf"^\W*(?:(?:re|sv|vs|aw)\s*:\s*)*({_RESPONSE_WORDS})\s*:|\s[-–]\s*({_RESPONSE_WORDS})\W*$", re.IGNORECASE
+)
+
+
+def _calendar_response(sentence: str, language: str) -> Clue | None:
+    found = _RESPONSE.search(sentence[:300])
+    if found is None:
+        return None
+    word = (found.group(1) or found.group(2)).lower()
+    answer = _RESPONSES[word]
+    hedge = word if answer == MAYBE else ""
+    return Clue(answer, sentence[:200], word, answer == NO, "", hedge, True, language=language)
+
+
+def _unsure(sentence: str, language: str, words: list[Word]) -> Clue | None:
     """ "En ole vielä varma, pääsenkö", "Jag vet inte om jag hinner", "not sure I can come":
     doubt about attending (even asked as an indirect question) is a maybe."""
-    words = [analyse(t, language) for t in tokens(sentence)]
     # The cheap tests first: most sentences have no negation, and the phrase search is the cost.
     negated = any(w.negator for w in words) or any(w.surface.startswith(("unsur", "osäk")) for w in words)
-    verb = next((w for w in words if w.lemma in ATTEND[language]), None) if negated else None
-    if verb is None or not any(_in_order(words, phrase) for phrase in UNSURE[language]):
+    # "Jag vet inte ännu om jag kan": the modal stands for the verb of attending.
+    attending = ATTEND[language] | _MODAL_NO[language]
+    verb = next((w for w in words if w.lemma in attending), None) if negated else None
+    if verb is None and negated and _short_doubt(words, language):
+        verb = next(w for w in words if w.negator or w.surface.startswith(("unsur", "osäk")))
+    elif verb is None or not any(_in_order(words, phrase) for phrase in UNSURE[language]):
         return None
     return Clue(MAYBE, sentence[:200], verb.lemma, False, "", "doubt", True, language=language)
+
+
+_YET = {"vielä", "viel", "än", "ännu", "yet"}
+
+
+def _short_doubt(words: list[Word], language: str) -> bool:
+    """ "En tiedä vielä", "En ole vielä varma", "Jag vet inte än", "Not sure yet": a doubt with no
+    verb of attending, short and about now ("yet"), answers the invitation with a maybe. A longer
+    one ("En tiedä, missä Kuntatalo on") is about something else."""
+    if len(words) > 5 or any(w.question for w in words):
+        return False
+    if not ({w.surface for w in words} & _YET or len(words) <= 2):
+        return False
+    return any(_in_order(words, phrase) for phrase in UNSURE[language])
+
+
+def _pending(sentence: str, language: str, words: list[Word]) -> Clue | None:
+    """ "Jag måste kolla med skolan innan jag kan säga säkert", "Tarkistan ensin kalenterista",
+    "I need to check with my manager first": the sender's answer waits on a check, a maybe."""
+    if sentence.rstrip().endswith("?"):
+        return None
+    if any(w.negator for w in words):
+        return None
+    check = next((w for w in words if w.lemma in CHECK[language] and not w.past), None)
+    if check is None or not any(w.lemma in PENDING[language] for w in words):
+        # "Vahvistan myöhemmin", "I'll let you know closer to the date": promised for later.
+        later = any(w.lemma in LATER[language] or w.surface in LATER[language] for w in words)
+        phrase = next((p for p in LATER_VERBS[language] if later and _in_order(words, p)), None)
+        check = next(w for w in words if phrase[0] in (w.lemma, w.surface)) if phrase else None
+        if check is not None and len(phrase or ()) == 1 and not _confirms_attending(words, check, language):
+            check = None  # "Vahvistan laskun myöhemmin": something else is confirmed
+    # An indirect question may follow ("kysyä esimieheltä, pääsenkö"); a direct one ends in "?".
+    if check is None:
+        return None
+    if language == "fi":
+        sender = check.person == "1" or any(w.lemma in _MUST["fi"] for w in words)
+    else:
+        sender = bool({w.surface.replace("’", "'").split("'")[0] for w in words} & _I[language])
+    if not sender:
+        return None
+    return Clue(MAYBE, sentence[:200], check.lemma, False, "", check.surface, True, language=language)
+
+
+def _confirms_attending(words: list[Word], verb: Word, language: str) -> bool:
+    """ "Vahvistan myöhemmin", "I'll confirm my attendance later", "jag återkommer senare": the
+    word after the verb is a word of later, the attending itself, or a pronoun for it."""
+    after = words[words.index(verb) + 1 : words.index(verb) + 3]
+    if not after:
+        return True
+    pronouns = {"it", "this", "that", "sen", "asian", "tämän", "det", "detta", "my", "osallistumiseni"}
+    first = after[0]
+    return (
+        first.lemma in LATER[language]
+        or first.surface in LATER[language]
+        or first.surface in pronouns
+        or first.lemma in ATTEND[language]
+        or first.lemma.startswith(_LIST_HEADS[language])
+    )
+
+
+def _depends(sentence: str, language: str, words: list[Word]) -> Clue | None:
+    """ "Riippuu aikataulusta", "Det beror på om jag får vikarie", "Depends on my schedule": the
+    answer depends on something, a maybe. Not a question, and short: a long sentence with
+    "depends" is about something else."""
+    if len(words) > 8 or sentence.rstrip().endswith("?") or any(w.negator for w in words):
+        return None
+    if any(w.person == "2" or w.surface in _YOU for w in words):
+        return None  # "Riippuu teistä, haluatteko…": about the receiver's choice
+    found = next((w for w in words if w.lemma in DEPENDS[language] or w.surface in DEPENDS[language]), None)
+    if found is None:
+        return None
+    return Clue(MAYBE, sentence[:200], found.lemma, False, "", found.surface, True, language=language)
 
 
 def _words(text: str, language: str) -> list[Word]:
@@ -221,41 +350,92 @@ def _words(text: str, language: str) -> list[Word]:
 
 
 def _read_sentence(sentence: str, language: str) -> tuple[list[Clue], bool]:
-    field = _field_answer(sentence, language)
+    field = _field_answer(sentence, language) or _calendar_response(sentence, language)
     if field is not None:
         return [field], False
-    unsure = _unsure(sentence, language)
+    # The sentence's words, analysed once: the doubt, the pending check and the hedge all need them.
+    all_words = [analyse(t, language) for t in tokens(sentence)]
+    unsure = _unsure(sentence, language, all_words) or _pending(sentence, language, all_words)
+    unsure = unsure or _depends(sentence, language, all_words)
     if unsure is not None:
         return [unsure], False
     clauses = [c for c in _CLAUSE.split(sentence) if c.strip()]
     asked = False
     found: list[Clue] = []
     floating = ""
-    hedge = _hedge([analyse(t, language) for t in tokens(sentence)], language, sentence)
+    impossible = False
+    previous: list[Word] = []
+    carried = trailing = ""
+    hedge = _hedge(all_words, language, sentence)
     for index, clause in enumerate(clauses):
         words = _words(clause, language)
         if not words:
             continue
+        if impossible and not any(w.negator for w in words):
+            # "Ei ole mitenkään mahdollista, että ehtisin": the clause after a denied possibility
+            # is denied with it, whatever its mood.
+            clue = _read_clause(words, sentence, language, False, "")
+            if clue is not None and clue.answer in (YES, MAYBE):
+                found.append(replace(clue, answer=NO, negated=True, hedge=""))
+                impossible = False
+                continue
         last = index == len(clauses) - 1
         if any(w.question for w in words) or (last and sentence.rstrip().endswith("?")):
             asked = True
             continue
+        if not last and _denies_possibility(words, language) and _attend_verb(words, language) is None:
+            impossible = True
+            continue
         own = _hedge(words, language, clause)
+        if own and any(w.negator for w in words) and _believes(words, language):
+            own = ""  # "En usko, että mikään estää minua", "I don't think I can": no hedge
         condition = hedge if hedge in _CONDITIONS else ""
-        clue = _read_clause(words, sentence, language, index == 0, own or condition)
+        # "Tyvärr, nej": after a clause of regret alone the particle still opens the answer.
+        opening = index == 0 or (index == 1 and all(w.surface in _POLITE_NO for w in previous))
+        previous = words
+        clue = _read_clause(words, sentence, language, opening, own or condition)
         if clue and _changed_mind(words, clause, language):
             clue = replace(clue, changed=True)
+        if clue and carried and not clue.hedge and clue.answer == YES:
+            clue = replace(clue, answer=MAYBE, hedge=carried)
+        carried = ""
         if clue:
             found.append(clue)
         elif own and len(words) <= 2:
             floating = own  # "Kyllä, alustavasti": a hedge standing alone hedges the sentence
+        elif own and found and len(words) <= 5 and _attend_verb(words, language) is None:
+            # "Jag kommer, men det är inte spikat": a short hedge after the answer hedges its
+            # yes (not a no: "en pääsekään, vaikka niin luulin").
+            trailing = own
+        elif own:
+            # "Yritän järjestää aikatauluni niin, että pääsen": the hedge governs the next clause.
+            carried = own
+
     if floating:
-        found = [replace(c, answer=MAYBE, hedge=floating) if c.answer != MAYBE else c for c in found]
+        # A doubt leaning to no ("Knappast, jag kommer inte", "Luulen, etten pääse") does not
+        # soften the no it stands by.
+        leaning = floating in LEANING_NO[language] or _believes([analyse(floating, language)], language)
+        keep = {MAYBE, NO} if leaning else {MAYBE}
+        found = [replace(c, answer=MAYBE, hedge=floating) if c.answer not in keep else c for c in found]
+    elif trailing:
+        found = [replace(c, answer=MAYBE, hedge=trailing) if c.answer == YES else c for c in found]
+    lone = _hedge(all_words, language, sentence) if not found and len(all_words) == 1 else ""
+    if lone and lone not in _CONDITIONS and not asked:
+        # "Troligen.", "Ehkäpä.", "Probably.": a hedge alone answers with a maybe.
+        found = [Clue(MAYBE, sentence[:200], lone, False, "", lone, True, language=language)]
     if asked and sentence.rstrip().endswith("?") and all(c.answer != NO for c in found):
         # "Tulen luultavasti, mutta pitääkö lounas maksaa itse?": the answer waits on the reply
         # to the question; a person reads it first.
         return [], True
     return found, asked
+
+
+_POSSIBLE = {"fi": {"mahdollinen", "mahdollisuus"}, "sv": {"möj", "chan"}, "en": {"possibl", "chanc", "way"}}
+
+
+def _denies_possibility(words: list[Word], language: str) -> bool:
+    """ "Ei ole mitenkään mahdollista", "det finns ingen möjlighet", "there is no chance"."""
+    return any(w.negator for w in words) and any(w.lemma in _POSSIBLE[language] for w in words)
 
 
 _AFTER_ALL = {
@@ -285,13 +465,34 @@ def _read_clause(words: list[Word], sentence: str, language: str, first: bool, h
         # "Olisin tullut mielelläni", "jag hade gärna kommit", "I would have loved to come": a no.
         return Clue(NO, sentence[:200], "", False, "counterfactual", hedge, not others, language=language)
     if negator is not None and any(
-        w.lemma in NOBODY[language] or w.surface in NOBODY[language] for w in words
+        w.lemma in ATTEND[language] and w.surface.endswith(_WITHOUT) for w in words
+    ):
+        # "En voi olla tulematta": a negated "without coming" is a yes.
+        return Clue(YES, sentence[:200], "tulla", True, "", hedge, not others, language=language)
+    if (
+        negator is not None
+        and any(w.lemma in NOBODY[language] or w.surface in NOBODY[language] for w in words)
+        and (
+            language == "fi"  # "kukaan" is a pronoun only: "meiltä ei irtoa ketään"
+            or _attend_verb(words, language) is not None
+            or any(w.lemma in _MODAL_NO[language] | _SEND[language] for w in words)
+        )
     ):
         # "Meiltä ei irtoa ketään", "none of us can attend": nobody of the sender's comes.
         return Clue(NO, sentence[:200], negator.lemma, True, "", hedge, True, True, language)
     verb = _attend_verb(words, language)
+    removal = next((w for w in words if w.lemma in REMOVE[language]), None)
+    if removal is not None and not negated:
+        if verb is None and not any(w.lemma.startswith(_LIST_HEADS[language]) for w in words):
+            return None  # "remove me from the list": perhaps the mailing list; a person reads it
+        return Clue(NO, sentence[:200], removal.lemma, False, "", hedge, True, language=language)
     cancel = next((w for w in words if w.lemma in CANCEL[language] or _cancel_stem(w, language)), None)
     cancel = cancel or _cancel_idiom(words, language)
+    if cancel is None and language == "fi":
+        # "Osallistumiseni peruuntuu": the sender's taking part is what is cancelled.
+        off = next((w for w in words if w.lemma in ("peruuntua", "peruutua")), None)
+        taking_part = any(w.lemma.startswith(_LIST_HEADS["fi"]) for w in words)
+        cancel = off if off is not None and taking_part else None
     if cancel is not None and _passive_event(words, cancel, language):
         cancel = None  # "my trip got cancelled", "menot peruuntuivat": something else is off
     if cancel is not None and negated and cancel.lemma in MISS[language]:
@@ -306,10 +507,19 @@ def _read_clause(words: list[Word], sentence: str, language: str, first: bool, h
             return Clue(
                 NO, sentence[:200], modal.lemma, True, "", hedge, sending or not others, language=language
             )
+        brought = _brings_named(words, language)
+        if brought is not None and not negated:
+            # "Tuon sen sijaan Sari Rinteen", "I'll bring my colleague Anna Berg": the sender comes
+            # and brings the people named.
+            return Clue(YES, sentence[:200], brought.lemma, False, "", hedge, True, True, language)
         sent = next((w for w in words if w.lemma in _SEND[language]), None)
         if sent is not None and not negated and {w.lemma for w in words} & _INSTEAD[language]:
             # "Lähetän tilalleni kaksi opettajaamme": others come in the sender's place.
             return Clue(YES, sentence[:200], sent.lemma, False, "", hedge, False, True, language)
+        away = _away(words, sentence, language) or _clash(words, language) if not negated else None
+        if away is not None:
+            # "Olen silloin lomalla", "I'm away that week": the sender is elsewhere, a no.
+            return Clue(NO, sentence[:200], away.lemma, False, "", hedge, True, language=language)
         if negator is not None and _bare_negation(words, language):
             return Clue(NO, sentence[:200], negator.lemma, True, "", hedge, True, language=language)
         particle = _particle(surfaces, language, first)
@@ -340,6 +550,14 @@ def _read_clause(words: list[Word], sentence: str, language: str, first: bool, h
     conditional = mood == "conditional" or any(w.mood == "conditional" for w in words)
     conditional = conditional or bool(set(lemmas) & _MODAL_MAYBE.get(language, set()))
     polite = bool(set(lemmas) & _POLITE.get(language, set()))
+    on_site = _ON_SITE[language].search(" ".join(surfaces)) if negated and cancel is None else None
+    if on_site is not None:
+        # "I can't be there in person": perhaps remotely; unclear, a person asks.
+        return Clue(UNKNOWN, sentence[:200], verb.lemma, True, "", on_site.group(0), True, language=language)
+    if negated and (hedge in _HOPES or _believes(words, language)):
+        # "I won't make it. Hope to see you next time": a hope about another time; "I don't
+        # think I can make it": a polite no.
+        hedge = ""
     if hedge or (conditional and not polite and not negated):
         answer = MAYBE
     else:
@@ -352,8 +570,17 @@ def _read_clause(words: list[Word], sentence: str, language: str, first: bool, h
     acts = person == "1" or any(w.verb and not w.negator and w.person == "1" for w in words)
     acts = acts or bool({w.surface.replace("’", "'").split("'")[0] for w in words} & _I[language])
     # "Varaa minulle paikka", "merkitse minut": an idiom with "me" in it is about the sender.
-    acts = acts or any("minä" in idiom and _find(words, idiom) is not None for idiom in IDIOMS[language])
-    about_sender = (not others or acts) and not (person == "3" and named) and person != "2"
+    about_me = any(_find(words, idiom) is not None for idiom in _IDIOMS_WITH_ME[language])
+    acts = acts or about_me
+    # "Meitä on tulossa kaksi": the verb is in the third person, the subject is "of us".
+    acts = acts or (language == "fi" and any(w.surface in ("meitä", "me") for w in words))
+    # "Osallistuvat allekirjoittaneen lisäksi X ja Y", "minun lisäkseni": the sender comes too.
+    signer = any(w.lemma in _SIGNER for w in words) or _besides_me(words, language)
+    acts = acts or signer
+    # The second person is someone else ("tuletteko"), unless it is asked to register me
+    # ("Merkitse minut osallistujaksi").
+    about_sender = (not others or acts) and not (person == "3" and named and not signer)
+    about_sender = about_sender and (person != "2" or about_me)
     if (
         language == "fi"
         and person == "3"
@@ -372,10 +599,71 @@ def _read_clause(words: list[Word], sentence: str, language: str, first: bool, h
     return Clue(answer, sentence[:200], lemma, negated, shown_mood, hedge, about_sender, plural, language)
 
 
+# Not coming in person is no plain no: the sender may mean to follow remotely.
+_ON_SITE = {
+    "fi": re.compile(r"\b(?:fyysisesti|henkilökohtaisesti|livenä)\b"),
+    "sv": re.compile(r"\b(?:fysiskt|personligen)\b"),
+    "en": re.compile(r"\b(?:in person|physically|on site|onsite)\b"),
+}
+_SIGNER = {"allekirjoittanut", "undertecknad", "undertecknade", "undersign"}
+_BRING = {"fi": {"tuoda"}, "sv": {"tar"}, "en": {"bring"}}
+
+
+_BESIDES = {"fi": ("lisäkse", "ohella"), "sv": ("förutom", "utöver"), "en": ("besides", "beside")}
+
+
+def _besides_me(words: list[Word], language: str) -> bool:
+    """ "Minun lisäkseni", "förutom mig", "besides me": the people named come with the sender."""
+    at = next((i for i, w in enumerate(words) if w.surface.startswith(_BESIDES[language])), None)
+    if at is None:
+        return False
+    near = words[max(0, at - 1) : at + 2]
+    return any(w.lemma in ("minä", "itse") or w.surface in ("mig", "me", "myself") for w in near)
+
+
+def _brings_named(words: list[Word], language: str) -> Word | None:
+    """The sender brings someone named or a colleague: "tuon Sari Rinteen", "jag tar med mig
+    Anna Berg", "I'll bring my colleague". Only in the first person ("Tuo mukanasi…" is no answer)."""
+    verb = next((w for w in words if w.lemma in _BRING[language]), None)
+    if verb is None:
+        return None
+    at = words.index(verb)
+    after = words[at + 1 :]
+    if language == "fi":
+        first = verb.person == "1"
+    else:
+        before = {w.surface.replace("’", "'").split("'")[0] for w in words[:at]}
+        first = bool(before & (_I[language] | _WE[language]))
+        if language == "sv" and not any(w.surface == "med" for w in after):
+            return None
+    named = any(a.capitalised for a in after) or any(w.lemma in OTHERS[language] for w in after)
+    return verb if first and named else None
+
+
+# The heads of "osallistujalista", "deltagarlistan", "attendee list": the meeting's list.
+_LIST_HEADS = {
+    "fi": ("osallistu", "ilmoittautu"),
+    "sv": ("deltag", "anmäl"),
+    "en": ("attend", "particip", "regist"),
+}
+# Things named after registering ("ilmoittautumislinkki", "registration form"): a sentence about
+# one ("…ei toimi", "doesn't work") is about the thing, not an answer.
+_THINGS = {
+    "fi": ("linkki", "lomake", "sivu", "järjestelmä", "ohje", "maksu", "osoite"),
+    "en": ("link", "form", "page", "system", "fee", "deadlin", "portal"),
+}
+_ALONE = {"själv", "myself", "ourselves", "unfortunately", "tyvärr", "sadly", "either", "heller"}
+_YOU = {"te", "teistä", "teille", "sinusta", "ni", "er", "dig", "you"}
+_SUBJECTS = {"jag", "vi"}
+_ME = {"minä", "mig", "me"}
 _IMPERATIVES = {
     "sv": {"anmäl", "kom", "delta", "närvara"},
     "en": {"register", "join", "come", "attend", "participate", "sign"},
 }
+
+
+def _believes(words: list[Word], language: str) -> bool:
+    return any(w.lemma in BELIEF[language] or w.surface in BELIEF[language] for w in words)
 
 
 def _imperative(words: list[Word], verb: Word, language: str) -> bool:
@@ -386,17 +674,59 @@ def _imperative(words: list[Word], verb: Word, language: str) -> bool:
     start = 1 if words[0].surface in ("please", "pls", "vänligen") else 0
     bare = verb.surface in _IMPERATIVES[language]
     no_subject = not ({w.surface for w in words} & (_I[language] | _WE[language]))
-    return words.index(verb) == start and bare and no_subject
+    at = words.index(verb)
+    # "Anmäl mig gärna", "register me": the sender asks to be registered, a yes.
+    for_sender = words[at + 1 : at + 2] and words[at + 1].surface in ("mig", "oss", "me")
+    return at == start and bare and no_subject and not for_sender
+
+
+def _away(words: list[Word], sentence: str, language: str) -> Word | None:
+    """The sender is away at the meeting's time: a word of absence, the sender as the subject,
+    and the meeting's time referred to ("silloin", "then", "den dagen"). A date alone is not
+    enough: "Olen lomalla 19.–23.2." is an out-of-office notice, which the reader cannot tell
+    from the meeting's date."""
+    absent = next((w for w in words if w.lemma in ABSENT[language]), None)
+    if absent is None:
+        return None
+    if language == "fi":
+        sender = any(w.lemma == "olla" and w.person == "1" for w in words)
+    else:
+        sender = bool({w.surface.replace("’", "'").split("'")[0] for w in words} & _I[language])
+    timed = absent.lemma == "unavail" or any(w.surface in EVENT_TIME[language] for w in words)
+    return absent if sender and timed else None
+
+
+def _clash(words: list[Word], language: str) -> Word | None:
+    """Something else at the meeting's time: "minulla on päällekkäinen kokous", "jag har ett
+    annat möte samtidigt", "I have a conflicting meeting", "toinen meno samaan aikaan"."""
+    lemmas = {w.lemma for w in words}
+    clash = next((w for w in words if w.lemma in CLASH[language]), None)
+    if clash is not None:
+        return clash
+    if not lemmas & ANOTHER[language]:
+        return None
+    event = next((w for w in words if w.lemma in ENGAGEMENT[language]), None)
+    timed = any(w.surface in EVENT_TIME[language] or w.lemma in CLASH_TIME[language] for w in words)
+    return event if event is not None and timed else None
 
 
 def _bare_negation(words: list[Word], language: str) -> bool:
     """ "En tällä kertaa", "Not this time": a first-person negation without a verb, in a short
     clause, answers the invitation. "Ei ruokarajoitteita" (third person, a noun) does not."""
+    while len(words) > 1 and words[0].surface in _POLITE_NO:
+        words = words[1:]  # "Unfortunately not", "Tyvärr inte", "Valitettavasti en"
     if len(words) > 4 or any(w.verb and not w.negator for w in words):
         return False
     if language == "fi":
-        return words[0].negator and words[0].person == "1"
-    return words[0].negator and words[0].surface in ("not", "inte", "nope")
+        # "En tällä kertaa", "Tällä kertaa en", "Minun osaltani ei".
+        mine = any(w.lemma == "minä" for w in words)
+        return any(w.negator and (w.person == "1" or mine) for w in (words[0], words[-1]))
+    if words[0].negator and words[0].surface in ("not", "inte", "nope"):
+        return True
+    # "I can't, but my colleague comes", "we won't": the subject and a negated modal alone.
+    rest = [w for w in words if w.surface not in _I[language] | _WE[language] | _ALONE]
+    subject = any(w.surface in _I[language] | _WE[language] for w in words[:1])
+    return subject and len(rest) == 1 and rest[0].negator and rest[0].surface != "no"
 
 
 def _counterfactual(words: list[Word], language: str) -> bool:
@@ -425,7 +755,7 @@ def _counterfactual(words: list[Word], language: str) -> bool:
 
 def _cancel_idiom(words: list[Word], language: str) -> Word | None:
     """ "Joudun jättämään tämän väliin", "jag måste tacka nej", "count me out"."""
-    for idiom in CANCEL_IDIOMS[language]:
+    for idiom in _CANCEL_IDIOMS[language]:
         if _in_order(words, idiom):
             return next(w for w in words if idiom[0] in (w.lemma, w.surface))
     return None
@@ -442,24 +772,63 @@ def _passive_event(words: list[Word], cancel: Word, language: str) -> bool:
     return at > 0 and words[at - 1].surface in _PASSIVE and cancel.surface.endswith("ed")
 
 
+def _ordered(phrases: set[tuple[str, ...]]) -> tuple[tuple[str, ...], ...]:
+    """Longest first, then alphabetical: the first phrase found decides, so the order must not
+    depend on the interpreter's string hashing (a set's order changes from run to run)."""
+    return tuple(sorted(phrases, key=lambda phrase: (-len(phrase), phrase)))
+
+
+_IDIOMS = {lang: _ordered(idioms) for lang, idioms in IDIOMS.items()}
+_CANCEL_IDIOMS = {lang: _ordered(idioms) for lang, idioms in CANCEL_IDIOMS.items()}
+_EN_PHRASES = _ordered(EN_PHRASES)
+_IDIOMS_WITH_ME = {lang: tuple(i for i in idioms if _ME & set(i)) for lang, idioms in _IDIOMS.items()}
+
+
 def _attend_verb(words: list[Word], language: str) -> Word | None:
-    for idiom in IDIOMS[language]:
+    # Swedish verb-second order puts the subject inside an idiom ("Då är vi med", "Nog hänger
+    # jag på"): the idioms are also looked for with the subject left out.
+    inverted = [w for w in words if w.surface not in _SUBJECTS and not w.negator] if language == "sv" else []
+    # Only idioms whose first word is in the clause are looked for: the reader's speed is an
+    # ingest target, and most clauses have none.
+    present = {w.lemma for w in words} | {w.surface for w in words}
+    for idiom in _IDIOMS[language]:
+        if idiom[0] not in present:
+            continue
         at = _find(words, idiom)
         if at is not None:
             return words[at]
+        at = _find(inverted, idiom) if len(inverted) < len(words) else None
+        if at is not None:
+            return inverted[at]
         if idiom[0] == "ei" and _in_order(words, idiom):
             return next(w for w in words if w.negator)  # "ei valitettavasti käy"
     if language == "en":
         surfaces = [w.surface.replace("’", "'").replace("'", " ").split()[0] for w in words]
         flat = [part for w in words for part in w.surface.replace("’", "'").split("'")]
-        for phrase in EN_PHRASES:
-            if _contains(flat, phrase) or _contains(surfaces, phrase):
+        heads = set(flat) | set(surfaces)
+        for phrase in _EN_PHRASES:
+            if phrase[0] in heads and (_contains(flat, phrase) or _contains(surfaces, phrase)):
                 return Word(" ".join(phrase), " ".join(phrase))
-        return next((w for w in words if w.lemma in ATTEND["en"] - {"make", "be", "sign"}), None)
+        found_en = next(
+            (i for i, w in enumerate(words) if w.lemma in ATTEND["en"] - {"make", "be", "sign"}), None
+        )
+        if found_en is None:
+            return None
+        after = words[found_en + 1 : found_en + 2]
+        if after and after[0].lemma in _THINGS["en"]:
+            return None  # "the registration link doesn't work": about a thing, not attending
+        return words[found_en]
     found = next((w for w in words if w.lemma in ATTEND[language]), None)
     if found is None and language == "fi":
         # Participles and other derivations: "Ilmoitan osallistuvani", "tulossa".
-        found = next((w for w in words if w.lemma.startswith(("osallistu", "ilmoittautu"))), None)
+        found = next(
+            (
+                w
+                for w in words
+                if w.lemma.startswith(("osallistu", "ilmoittautu")) and not w.lemma.endswith(_THINGS["fi"])
+            ),
+            None,
+        )
     return found
 
 
@@ -475,30 +844,68 @@ def _particle(surfaces: list[str], language: str, first: bool) -> str | None:
     head = surfaces[:3]
     if any(w in MAYBE_WORDS[language] for w in head[:1]):
         return MAYBE
-    if any(w in YES_WORDS[language] for w in head) or " ".join(head[:2]) in YES_WORDS[language]:
+    at = next((i for i, w in enumerate(head) if w in YES_WORDS[language]), None)
+    # Only words that lead into an answer may stand before the particle ("Ihan ehdottomasti
+    # kyllä", "Oh yes", "Likely yes"); after a verb it is an adverb ("Uppdatera gärna era
+    # register": please update).
+    if at is not None and not all(_leads(w, language) for w in head[:at]):
+        # …unless the sender is named before it: "Jag är gärna med", "anmäl mig gärna".
+        at = at if set(head[:at]) & _SELF_WORDS else None
+    if at is not None or " ".join(head[:2]) in YES_WORDS[language]:
         return YES
     if surfaces[0] in NO_WORDS[language] or " ".join(head[:2]) in NO_WORDS[language]:
         return NO
     return None
 
 
+_LEAD_INS = {
+    *("ihan", "aivan", "oikein", "tosi", "no", "niin", "ja", "kiitos", "hei", "moi", "jo"),
+    *("mycket", "jo", "och", "tack", "hej", "hejsan", "nu", "så", "men"),
+    *("oh", "well", "very", "most", "so", "and", "thanks", "thank", "hi", "hello", "then", "why"),
+}
+
+
+_SELF_WORDS = {"minä", "mä", "minut", "mut", "me", "jag", "mig", "vi", "oss", "i", "we", "us"}
+
+
+def _leads(surface: str, language: str) -> bool:
+    lead_words = YES_WORDS[language] | MAYBE_WORDS[language] | HEDGES[language]
+    return surface in _LEAD_INS or surface in lead_words or surface.startswith(_HEDGE_STEMS[language])
+
+
 def _hedge(words: list[Word], language: str, sentence: str) -> str:
     hedges = HEDGES[language]
     stems, phrases = _HEDGE_STEMS[language], _HEDGE_PHRASES[language]
-    for word in words:
+    for index, word in enumerate(words):
+        if index == 0 and _emphatic_nog(words, language):
+            continue
+        if index and f"{words[index - 1].surface} {word.surface}" in YES_WORDS[language]:
+            continue  # "totta kai" is "of course", not the hedge "kai"
         if word.surface in hedges or word.lemma in hedges or word.surface.startswith(stems):
             return word.surface
         if language == "fi" and word.lemma == "katsoa" and word.person == "4":
             return word.surface  # "katsotaan": we'll see
     lowered = sentence.lower()
-    return next((h for h in phrases if h in lowered), "")
+    found = next((h for h in phrases if h in lowered), "")
+    if found == "voi olla" and any(w.negator for w in words):
+        return ""  # "En voi olla tulematta" says "I cannot stay away", not "it may be"
+    return found
+
+
+def _emphatic_nog(words: list[Word], language: str) -> bool:
+    """Finland-Swedish "Nog kommer jag" (verb second, like Finnish "kyllä tulen") is a sure yes;
+    "jag kommer nog" after the verb is the hedge "probably"."""
+    if language != "sv" or len(words) < 3 or words[0].surface != "nog":
+        return False
+    subjects = _I["sv"] | _WE["sv"]
+    return words[1].surface not in subjects | {"det", "du", "ni"} and words[2].surface in subjects
 
 
 # Hedges longer than four letters also match as the start of a word ("todennäköisesti" →
 # "todennäköisest…"); those with a space are looked for in the sentence. Built once: the reader
 # asks for every clause.
 _HEDGE_STEMS = {lang: tuple(h for h in hedges if len(h) > 4) for lang, hedges in HEDGES.items()}
-_HEDGE_PHRASES = {lang: tuple(h for h in hedges if " " in h) for lang, hedges in HEDGES.items()}
+_HEDGE_PHRASES = {lang: tuple(sorted(h for h in hedges if " " in h)) for lang, hedges in HEDGES.items()}
 
 
 def _about_others(words: list[Word], language: str) -> bool:
@@ -548,6 +955,9 @@ def _decide(clues: list[Clue], questions: tuple[str, ...], language: str | None,
     if answers == {YES, NO} and len(changed) == 1:
         # "Ilmoitin aiemmin, etten pääse, mutta tulenkin": the change of mind is the answer.
         decider = next(c for c in own if c.changed)
+    elif answers == {MAYBE, NO} and all(_leans_no(c) for c in own if c.answer == MAYBE):
+        # "Tuskin pääsen – merkitse suoraan, etten tule": the doubt leaned to the no it then says.
+        decider = next(c for c in own if c.answer == NO)
     elif MAYBE in answers:
         decider = next(c for c in own if c.answer == MAYBE)
     elif answers == {YES} or answers == {NO}:
@@ -569,6 +979,10 @@ def _decide(clues: list[Clue], questions: tuple[str, ...], language: str | None,
     )
 
 
+def _leans_no(clue: Clue) -> bool:
+    return clue.hedge in LEANING_NO.get(clue.language or "fi", set())
+
+
 _UPPER, _LOWER = "A-ZÀ-ÖØ-Þ", "a-zß-öø-ÿ"
 _NAME = re.compile(
     rf"\b([{_UPPER}][{_LOWER}]+(?:[ -][{_UPPER}][{_LOWER}]+)+)\b"
@@ -581,6 +995,8 @@ def _base_name(name: str) -> str:
     parts = []
     for part in name.split(" "):
         parts.append(analyse(part, "fi").name or part)
+    if len(parts) > 1 and parts[-1] == name.split(" ")[-1]:
+        parts[-1] = surname_base(parts[-1]) or parts[-1]  # "Sari Rinteen" is Sari Rinne
     return " ".join(parts)
 
 
@@ -589,6 +1005,10 @@ def _brings(clue: Clue) -> bool:
     if clue.plural or not clue.about_sender:
         return True
     language = clue.language or "fi"
+    if "+" in clue.sentence or "&" in clue.sentence:
+        return True  # "jag + Rasmus Ek kommer"
+    if len(_NAME.findall(clue.sentence)) >= 2:
+        return True  # "Osallistujat: Anu Hakala, Jari Lampinen": a list of people
     cues = BRINGING.get(language, set()) | OTHERS.get(language, set())
     return any(
         w.surface in cues or w.lemma in cues for w in (analyse(t, language) for t in tokens(clue.sentence))

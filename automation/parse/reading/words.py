@@ -164,6 +164,10 @@ def _finnish(surface: str, analyses: list[dict[str, str]], capitalised: bool) ->
     # verb, then Voikko's first ("kertaa": kerta, not kerrata).
     best = next((a for a in analyses if a.get("BASEFORM") in _KNOWN_FI), None)
     best = best or next((a for a in analyses if a.get("CLASS") == "kieltosana"), analyses[0])
+    if best.get("MOOD") == "conditional" and best.get("BASEFORM") not in _KNOWN_FI:
+        # "takaisin" is the adverb "back", not the conditional of "taata": a rare verb's
+        # conditional must not make a sentence a maybe.
+        best = next((a for a in analyses if a.get("CLASS") != "teonsana"), best)
     word_class = best.get("CLASS", "")
     mood = best.get("MOOD", "")
     base = best.get("BASEFORM", surface).lower()
@@ -199,10 +203,28 @@ def is_common_word(token: str) -> bool:
     if voikko is None or len(token) > 40:
         return False
     analyses = voikko.analyze(token)
+    if any(a.get("CLASS") == "teonsana" and a.get("PERSON") == "1" for a in analyses):
+        return True  # "Tulemme Helsingin…": the sender's own verb starts no name
     return bool(analyses) and not any(
         a.get("CLASS") in _NAME_CLASSES or (a.get("SIJAMUOTO") == "nimento" and a.get("NUMBER") != "plural")
         for a in analyses
     )
+
+
+@lru_cache(maxsize=2_000)
+def surname_base(token: str) -> str:
+    """A surname that is a common noun to Voikko, inflected as the object of "tuon", "ilmoitan"
+    ("Sari Rinteen": rinne): its base form as a name. Only when every reading is a genitive
+    singular noun, so a nominative surname ("Berg", "Salo") is never changed."""
+    voikko = _voikko()
+    if voikko is None or len(token) > 40:
+        return ""
+    analyses = voikko.analyze(token)
+    if not analyses or any(a.get("SIJAMUOTO") != "omanto" or a.get("NUMBER") != "singular" for a in analyses):
+        return ""
+    if any(a.get("CLASS") != "nimisana" for a in analyses):
+        return ""
+    return str(analyses[0].get("BASEFORM", "")).title()
 
 
 def _name_form(surface: str, analyses: list[dict[str, str]]) -> str:
