@@ -4,6 +4,7 @@ by hand, the digest by email and the answers to it. Real Dovecot, real SMTP sink
 from __future__ import annotations
 
 import email
+import itertools
 import json
 import sqlite3
 from collections.abc import Callable, Iterator
@@ -136,6 +137,11 @@ def _text(msg: EmailMessage) -> str:
     return str(part.get_content())
 
 
+# One Dovecot serves the whole session: every desk needs a login no other test has used
+# (id() of a fresh list is reused once the old one is freed, so it named two tests' users alike).
+_LOGINS = itertools.count(1)
+
+
 @pytest.fixture
 def desks(tmp_path: Path, dovecot: DovecotServer) -> Iterator[Callable[..., Desk]]:
     made: list[Desk] = []
@@ -143,7 +149,7 @@ def desks(tmp_path: Path, dovecot: DovecotServer) -> Iterator[Callable[..., Desk
     def make(capacity: int = 60, name: str = "") -> Desk:
         root = tmp_path / (name or f"desk{len(made)}")
         root.mkdir()
-        username = f"desk{len(made)}-{root.name}-{id(made) % 10000}"
+        username = f"desk-{next(_LOGINS)}"
         user = ImapUser(dovecot.host, dovecot.port, username, "pw-" + username, Path())
         maildir = dovecot.add_user(username, user.password)
         user = ImapUser(dovecot.host, dovecot.port, username, user.password, maildir)
