@@ -27,7 +27,6 @@ from automation.model import (
     Classification,
     Contact,
     Decision,
-    EraseData,
     Inbound,
     Kind,
     Match,
@@ -225,24 +224,23 @@ def _commit(
     decision = limit_answers(
         decision, lambda email: app.store.answers_since(email, now), security.max_auto_replies_per_day
     )
-    app.store.apply(decision, now, app.domain)
-    # The reply that confirmed an erasure is recorded as erase() leaves the person's other
-    # messages: no sender, no subject, no reason naming them.
-    erased = any(isinstance(e, EraseData) for e in decision.effects)
+    # Recorded before the effects: an erasure among them then anonymises this message too, as it
+    # does every other message of the person.
     app.store.record_message(
         {
             "key": message.key,
             "source_ref": raw.ref,
             "kind": str(seen.kind),
             "meeting": meeting,
-            "sender": "" if erased else message.sender,
+            "sender": message.sender,
             "language": seen.language or "",
-            "reason": "erased" if erased else seen.reason + " → " + decision.summary,
+            "reason": seen.reason + " → " + decision.summary,
             "attention": int(decision.needs_attention),
-            "subject": "" if erased else message.subject[:200],
+            "subject": message.subject[:200],
             "received_at": iso(now),
         }
     )
+    app.store.apply(decision, now, app.domain)
     if decision.needs_attention:
         reasons = "; ".join(e.reason for e in decision.effects if isinstance(e, Attention))
         app.store.open_attention(message.key, reasons, excerpt(message.reply_text), now)
