@@ -94,7 +94,7 @@ def resolve(
         else:
             decision = settle(app, raw, item, told, now)
         if decision.needs_attention:
-            raise AutomationError(f"#{number} not resolved: {_reasons(decision)}; nothing changed")
+            raise AutomationError(f"#{number} not resolved: {decision.reasons}; nothing changed")
         app.store.apply(decision, now, app.domain)
     source.file_resolved([item.key])
     return Done(f"#{number} resolved as {answer}: {decision.summary}", True)
@@ -105,10 +105,6 @@ def _already(item: AttentionItem) -> str:
         f"#{item.number} was already resolved as {item.resolution} by {item.resolved_by}"
         f" ({item.resolved_at}): nothing done"
     )
-
-
-def _reasons(decision: Decision) -> str:
-    return "; ".join(e.reason for e in decision.effects if isinstance(e, Attention))
 
 
 # ---- registrations by hand ---------------------------------------------------------------------
@@ -147,7 +143,7 @@ def register(
             message, told_by_hand(answer, language, details), match, state, Told(answer, actor, code)
         )
         if decision.needs_attention:
-            raise AutomationError(f"{email} not changed: {_reasons(decision)}")
+            raise AutomationError(f"{email} not changed: {decision.reasons}")
         effects = list(decision.effects)
         if state.contact is None and not app.store.is_erased(email):
             language = next(
@@ -311,7 +307,7 @@ def _answer_line(
         return {"result": "not_done", "detail": f"no meeting {line.meeting}"}
     decision = settle(app, raw, item, Told(line.answer, owner, line.meeting, item.number, item.key), now)
     if decision.needs_attention:
-        return {"result": "not_done", "detail": _reasons(decision)}
+        return {"result": "not_done", "detail": decision.reasons}
     return decision
 
 

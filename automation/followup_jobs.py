@@ -11,6 +11,7 @@ from automation.config import Settings
 from automation.model import Decision, Meeting, localised
 from automation.parse.followups import fold, followup_lines
 from automation.workflows import followups as flow
+from automation.workflows.matching import upcoming_meetings
 
 
 def owners(settings: Settings) -> list[flow.Owner]:
@@ -83,8 +84,7 @@ def record_followups(
 
 
 def next_meeting(settings: Settings, now: datetime) -> Meeting | None:
-    coming = [m for m in settings.meeting_objects() if not m.cancelled and m.start > now]
-    return min(coming, key=lambda m: m.start, default=None)
+    return min(upcoming_meetings(settings.meeting_objects(), now), key=lambda m: m.start, default=None)
 
 
 def followup_reminders(app: App, now: datetime) -> list[str]:

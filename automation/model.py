@@ -274,6 +274,11 @@ class Decision:
     def needs_attention(self) -> bool:
         return any(isinstance(e, Attention) for e in self.effects)
 
+    @property
+    def reasons(self) -> str:
+        """Why it needs the coordinator: its Attention reasons, joined."""
+        return "; ".join(e.reason for e in self.effects if isinstance(e, Attention))
+
 
 # ---- the public archive: what may be published, nothing personal beyond consent --------------
 

@@ -242,8 +242,7 @@ def _commit(
     )
     app.store.apply(decision, now, app.domain)
     if decision.needs_attention:
-        reasons = "; ".join(e.reason for e in decision.effects if isinstance(e, Attention))
-        app.store.open_attention(message.key, reasons, excerpt(message.reply_text), now)
+        app.store.open_attention(message.key, decision.reasons, excerpt(message.reply_text), now)
     _record_position(app, raw)
     settled = tuple(e.key for e in decision.effects if isinstance(e, ResolveAttention))
     return Outcome(

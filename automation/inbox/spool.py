@@ -207,11 +207,3 @@ def _b64(data: bytes) -> bytes:
         return binascii.a2b_base64(data)
     except binascii.Error:
         return b""  # broken base64: the part is empty, as the email package would make it
-
-
-def reduce_file(source: BinaryIO, spool: Path) -> bytes:
-    """Stream an open file through a Reducer (the Maildir source)."""
-    reducer = Reducer(spool)
-    while chunk := source.read(CHUNK):
-        reducer.feed(chunk)
-    return reducer.close()

@@ -100,11 +100,6 @@ def mailto(address: str, subject: str, body: str) -> Markup:
     return Markup(f"mailto:{quote(address, safe='@+')}?{query}")
 
 
-def template_path(name: str, language: str) -> str:
-    """The message file of `name` in `language`, relative to the templates directory."""
-    return templatefile.body_name(name, language)
-
-
 def render_parts(
     directory: Path,
     name: str,

@@ -90,12 +90,17 @@ class Store(CalendarStore, InitiativeStore, PrivacyStore, MembershipStore, DeskS
         return self.db.execute("SELECT 1 FROM messages WHERE key = ?", [key]).fetchone() is not None
 
     def handled_keys(self, keys: list[str]) -> set[str]:
+        return self._among("SELECT key FROM messages WHERE key", keys)
+
+    def _among(self, select: str, values: list[str]) -> set[str]:
+        """Those of `values` that `select … IN (values)` returns, a query per 500 values (SQLite
+        limits the parameters of one statement)."""
         found: set[str] = set()
-        for start in range(0, len(keys), 500):
-            chunk = keys[start : start + 500]
+        for start in range(0, len(values), 500):
+            chunk = values[start : start + 500]
             marks = ",".join("?" * len(chunk))
-            rows = self.db.execute(f"SELECT key FROM messages WHERE key IN ({marks})", chunk)
-            found.update(row[0] for row in rows.fetchall())
+            rows = self.db.conn.execute(f"{select} IN ({marks})", chunk).fetchall()
+            found.update(str(row[0]) for row in rows)
         return found
 
     def record_message(self, row: dict[str, Any]) -> None:
@@ -257,15 +262,7 @@ class Store(CalendarStore, InitiativeStore, PrivacyStore, MembershipStore, DeskS
 
     def undeliverable(self, emails: list[str]) -> set[str]:
         """Those of `emails` that bounced past the threshold (a query per 500, not per address)."""
-        found: set[str] = set()
-        for start in range(0, len(emails), 500):
-            chunk = emails[start : start + 500]
-            marks = ",".join("?" * len(chunk))
-            rows = self.db.execute(
-                f"SELECT email FROM bounces WHERE undeliverable_at != '' AND email IN ({marks})", chunk
-            ).fetchall()
-            found.update(str(row[0]) for row in rows)
-        return found
+        return self._among("SELECT email FROM bounces WHERE undeliverable_at != '' AND email", emails)
 
     def answers_since(self, email: str, now: datetime) -> int:
         """Automatic answers queued to `email` in the 24 hours before `now`."""
@@ -407,15 +404,7 @@ class Store(CalendarStore, InitiativeStore, PrivacyStore, MembershipStore, DeskS
 
     def unsubscribed(self, emails: list[str]) -> set[str]:
         """Those of `emails` who left the contact list (a query per 500, not per address)."""
-        found: set[str] = set()
-        for start in range(0, len(emails), 500):
-            chunk = emails[start : start + 500]
-            marks = ",".join("?" * len(chunk))
-            rows = self.db.execute(
-                f"SELECT email FROM contacts WHERE unsubscribed_at != '' AND email IN ({marks})", chunk
-            ).fetchall()
-            found.update(str(row[0]) for row in rows)
-        return found
+        return self._among("SELECT email FROM contacts WHERE unsubscribed_at != '' AND email", emails)
 
     def unsubscribe(self, email: str, now: datetime) -> bool:
         cursor = self.db.execute(

@@ -9,7 +9,6 @@ shell commits. So resolving an item reaches exactly the decision a clear reply w
 
 from __future__ import annotations
 
-from collections.abc import Sequence
 from dataclasses import dataclass, replace
 from datetime import datetime
 
@@ -152,7 +151,3 @@ def told_by_hand(answer: str, language: str | None, details: Details) -> Classif
     return Classification(
         kind, "entered by the coordinator", language, Intent(kind, language, details=details)
     )
-
-
-def settled_numbers(decision: Decision) -> Sequence[int]:
-    return [e.number for e in decision.effects if isinstance(e, ResolveAttention)]
