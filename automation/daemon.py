@@ -36,7 +36,7 @@ from automation.outbox import (
 from automation.publish import publish_if_changed
 from automation.render.sample import sample_variants
 from automation.render.template_check import check_templates
-from automation.service import Outcome, first_start, poll, sync_contacts
+from automation.service import Outcomes, first_start, poll, sync_contacts
 from automation.store import pauses
 from automation.store.pauses import MAILBOX_LOGIN
 from automation.transports.base import Transport
@@ -50,7 +50,7 @@ _WAIT_SLICE = 5.0  # longest uninterrupted wait, so a stop request is honoured q
 class PassReport:
     contacts_changed: int = 0
     lifecycle: list[str] = field(default_factory=list)
-    outcomes: list[Outcome] = field(default_factory=list)
+    outcomes: Outcomes = field(default_factory=Outcomes)
     flushed: FlushReport = field(default_factory=FlushReport)
     source_error: str = ""
     left_older: int = 0  # first start: older mail left in place, not acted on
@@ -83,7 +83,7 @@ class Daemon:
             return
         try:
             report.left_older += first_start(self.app, self.source, self.clock())
-            report.outcomes.extend(poll(self.app, self.source, self.clock()))
+            poll(self.app, self.source, self.clock(), report.outcomes)
             self.backoff = 0.0
             self.poll_owed = False
             if self.source.name == "imap":
@@ -146,9 +146,7 @@ class Daemon:
             result = flush_all(self.app.store, self.transport, self.app.settings, self.clock(), self.progress)
         except sqlite3.OperationalError as exc:
             raise TransientError(f"database unavailable, outbox waits: {exc}") from exc
-        report.flushed.sent.extend(result.sent)
-        report.flushed.retrying.extend(result.retrying)
-        report.flushed.failed.extend(result.failed)
+        report.flushed.absorb(result)
         report.flushed.unreachable = report.flushed.unreachable or result.unreachable
         report.flushed.paused = report.flushed.paused or result.paused
         if result.paused:
@@ -267,8 +265,6 @@ class Daemon:
                 self.flush_step(report)
             except TransientError as exc:
                 log.warning("flush_step: %s", exc)
-        for outcome in report.outcomes:
-            log.info("%s %s: %s", outcome.kind, outcome.sender, outcome.summary)
 
     def _logged(self, step: Callable[[PassReport], None]) -> None:
         report = PassReport()
@@ -278,10 +274,8 @@ class Daemon:
             log.warning("%s: %s", step.__name__, exc)
         for line in report.lifecycle:
             log.info(line)
-        for outcome in report.outcomes:
-            log.info("%s %s: %s", outcome.kind, outcome.sender, outcome.summary)
-        if report.flushed.sent:
-            log.info("sent %d message(s)", len(report.flushed.sent))
+        if report.flushed.sent_count:
+            log.info("sent %d message(s)", report.flushed.sent_count)
 
     def _install_signals(self) -> None:
         def stop(signum: int, frame: FrameType | None) -> None:

@@ -11,6 +11,8 @@ from datetime import datetime
 from enum import StrEnum
 from typing import Any
 
+SHOWN = 500  # per pass, outcomes and sent mails kept to be listed; the rest are counted
+
 
 class Kind(StrEnum):
     """What a message is; the contract of `automation inspect`."""

@@ -13,6 +13,7 @@ import logging
 import os
 import socket
 import time
+from collections import Counter
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
@@ -24,7 +25,7 @@ from markupsafe import Markup
 from automation.config import Settings, ordered
 from automation.errors import AutomationError, ConnectionLost, PermanentError, SessionRefused, TransientError
 from automation.expiry import expired
-from automation.model import Initiative, Meeting, SendMail, localised
+from automation.model import SHOWN, Initiative, Meeting, SendMail, localised
 from automation.render.emails import Outgoing, build_message
 from automation.render.followups import CARRIED, carried, item_context
 from automation.render.formatting import meeting_context, received_date
@@ -39,12 +40,30 @@ log = logging.getLogger(__name__)
 
 @dataclass
 class FlushReport:
-    sent: list[dict[str, Any]] = field(default_factory=list)
+    # The first SHOWN mails sent (recipient, template, language), for the run summary; all are
+    # counted. Sending 40,000 queued answers must not hold 40,000 outbox rows in memory.
+    sent: list[dict[str, str]] = field(default_factory=list)
+    sent_count: int = 0
+    by_template: Counter[str] = field(default_factory=Counter)
     retrying: list[str] = field(default_factory=list)
     failed: list[str] = field(default_factory=list)
     finished: int = 0  # rows that left the queue (sent, failed or skipped)
     paused: str = ""  # why sending waits: the server refused the session or our sender
     unreachable: bool = False  # the connection did not open: no use trying the next batch now
+
+    def note_sent(self, row: dict[str, Any]) -> None:
+        self.sent_count += 1
+        self.by_template[row["template"]] += 1
+        if len(self.sent) < SHOWN:
+            self.sent.append({key: row[key] for key in ("recipient", "template", "language")})
+
+    def absorb(self, other: FlushReport) -> None:
+        """Another batch's sent, retrying and failed mail, added to this report's."""
+        self.sent += other.sent[: max(0, SHOWN - len(self.sent))]
+        self.sent_count += other.sent_count
+        self.by_template += other.by_template
+        self.retrying += other.retrying
+        self.failed += other.failed
 
 
 def recover_interrupted(store: Store) -> int:
@@ -119,18 +138,16 @@ def flush_all(
     report = FlushReport()
     started = time.monotonic()
     while True:
-        batch = flush(store, transport, settings, now, progress=progress, done=len(report.sent), total=total)
-        report.sent += batch.sent
-        report.retrying += batch.retrying
-        report.failed += batch.failed
+        batch = flush(store, transport, settings, now, progress=progress, done=report.sent_count, total=total)
+        report.absorb(batch)
         report.paused = batch.paused
         report.unreachable = batch.unreachable
         if not batch.finished or batch.paused or batch.unreachable:
             break  # nothing left, or only messages waiting for a retry
-    if report.sent or report.failed:
+    if report.sent_count or report.failed:
         log.info(
             "outbox: sent %d message(s) in %.1f s; %d to retry, %d failed",
-            len(report.sent),
+            report.sent_count,
             time.monotonic() - started,
             len(report.retrying),
             len(report.failed),
@@ -169,10 +186,10 @@ def flush(
                 [iso(now), row["id"]],
             )
             store.forget_last_mail(row)
-            report.sent.append(row)
+            report.note_sent(row)
             report.finished += 1
             if progress is not None:
-                progress(done + len(report.sent), max(total, done + len(report.sent)))
+                progress(done + report.sent_count, max(total, done + report.sent_count))
             return True
         if isinstance(error, ConnectionLost):
             _retry(store, row, now, settings, str(error), report)

@@ -21,8 +21,9 @@ def print_pass(report: PassReport, app: App, daemon: Daemon) -> None:
         echo(f"Contacts: {report.contacts_changed} added or changed from {app.contacts_file()}")
     for line in report.lifecycle:
         echo(f"Schedule: {line}")
-    new = [o for o in report.outcomes if not o.duplicate]
-    echo(f"Mailbox: {daemon.source.describe()}: {len(new)} new message(s)")
+    outcomes = report.outcomes
+    new = [o for o in outcomes.shown if not o.duplicate]
+    echo(f"Mailbox: {daemon.source.describe()}: {outcomes.new.total()} new message(s)")
     if report.source_error:
         echo(f"  mailbox unavailable: {report.source_error}")
     if report.left_older:
@@ -34,18 +35,33 @@ def print_pass(report: PassReport, app: App, daemon: Daemon) -> None:
         flag = "ATTENTION " if outcome.attention else ""
         summary = outcome.summary.removeprefix(outcome.sender).strip()
         echo(f"  {flag}{outcome.kind:<13} {outcome.sender or '(no sender)'} {summary}")
-    sent = report.flushed.sent
-    by_template = Counter(row["template"] for row in sent)
-    summary = ", ".join(f"{count} {name}" for name, count in sorted(by_template.items()))
-    echo(f"Outbox: {len(sent)} sent to {daemon.transport.describe()}" + (f" ({summary})" if sent else ""))
-    for row in sent:
+    if len(new) < outcomes.new.total():
+        echo(_more(outcomes.new - Counter(o.kind for o in new), outcomes.attention))
+    flushed = report.flushed
+    summary = ", ".join(f"{count} {name}" for name, count in sorted(flushed.by_template.items()))
+    echo(
+        f"Outbox: {flushed.sent_count} sent to {daemon.transport.describe()}"
+        + (f" ({summary})" if flushed.sent_count else "")
+    )
+    for row in flushed.sent:
         echo(f"  → {row['recipient']}: {row['template']} [{row['language']}]")
+    if len(flushed.sent) < flushed.sent_count:
+        echo(f"  … and {flushed.sent_count - len(flushed.sent)} more")
     for line in report.flushed.retrying:
         echo(f"  will retry: {line}")
     for line in report.flushed.failed:
         echo(f"  FAILED: {line}")
-    if not new and not sent:
+    if not outcomes.new and not flushed.sent_count:
         echo("Nothing new: nothing was changed and nothing sent.")
+
+
+def _more(kinds: Counter[str], attention: int) -> str:
+    by_kind = ", ".join(f"{n} {kind}" for kind, n in kinds.most_common())
+    return (
+        f"  … and {kinds.total()} more: {by_kind}."
+        f" {attention} of this pass's messages wait for you in `automation attention`;"
+        " `automation -v run --once` logs every one."
+    )
 
 
 def print_status(app: App, now: datetime) -> bool:

@@ -14,15 +14,18 @@ import logging
 import re
 import sqlite3
 import traceback
+from collections import Counter
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import datetime, time
 
 from automation import submissions
 from automation.app import App, read_contacts
 from automation.errors import TransientError
 from automation.inbox.base import MailSource, RawMail
+from automation.inbox.readahead import Read, ReadAhead
 from automation.model import (
+    SHOWN,
     Attention,
     Classification,
     Contact,
@@ -63,13 +66,42 @@ class Outcome:
     settled: tuple[str, ...] = ()
 
 
+@dataclass
+class Outcomes:
+    """What a pass did, message by message: each logged as it happens, all counted, the first
+    SHOWN kept for the run summary. A backlog of 50,000 messages must not hold 50,000 summaries
+    in memory; the register and `automation attention` have what matters of the rest."""
+
+    shown: list[Outcome] = field(default_factory=list)
+    count: int = 0  # duplicates included
+    new: Counter[str] = field(default_factory=Counter)  # new messages by kind
+    attention: int = 0
+
+    def add(self, outcome: Outcome) -> None:
+        log.info("%s %s: %s", outcome.kind, outcome.sender, outcome.summary)
+        self.count += 1
+        if not outcome.duplicate:
+            self.new[outcome.kind] += 1
+            self.attention += outcome.attention
+        if len(self.shown) < SHOWN:
+            self.shown.append(outcome)
+
+    def __bool__(self) -> bool:
+        return self.count > 0
+
+
 def understand(
-    app: App, message: Inbound, now: datetime, told: Told | None = None
+    app: App,
+    message: Inbound,
+    now: datetime,
+    told: Told | None = None,
+    seen: Classification | None = None,
 ) -> tuple[Classification, Match, Situation]:
     """Classification, meeting match and the state that matters: read-only, no side effects.
-    With `told`, the coordinator answers for the message: their word is the authority."""
+    With `told`, the coordinator answers for the message: their word is the authority.
+    `seen`: the message's classification when it was already made (the read-ahead)."""
     settings = app.settings
-    seen = classify(message, settings.network.address)
+    seen = seen or classify(message, settings.network.address)
     meetings = settings.meeting_objects()
     tokens = reply_tokens(message, settings.network.address)
     token_owner = next((o for t in tokens if (o := app.store.token_owner(t))), None)
@@ -133,9 +165,12 @@ def _known(app: App, email: str) -> bool:
     )
 
 
-def handle(app: App, raw: RawMail, now: datetime, source: MailSource | None = None) -> Outcome:
+def handle(
+    app: App, raw: RawMail, now: datetime, source: MailSource | None = None, read: Read | None = None
+) -> Outcome:
+    """`read`: the message already parsed and classified (by the read-ahead), else read here."""
     try:
-        message = parse_message(raw.data, spooled=raw.spool is not None)
+        message = read[0] if read else parse_message(raw.data, spooled=raw.spool is not None)
         # The state that decides (seats left, who holds one) is read inside the message's
         # write transaction: a second process handling mail at the same moment (`run --once`
         # beside the daemon) waits for it, so two people can never both get the last seat.
@@ -143,7 +178,7 @@ def handle(app: App, raw: RawMail, now: datetime, source: MailSource | None = No
             if app.store.is_handled(message.key):
                 _record_position(app, raw)
                 return Outcome(raw.ref, message.sender, "duplicate", "already handled", False, True)
-            seen, match, situation = understand(app, message, now)
+            seen, match, situation = understand(app, message, now, seen=read[1] if read else None)
             decide_now = _route(app, raw, message, seen, match, situation, now, source)
             return _commit(app, raw, message, seen, match.meeting or "", decide_now, now)
     except sqlite3.OperationalError as exc:
@@ -420,24 +455,26 @@ def _has_messages(app: App) -> bool:
     return app.store.db.execute("SELECT 1 FROM messages LIMIT 1").fetchone() is not None
 
 
-def poll(app: App, source: MailSource, now: datetime) -> list[Outcome]:
-    """Handle every new message, then file them all (one MOVE per folder)."""
+def poll(app: App, source: MailSource, now: datetime, outcomes: Outcomes | None = None) -> Outcomes:
+    """Handle every new message, then file them all (one MOVE per folder). What was done with
+    each is added to `outcomes` as soon as its transaction committed."""
     validity, last_uid = app.store.source_state("imap")
-    outcomes: list[Outcome] = []
+    outcomes = Outcomes() if outcomes is None else outcomes
     handled: list[RawMail] = []
     attention: list[RawMail] = []
     settled: list[str] = []
-    for raw in source.fetch_new(last_uid, validity):
-        try:
-            outcome = handle(app, raw, now, source)
-        finally:
-            raw.discard_spool()  # a big message's attachments: saved where needed by now
-        outcomes.append(outcome)
-        settled += outcome.settled
-        (attention if outcome.attention else handled).append(raw)
-        if len(handled) + len(attention) >= 200:
-            source.finish(handled, attention)
-            handled, attention = [], []
+    with ReadAhead(app.settings.network.address) as ahead:
+        for raw, read in ahead.read(source.fetch_new(last_uid, validity)):
+            try:
+                outcome = handle(app, raw, now, source, read)
+            finally:
+                raw.discard_spool()  # a big message's attachments: saved where needed by now
+            outcomes.add(outcome)
+            settled += outcome.settled
+            (attention if outcome.attention else handled).append(raw)
+            if len(handled) + len(attention) >= 200:
+                source.finish(handled, attention)
+                handled, attention = [], []
     source.finish(handled, attention)
     if settled:
         source.file_resolved(settled)
