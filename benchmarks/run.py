@@ -71,6 +71,7 @@ for _path in (REPO / "tests", REPO / "benchmarks", REPO):
 from corpus import MEETING_CODE, Corpus, contacts_csv  # noqa: E402
 from imapclient import IMAPClient  # noqa: E402
 from mails import outlook_reply, with_attachment  # noqa: E402
+from peak import read as read_peak  # noqa: E402
 from servers import DovecotServer, ReceivedMail, SmtpSink  # noqa: E402
 
 from automation import config as config_module  # noqa: E402
@@ -749,54 +750,15 @@ def bulk_send_calendar(bench: Bench, app: App, count: int) -> dict[str, Any]:
 # ---- 5. memory --------------------------------------------------------------------------------------
 
 
-PEAK_WRAPPER = """
-import atexit, os, runpy, sys, threading, time
-
-def _hwm(pid):
-    try:
-        with open(f"/proc/{pid}/status") as status:
-            return int(next(line.split()[1] for line in status if line.startswith("VmHWM:")))
-    except (OSError, StopIteration, ValueError):
-        return 0
-
-# The reader process of a backlog (inbox/readahead.py) is ours too: its high-water mark is
-# sampled while it lives (children's marks are gone once they are reaped).
-_children = {}
-
-def _watch():
-    me = str(os.getpid())
-    while True:
-        for pid in os.listdir("/proc"):
-            if pid.isdigit():
-                try:
-                    with open(f"/proc/{pid}/stat") as stat:
-                        parent = stat.read().rsplit(")", 1)[1].split()[1]
-                except OSError:
-                    continue
-                if parent == me:
-                    _children[pid] = max(_children.get(pid, 0), _hwm(pid))
-        time.sleep(0.1)
-
-def _peak():
-    with open(os.environ["BENCH_PEAK_FILE"], "w") as out:
-        out.write(f"{_hwm('self')} {max(_children.values(), default=0)}")
-
-threading.Thread(target=_watch, daemon=True).start()
-atexit.register(_peak)
-if os.environ.get("BENCH_PROFILE_FILE"):
-    import cProfile
-    profiler = cProfile.Profile()
-    profiler.enable()
-    atexit.register(lambda: (profiler.disable(), profiler.dump_stats(os.environ["BENCH_PROFILE_FILE"])))
-runpy.run_module("automation", run_name="__main__", alter_sys=True)
-"""
+PEAK = str(REPO / "benchmarks" / "peak.py")  # `automation ...`, its peak and its reader's to $PEAK_FILE
 
 
 def peaks(peak_file: Path) -> tuple[float, float]:
     """(MB) the peaks of `run --once` and of its reader process, if one was started. Their sum
     is what both may hold at once, at most: the figure judged against the target."""
-    writer, reader = (int(kb) / 1024 for kb in peak_file.read_text().split())
-    return writer, reader
+    writer, reader = read_peak(peak_file)
+    assert writer, f"no peak written to {peak_file}"
+    return writer / 1024, reader / 1024
 
 
 def memory(bench: Bench, count: int) -> dict[str, Any]:
@@ -819,13 +781,13 @@ def memory(bench: Bench, count: int) -> dict[str, Any]:
     # The peak is read by the child itself (VmHWM at exit). getrusage()/wait4() would report the
     # benchmark's own size: a forked child's RSS high-water mark survives exec.
     peak_file = bench.work / "memory" / "peak_kb"
-    env = dict(os.environ, BENCH_PEAK_FILE=str(peak_file))
+    env = dict(os.environ, PEAK_FILE=str(peak_file))
     if bench.profile is not None:
-        env["BENCH_PROFILE_FILE"] = str(bench.profile / "memory_run_once.prof")
+        env["PEAK_PROFILE_FILE"] = str(bench.profile / "memory_run_once.prof")
     output_path = bench.work / "memory" / "output.txt"
     start = time.perf_counter()
     with output_path.open("w") as output:
-        command = [sys.executable, "-c", PEAK_WRAPPER, "--config", str(config), "--now", NOW, "run", "--once"]
+        command = [sys.executable, PEAK, "--config", str(config), "--now", NOW, "run", "--once"]
         process = subprocess.Popen(command, cwd=REPO, stdout=output, stderr=subprocess.STDOUT, env=env)
         _, status, usage = os.wait4(process.pid, 0)
         process.returncode = os.waitstatus_to_exitcode(status)
@@ -857,9 +819,9 @@ BIG_ATTACHMENT = 25 * 1024 * 1024  # the issue's presentation: 35 MB on the wire
 def run_once_peak(bench: Bench, config: Path, name: str) -> tuple[float, str, int]:
     """(peak RSS in MB read by the child itself, its output, exit status) of one `run --once`."""
     peak_file = bench.work / name / "peak_kb"
-    env = dict(os.environ, BENCH_PEAK_FILE=str(peak_file))
-    env.pop("BENCH_PROFILE_FILE", None)
-    command = [sys.executable, "-c", PEAK_WRAPPER, "--config", str(config), "--now", NOW, "run", "--once"]
+    env = dict(os.environ, PEAK_FILE=str(peak_file))
+    env.pop("PEAK_PROFILE_FILE", None)
+    command = [sys.executable, PEAK, "--config", str(config), "--now", NOW, "run", "--once"]
     done = subprocess.run(command, cwd=REPO, capture_output=True, text=True, env=env, check=False)
     return sum(peaks(peak_file)), done.stdout + done.stderr, done.returncode
 

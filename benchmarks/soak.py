@@ -54,6 +54,7 @@ for _path in (REPO / "tests", REPO / "benchmarks", REPO):
 
 import soak_mail  # noqa: E402
 from oauth_servers import IdentityProvider, OAuthDovecot, OAuthSmtpSink, TokenAuthority  # noqa: E402
+from peak import read as read_peak  # noqa: E402
 from soak_check import Outgoing, Record, check  # noqa: E402
 from soak_traffic import CONFIRM, DURATION, INITIATIVE, SIZES, START, Answer, Meeting, World, build  # noqa: E402
 
@@ -65,32 +66,7 @@ CLIENT_ID = "verkosto-soak"
 TOKEN_LIFETIME = 2
 BROKEN_TEMPLATE = "fi/tentative.md"
 BREAK = "{% if name %}\n"  # an unclosed block  # broken for a while: only maybes in Finnish wait for it
-PEAK = r"""
-import atexit, os, runpy
-
-def _peak():
-    with open("/proc/self/status") as status:
-        kb = next(line.split()[1] for line in status if line.startswith("VmHWM:"))
-    with open(os.environ["SOAK_PEAK_FILE"], "w") as out:
-        out.write(kb)
-
-atexit.register(_peak)
-if os.environ.get("SOAK_STACK_MB"):  # where a command grows past N MB: its stack, to a file
-    import sys, threading, time, traceback
-
-    def _watch(limit=int(os.environ["SOAK_STACK_MB"]) * 1024, main=threading.main_thread().ident):
-        while True:
-            with open("/proc/self/status") as status:
-                kb = int(next(line.split()[1] for line in status if line.startswith("VmRSS:")))
-            if kb > limit:
-                with open(os.environ["SOAK_PEAK_FILE"] + ".stack", "a") as out:
-                    out.write(f"{kb} kB\n" + "".join(traceback.format_stack(sys._current_frames()[main])))
-                limit = kb + 20 * 1024
-            time.sleep(0.01)
-
-    threading.Thread(target=_watch, daemon=True).start()
-runpy.run_module("automation", run_name="__main__", alter_sys=True)
-"""
+PEAK = str(REPO / "benchmarks" / "peak.py")  # `automation ...`, its peak and its reader's to $PEAK_FILE
 NONDETERMINISM = (
     "The season (people, answers and their slots, faults and their slots) is drawn from the seed;"
     " real process timing is not. (1) A SIGKILL lands at a real moment: mail SMTP accepted just"
@@ -194,9 +170,11 @@ class Soak:
         # This checkout's code, whatever the environment has installed (the processes run in
         # the work directory, where `-m automation` would find another copy first).
         path = os.pathsep.join(filter(None, [str(REPO), os.environ.get("PYTHONPATH", "")]))
-        env = dict(os.environ, SOAK_PEAK_FILE=str(peak), PYTHONPATH=path, **{SECRET_ENV: self.secret})
+        env = dict(os.environ, PEAK_FILE=str(peak), PYTHONPATH=path, **{SECRET_ENV: self.secret})
+        if os.environ.get("SOAK_STACK_MB"):
+            env["PEAK_STACK_MB"] = os.environ["SOAK_STACK_MB"]
         self.tokens_before = len(self.idp.issued())
-        argv = [sys.executable, "-c", PEAK, "--config", str(self.config), "--now", self.now(), *args]
+        argv = [sys.executable, PEAK, "--config", str(self.config), "--now", self.now(), *args]
         self.current = f"{' '.join(args)} at {self.now()}"
         return argv, env, peak
 
@@ -215,25 +193,28 @@ class Soak:
         return process, peak
 
     def kill(self, process: subprocess.Popen[bytes], peak: Path) -> None:
-        """SIGKILL by pid (the peak so far read from /proc first: a killed process writes none)."""
+        """SIGKILL by pid (the peak so far read from /proc first: a killed process writes only
+        its reader's)."""
+        own = 0
         if process.poll() is None:
-            self.peaks_kb.append(_vm_hwm(process.pid))
+            own = _vm_hwm(process.pid)
             process.send_signal(signal.SIGKILL)
             self.faults.kills += 1
         process.wait(timeout=60)
-        self._peak(peak)
+        self._peak(peak, own)
         self._log_of(process)
 
     def stop(self, process: subprocess.Popen[bytes], peak: Path) -> None:
+        own = 0
         if process.poll() is None:
-            self.peaks_kb.append(_vm_hwm(process.pid))
+            own = _vm_hwm(process.pid)
             process.send_signal(signal.SIGTERM)
         try:
             process.wait(timeout=60)
         except subprocess.TimeoutExpired:
             process.kill()
             process.wait()
-        self._peak(peak)
+        self._peak(peak, own)
         self._log_of(process)
 
     def _log_of(self, process: subprocess.Popen[bytes]) -> None:
@@ -241,12 +222,15 @@ class Soak:
         if logs:
             self.outputs.append(logs[-1].read_text(errors="replace"))
 
-    def _peak(self, path: Path) -> None:
+    def _peak(self, path: Path, own_kb: int = 0) -> None:
+        """The process's peak plus its reader process's (benchmarks/peak.py); `own_kb` read from
+        /proc before it was stopped or killed, where its own exit may have written none."""
         # Processes run one at a time (the locker is no daemon): the tokens issued meanwhile are its.
         self.faults.tokens_in_one_process.append(len(self.idp.issued()) - self.tokens_before)
-        if path.exists():
-            self.peaks_kb.append(int(path.read_text() or 0))
-            path.unlink()
+        written, reader = read_peak(path)
+        path.unlink(missing_ok=True)
+        if written or reader or own_kb:
+            self.peaks_kb.append(max(written, own_kb) + reader)
         if self.peaks_kb and self.peaks_kb[-1] > self.peak_of.get("max", (0, ""))[0]:
             self.peak_of["max"] = (self.peaks_kb[-1], self.current)
 

@@ -10,6 +10,7 @@ import email
 import json
 import mailbox
 import sys
+from collections import Counter
 from collections.abc import Iterator
 from email import policy
 from email.message import EmailMessage
@@ -183,8 +184,12 @@ theme = "Tekoäly"
     assert len(listed) == SHOWN
     [more, more_sent] = [line for line in lines if "… and" in line]
     questions = count // 20
-    tail = [n for n in range(SHOWN, count) if n % 20 == 19]
-    assert more.startswith(f"  … and 60 more: {60 - len(tail)} registration, {len(tail)} unknown. ")
+    shown_questions = sum(1 for line in listed if line.startswith("  ATTENTION unknown"))
+    rest = Counter(
+        registration=count - questions - (SHOWN - shown_questions), unknown=questions - shown_questions
+    )
+    by_kind = ", ".join(f"{n} {kind}" for kind, n in rest.most_common() if n)
+    assert more.startswith(f"  … and 60 more: {by_kind}. ")
     assert f"{questions} of this pass's messages wait for you in `automation attention`" in more
     # Each is answered: a confirmation, or "did you mean to register?" for a question.
     assert (

@@ -23,6 +23,7 @@ import contextlib
 import logging
 import os
 import pickle
+import signal
 import struct
 import subprocess
 import sys
@@ -30,7 +31,7 @@ import threading
 import time
 from collections import deque
 from collections.abc import Iterator
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from typing import IO, Any
 
 from automation.inbox.base import RawMail
@@ -114,20 +115,20 @@ class _Batch:
     sent_at: float = 0.0
 
 
-@dataclass
 class ReadAhead:
     """`for mail, read in ahead.read(source.fetch_new(...))`: `read` is the message already parsed
     and classified by the reader process, or None where the writer must read it itself."""
 
-    address: str
-    ahead: int = AHEAD
-    _queue: deque[_Batch] = field(default_factory=deque)
-    _lock: threading.Condition = field(default_factory=threading.Condition)
-    process: subprocess.Popen[bytes] | None = None
-    _listener: threading.Thread | None = None
-    _idle: bool = False  # the reader waits for a batch
-    _dead: bool = False
-    shared: int = 0  # batches the reader read, for the log line
+    def __init__(self, address: str, ahead: int = AHEAD) -> None:
+        self.address = address  # the network's own address: classify() needs it
+        self.ahead = ahead
+        self.process: subprocess.Popen[bytes] | None = None
+        self.shared = 0  # batches the reader read
+        self._queue: deque[_Batch] = deque()  # fetched, not yet handed to the caller
+        self._lock = threading.Condition()  # guards the queue, the batches and the flags below
+        self._listener: threading.Thread | None = None
+        self._idle = False  # the reader waits for a batch
+        self._dead = False  # no reader (any more): the writer reads everything
 
     def __enter__(self) -> ReadAhead:
         return self
@@ -247,7 +248,10 @@ class ReadAhead:
 
     def _reader_gone(self, why: str) -> None:
         """With the lock held: the writer reads whatever the reader had."""
-        if not self._dead and self.process is not None and self.process.poll() not in (None, 0):
+        # Stopped with us (systemd, Ctrl-C reach the whole process group) is no news; killed
+        # alone (the OOM killer) or failed is.
+        quiet = (None, 0, -signal.SIGTERM, -signal.SIGINT)
+        if not self._dead and self.process is not None and self.process.poll() not in quiet:
             log.warning("reader process %s (exit status %s): reading on inline", why, self.process.returncode)
         self._dead = True
         self._idle = False
