@@ -10,6 +10,7 @@ import email
 import json
 import mailbox
 import sys
+import time
 from collections import Counter
 from collections.abc import Iterator
 from email import policy
@@ -70,13 +71,20 @@ def inline(data: bytes) -> tuple[str, str, str, str]:
     return message.key, str(seen.kind), seen.reason, seen.intent.evidence if seen.intent else ""
 
 
+def handled_like(mail: RawMail, read: object) -> None:
+    """What handle() costs: reading the message where nobody read it ahead, and the register's
+    writes (a few milliseconds, so that the reader's start-up is not the whole backlog)."""
+    if read is None:
+        inline(mail.data)
+    time.sleep(0.004)
+
+
 def test_a_backlog_is_read_by_the_second_process_exactly_as_it_is_read_inline() -> None:
     datas = backlog(12 * readahead.BATCH)
     got = []
     with ReadAhead(ADDRESS) as ahead:
         for mail, read in ahead.read(raw_mails(datas)):
-            if read is None:
-                inline(mail.data)  # what handle() does with a message nobody read ahead
+            handled_like(mail, read)
             got.append((mail, read))
         shared = ahead.shared
     assert [mail.ref for mail, _ in got] == [f"test:{n}" for n in range(len(datas))]
@@ -87,6 +95,23 @@ def test_a_backlog_is_read_by_the_second_process_exactly_as_it_is_read_inline() 
         message, seen = read
         evidence = seen.intent.evidence if seen.intent else ""
         assert (message.key, str(seen.kind), seen.reason, evidence) == inline(mail.data)
+
+
+def test_the_reader_runs_this_package_from_any_working_directory(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A daemon started from a directory that holds another `automation` (an old checkout)."""
+    decoy = tmp_path / "automation" / "inbox"
+    decoy.mkdir(parents=True)
+    for folder in (decoy.parent, decoy):
+        (folder / "__init__.py").write_text("raise SystemExit('the wrong automation package')\n")
+    monkeypatch.chdir(tmp_path)
+    got = []
+    with ReadAhead(ADDRESS) as ahead:
+        for mail, read in ahead.read(raw_mails(backlog(8 * readahead.BATCH))):
+            handled_like(mail, read)
+            got.append(read)
+    assert ahead.shared > 0 and sum(read is not None for read in got) >= ahead.shared * readahead.BATCH
 
 
 def test_a_few_messages_start_no_second_process(monkeypatch: pytest.MonkeyPatch) -> None:

@@ -213,7 +213,9 @@ class ReadAhead:
     def _start(self) -> None:
         try:
             self.process = subprocess.Popen(
-                [sys.executable, "-m", "automation.inbox.readahead"],
+                # -P: the working directory is not put first on the path, where a directory
+                # named `automation` would be imported instead of this package.
+                [sys.executable, "-P", "-m", "automation.inbox.readahead"],
                 stdin=subprocess.PIPE,
                 stdout=subprocess.PIPE,
                 env=_importable_env(),
@@ -296,10 +298,16 @@ class ReadAhead:
 
 def _importable_env() -> dict[str, str]:
     """This process's environment, with the package that runs here first on the reader's path
-    (a checkout run with PYTHONPATH, a relative path, another working directory)."""
+    when it does not come from site-packages (a checkout run with a relative PYTHONPATH, from
+    another working directory): the reader must run the same code as the writer."""
+    import site
+
     import automation
 
     here = os.path.dirname(os.path.dirname(os.path.abspath(automation.__file__)))
+    installed = {os.path.abspath(p) for p in [*site.getsitepackages(), site.getusersitepackages()]}
+    if here in installed:
+        return dict(os.environ)
     paths = [here, *filter(None, os.environ.get("PYTHONPATH", "").split(os.pathsep))]
     return dict(os.environ, PYTHONPATH=os.pathsep.join(paths))
 
