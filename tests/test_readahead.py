@@ -123,6 +123,15 @@ def test_a_few_messages_start_no_second_process(monkeypatch: pytest.MonkeyPatch)
     assert all(read is None for _, read in got)  # read where they are handled, as always
 
 
+def test_on_one_cpu_no_second_process_is_started(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(readahead.os, "sched_getaffinity", lambda pid: {0})
+    with ReadAhead(ADDRESS) as ahead:
+        got = list(ahead.read(raw_mails(backlog(4 * readahead.BATCH))))
+        assert ahead.process is None
+    assert [mail.ref for mail, _ in got] == [f"test:{n}" for n in range(4 * readahead.BATCH)]
+    assert all(read is None for _, read in got)
+
+
 def test_a_reader_that_dies_midway_loses_and_repeats_nothing() -> None:
     datas = backlog(10 * readahead.BATCH)
     seen: list[str] = []

@@ -211,6 +211,10 @@ class ReadAhead:
             self._reader_gone("its input closed")
 
     def _start(self) -> None:
+        if _cpus() < 2:
+            # One core: the two would take turns on it, a little slower than one (measured).
+            self._dead = True
+            return
         try:
             self.process = subprocess.Popen(
                 # -P: the working directory is not put first on the path, where a directory
@@ -294,6 +298,14 @@ class ReadAhead:
                     mail.discard_spool()
             self._queue.clear()
         self.process = None
+
+
+def _cpus() -> int:
+    """The CPUs this process may run on (a container's or taskset's share, not the machine's)."""
+    try:
+        return len(os.sched_getaffinity(0))
+    except AttributeError:  # not on Linux
+        return os.cpu_count() or 1
 
 
 def _importable_env() -> dict[str, str]:
