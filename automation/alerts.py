@@ -12,7 +12,7 @@ import logging
 from datetime import datetime
 
 from automation.app import App
-from automation.config import AlertSettings, Settings, resolve_password
+from automation.config import AlertSettings, Settings
 from automation.errors import AutomationError
 from automation.render.emails import Outgoing, build_message
 from automation.render.formatting import clock, short_date
@@ -20,7 +20,6 @@ from automation.store import pauses
 from automation.store.pauses import MAILBOX_LOGIN, Pause
 from automation.transports.base import Transport
 from automation.transports.maildir import MaildirTransport
-from automation.transports.smtp import SmtpTransport
 
 log = logging.getLogger(__name__)
 
@@ -52,16 +51,9 @@ def _recipient(settings: Settings) -> str:
 def _transport(settings: Settings, route: AlertSettings) -> Transport:
     if route.kind == "maildir":
         return MaildirTransport(settings.path(route.path))
-    return SmtpTransport(
-        route.host,
-        route.effective_port,
-        route.security,
-        route.username,
-        resolve_password(route, "alerts", settings.source.parent),
-        route.timeout,
-        route.helo_name,
-        settings.path(route.ca_file) if route.ca_file else None,
-    )
+    from automation.app import smtp_transport  # app builds on this module's callers
+
+    return smtp_transport(settings, label="alerts")  # a password, or tokens as [sending] does
 
 
 def _message(settings: Settings, pause: Pause, recipient: str, domain: str, now: datetime) -> bytes:

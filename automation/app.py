@@ -93,16 +93,19 @@ class App:
         return self.settings.path(self.settings.contacts.file)
 
 
-def smtp_transport(settings: Settings, providers: Providers | None = None) -> SmtpTransport:
-    """The SMTP transport as configured; `check --connect` tries the very same one."""
-    out = settings.sending
-    oauth = oauth_login(settings, "sending", {} if providers is None else providers)
+def smtp_transport(
+    settings: Settings, providers: Providers | None = None, label: Literal["sending", "alerts"] = "sending"
+) -> SmtpTransport:
+    """The SMTP transport of [sending] (or of the [alerts] route) as configured; `check
+    --connect` tries the very same one."""
+    out = settings.alerts if label == "alerts" and settings.alerts is not None else settings.sending
+    oauth = oauth_login(settings, label, {} if providers is None else providers)
     return SmtpTransport(
         out.host,
         out.effective_port,
         out.security,
         out.username,
-        "" if oauth else resolve_password(out, "sending", settings.source.parent),
+        "" if oauth else resolve_password(out, label, settings.source.parent),
         out.timeout,
         out.helo_name,
         settings.path(out.ca_file) if out.ca_file else None,
@@ -111,13 +114,17 @@ def smtp_transport(settings: Settings, providers: Providers | None = None) -> Sm
 
 
 def oauth_login(
-    settings: Settings, label: Literal["mailbox", "sending"], providers: Providers
+    settings: Settings, label: Literal["mailbox", "sending", "alerts"], providers: Providers
 ) -> OAuthLogin | None:
-    """How [mailbox] or [sending] logs in with tokens, or None for a password. Reads the secret
-    (ConfigError naming the key when it is missing); asks the identity provider nothing yet."""
+    """How [mailbox], [sending] or [alerts] logs in with tokens, or None for a password. Reads
+    the secret (ConfigError naming the key when it is missing); asks the identity provider
+    nothing yet."""
     from automation.auth.providers import provider_for  # msal and google-auth load only if used
 
-    section = settings.mailbox if label == "mailbox" else settings.sending
+    sections = {"mailbox": settings.mailbox, "sending": settings.sending, "alerts": settings.alerts}
+    section = sections[label]
+    if section is None:
+        return None
     o = section.oauth2
     if o is None:
         return None

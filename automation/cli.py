@@ -135,10 +135,12 @@ def check(obj: Context, connect: bool) -> None:
     except AutomationError as exc:
         problems.append(str(exc))
         contacts = []
-    labels: tuple[tuple[Any, Literal["mailbox", "sending"]], ...] = (
+    labels: list[tuple[Any, Literal["mailbox", "sending", "alerts"]]] = [
         (settings.mailbox, "mailbox"),
         (settings.sending, "sending"),
-    )
+    ]
+    if settings.alerts is not None:
+        labels.append((settings.alerts, "alerts"))
     for section, label in labels:
         uses_server = section.kind in ("imap", "smtp")
         if uses_server:
@@ -146,7 +148,7 @@ def check(obj: Context, connect: bool) -> None:
                 if section.oauth2 is not None:
                     from automation.app import oauth_login
 
-                    shared = label == "sending" and section.oauth2 == settings.mailbox.oauth2
+                    shared = label != "mailbox" and section.oauth2 == settings.mailbox.oauth2
                     if not shared:  # `oauth2 = "mailbox"`: its problems are the mailbox's
                         oauth_login(settings, label, {})  # reads the secret; asks no server yet
                 else:

@@ -194,6 +194,9 @@ class SendingSettings(_ServerSettings):
         return self.port or {"tls": 465, "starttls": 587, "none": 25}[self.security]
 
 
+_COPIES_MAILBOX_OAUTH2 = ("sending", "alerts")  # sections where `oauth2 = "mailbox"` may stand
+
+
 class AlertSettings(SendingSettings):
     """A second route to the coordinator (e.g. the organisation's internal relay), used once per
     outage when the usual one is what fails: the mailbox or the SMTP server refusing our login or
@@ -390,20 +393,24 @@ class Settings(_Section):
     @model_validator(mode="before")
     @classmethod
     def _sending_oauth2_from_mailbox(cls, data: Any) -> Any:
-        """`[sending] oauth2 = "mailbox"`: the same app and token as the mailbox (Microsoft's
-        scope covers IMAP and SMTP), and its username unless [sending] names another."""
+        """`[sending] oauth2 = "mailbox"` (and the same in [alerts]): the same app and token as
+        the mailbox (Microsoft's scope covers IMAP and SMTP), and its username unless the
+        section names another."""
         if not isinstance(data, dict):
             return data
-        sending, mailbox = data.get("sending"), data.get("mailbox")
-        if isinstance(sending, dict) and sending.get("oauth2") == "mailbox":
+        mailbox = data.get("mailbox")
+        for name in _COPIES_MAILBOX_OAUTH2:
+            section = data.get(name)
+            if not isinstance(section, dict) or section.get("oauth2") != "mailbox":
+                continue
             if not isinstance(mailbox, dict) or not isinstance(mailbox.get("oauth2"), dict):
                 raise PydanticCustomError(
                     "oauth2_from_mailbox",
-                    'sending.oauth2 = "mailbox" needs a [mailbox.oauth2] section',
+                    f'{name}.oauth2 = "mailbox" needs a [mailbox.oauth2] section',
                 )
-            sending = {**sending, "oauth2": mailbox["oauth2"]}
-            sending.setdefault("username", mailbox.get("username", ""))
-            data = {**data, "sending": sending}
+            section = {**section, "oauth2": mailbox["oauth2"]}
+            section.setdefault("username", mailbox.get("username", ""))
+            data = {**data, name: section}
         return data
 
     @model_validator(mode="after")
@@ -527,9 +534,10 @@ def load(path: Path) -> Settings:
         return Settings.model_validate({**raw, "source": path})
     except ValidationError as exc:
         errors = exc.errors()
-        if isinstance(raw.get("sending"), dict) and raw["sending"].get("oauth2") == "mailbox":
-            # A copy of [mailbox.oauth2]: its problems are reported once, where they are written.
-            errors = [e for e in errors if tuple(e["loc"][:2]) != ("sending", "oauth2")]
+        for name in _COPIES_MAILBOX_OAUTH2:
+            if isinstance(raw.get(name), dict) and raw[name].get("oauth2") == "mailbox":
+                # A copy of [mailbox.oauth2]: its problems are reported once, where they are written.
+                errors = [e for e in errors if tuple(e["loc"][:2]) != (name, "oauth2")]
         raise ConfigError([_describe(path, raw, err) for err in errors]) from exc
 
 

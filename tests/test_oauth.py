@@ -523,6 +523,41 @@ def test_smtp_auth_disabled_for_the_mailbox_names_the_exchange_setting(
     assert [m.recipient for m in sent(oauth_sink)] == [sender(1)]
 
 
+@pytest.mark.parametrize("table", ["copied", "own"])
+def test_the_alert_route_logs_in_with_tokens_too(
+    tmp_path: Path,
+    mailbox: ImapUser,
+    oauth_sink: OAuthSmtpSink,
+    idp: IdentityProvider,
+    authority: TokenAuthority,
+    table: str,
+) -> None:
+    """SMTP AUTH switched off for the mailbox on the usual route: the coordinator hears of it by
+    the [alerts] route (another relay), which logs in with the same app's token: `oauth2 =
+    "mailbox"`, or an [alerts.oauth2] table of its own."""
+    rig, secret = _rig(tmp_path, mailbox, oauth_sink, idp)
+    with OAuthSmtpSink(authority) as relay:
+        text = rig.config.read_text().replace(
+            '[network]\naddress = "verkosto@example.org"\n',
+            '[network]\naddress = "verkosto@example.org"\ncoordinator = "koordinaattori@example.org"\n',
+        )
+        route = f'\n[alerts]\nhost = "{relay.host}"\nport = {relay.port}\nsecurity = "none"\n'
+        route += f'username = "{mailbox.username}"\n'
+        if table == "copied":
+            route += 'oauth2 = "mailbox"\n'
+        else:
+            route += "\n[alerts.oauth2]\n" + _oauth_table("microsoft", idp, tmp_path, "xoauth2")
+        rig.config.write_text(text + route)
+        oauth_sink.handler.smtp_auth_disabled.add(mailbox.username)
+        append_all(mailbox, [reply(1)])
+        run = rig.cli("run", "--once", expect=1)
+        [alert] = relay.wait_for(1)
+        assert alert.envelope_to == ["koordinaattori@example.org"], run
+        assert relay.handler.logins == [("XOAUTH2" if table == "own" else "OAUTHBEARER", mailbox.username)]
+        assert oauth_sink.messages == []
+        _assert_no_leak(secret, idp, run.out, run.err, alert.data.decode())
+
+
 def test_google_without_domain_wide_delegation_says_where_to_grant_it(
     tmp_path: Path, mailbox: ImapUser, oauth_sink: OAuthSmtpSink, idp: IdentityProvider
 ) -> None:
@@ -582,6 +617,24 @@ def test_config_names_the_missing_oauth2_key_and_the_missing_secret(
         f"[mailbox.oauth2] client_secret_env: environment variable {SECRET_ENV} is not set; fix: export it"
         in result.err
     ), result
+
+
+def test_check_names_a_missing_secret_of_the_alert_route(
+    tmp_path: Path, mailbox: ImapUser, oauth_sink: OAuthSmtpSink, idp: IdentityProvider
+) -> None:
+    """The alert route is used only when the usual one fails: `check` must find its faults first."""
+    rig, _ = _rig(tmp_path, mailbox, oauth_sink, idp)
+    table = _oauth_table("microsoft", idp, tmp_path, "").replace(SECRET_ENV, "TEST_ALERTS_SECRET")
+    route = (
+        f'\n[alerts]\nhost = "{oauth_sink.host}"\nport = {oauth_sink.port}\nusername = "{mailbox.username}"\n'
+    )
+    rig.config.write_text(rig.config.read_text() + route + "\n[alerts.oauth2]\n" + table)
+    result = rig.query("check", expect=2)
+    missing = "environment variable TEST_ALERTS_SECRET is not set; fix: export it"
+    assert f"[alerts.oauth2] client_secret_env: {missing}" in result.err, result
+    assert len(result.err.strip().splitlines()) == 1, result
+    rig.env["TEST_ALERTS_SECRET"] = rig.env[SECRET_ENV]
+    rig.query("check", expect=0)
 
 
 def test_a_token_is_reused_while_it_has_life_left_and_renewed_before_it_ends() -> None:
