@@ -25,12 +25,13 @@ from markupsafe import Markup
 from automation.config import Settings, ordered
 from automation.errors import AutomationError, ConnectionLost, PermanentError, SessionRefused, TransientError
 from automation.expiry import expired
-from automation.model import SHOWN, Initiative, Meeting, SendMail, localised
+from automation.model import ERASED_PURPOSE, SHOWN, Initiative, Meeting, SendMail, localised
 from automation.render.emails import Outgoing, build_message
 from automation.render.followups import CARRIED, carried, item_context
 from automation.render.formatting import meeting_context, received_date
 from automation.store import pauses
 from automation.store.db import Store, iso
+from automation.store.privacy import ERASED_ADDRESS, without_address
 from automation.transports.base import Transport
 from automation.workflows.calendar import meeting_from_snapshot
 from automation.workflows.lifecycle import Responsible, responsible_for
@@ -380,6 +381,8 @@ def _tell_coordinator(
     coordinator = settings.network.coordinator
     if not coordinator or row["purpose"] == "undeliverable" or row["recipient"] == coordinator:
         return
+    if row["purpose"] == ERASED_PURPOSE:
+        return  # "your data is erased" did not arrive: a notice could only name whom, and must not
     revision = row["message_id"] if addresses else f"{row['recipient'].lower()} {error[:200]}"
     store.enqueue(
         SendMail(
@@ -402,14 +405,12 @@ def _tell_coordinator(
 def _fail(store: Store, row: dict[str, Any], error: str, report: FlushReport) -> None:
     store.db.execute("UPDATE outbox SET status = 'failed', error = ? WHERE id = ?", [error, row["id"]])
     store.forget_last_mail(row)
-    report.failed.append(f"{row['recipient']} ({row['template']}): {error}")
+    recipient = row["recipient"]
+    if row["purpose"] == ERASED_PURPOSE:  # the person's last mail: its failure names nobody
+        recipient, error = ERASED_ADDRESS, without_address(error, recipient)
+    report.failed.append(f"{recipient} ({row['template']}): {error}")
     report.finished += 1
-    log.error(
-        "outbox: message %s to %s failed permanently: %s",
-        row["message_id"],
-        row["recipient"],
-        error,
-    )
+    log.error("outbox: message %s to %s failed permanently: %s", row["message_id"], recipient, error)
 
 
 def outgoing(

@@ -189,6 +189,40 @@ def test_a_permanent_smtp_refusal_is_recorded_and_the_coordinator_told(
     assert (tmp_path / "public" / "index.html").exists()  # the archive publishes itself
 
 
+def addresses_in_database(path: Path, address: str) -> list[str]:
+    connection = sqlite3.connect(f"file:{path}?mode=ro", uri=True)
+    found = []
+    for (table,) in connection.execute("SELECT name FROM sqlite_master WHERE type = 'table'"):
+        rows = connection.execute(f'SELECT * FROM "{table}"')
+        columns = [d[0] for d in rows.description]
+        for row in rows:
+            found += [f"{table}.{c}" for c, value in zip(columns, row, strict=True) if address in str(value)]
+    connection.close()
+    return found
+
+
+def test_an_erased_persons_last_mail_refused_for_good_names_them_nowhere(
+    setup: tuple[Path, Callable[..., str]], imap_user: ImapUser, smtp_sink: SmtpSink
+) -> None:
+    """ "Your data is erased" bounces with 550 (the address was closed meanwhile): the failure is
+    recorded, but neither the database, nor a notice to the coordinator, nor the failure's line
+    keeps the address or the server's answer quoting it."""
+    config, cli = setup
+    append(imap_user, plain("maija@example.fi", "Poista tietoni", "Poista tietoni"))
+    cli("run", "--once")
+    [ask] = smtp_sink.wait_for(1)
+    smtp_sink.clear()
+    smtp_sink.refuse_recipient("maija@example.fi", 550, "5.1.1 <maija@example.fi>: mailbox closed")
+    append(imap_user, outlook_reply("maija@example.fi", "Kyllä", to=str(parsed(ask.data)["Reply-To"])))
+    output = cli("run", "--once")
+    [failed] = [line for line in output.splitlines() if "FAILED" in line]
+    assert "maija@example.fi" not in failed and "data_erased" in failed, output
+    assert addresses_in_database(config.parent / "automation.db", "maija@example.fi") == []
+    time.sleep(0.3)
+    assert [m for m in smtp_sink.messages if b"maija@example.fi" in m.data] == []
+    assert "maija@example.fi" not in cli("status")
+
+
 def test_after_an_erasure_the_database_holds_the_address_nowhere(
     setup: tuple[Path, Callable[..., str]], imap_user: ImapUser, smtp_sink: SmtpSink
 ) -> None:

@@ -31,6 +31,13 @@ def address_hash(email: str) -> str:
     return hashlib.sha256(email.strip().lower().encode()).hexdigest()
 
 
+ERASED_ADDRESS = "(an erased address)"  # in texts that quoted one
+
+
+def without_address(text: str, email: str) -> str:
+    return text.replace(email, ERASED_ADDRESS)
+
+
 def _ghost(email: str) -> str:
     """What stands in for an erased address where a row must stay (counts, the outbox)."""
     return f"erased:{address_hash(email)[:16]}"
@@ -69,7 +76,9 @@ class PrivacyStore:
             "UPDATE outbox SET status = 'cancelled' WHERE recipient = ? AND status = 'pending'", [email]
         )
         db.execute(
-            "UPDATE outbox SET recipient = ?, name = '', context = '{}' WHERE recipient = ?", [ghost, email]
+            "UPDATE outbox SET recipient = ?, name = '', context = '{}', error = replace(error, ?, ?)"
+            " WHERE recipient = ?",
+            [ghost, email, ERASED_ADDRESS, email],
         )
         db.execute(
             "UPDATE initiatives SET submitter_email = '', submitter_name = '', publish_name = 0"
@@ -82,9 +91,11 @@ class PrivacyStore:
         """An outbox row done with (sent, or failed for good): if it was the erased person's last
         mail, it keeps no address (it was queued after the erasure, to reach them once)."""
         if row["purpose"] == ERASED_PURPOSE:
+            # The server's answer may quote the address ("550 <x@y>: no such user").
             self.db.execute(
-                "UPDATE outbox SET recipient = ?, name = '', context = '{}' WHERE id = ?",
-                [_ghost(row["recipient"]), row["id"]],
+                "UPDATE outbox SET recipient = ?, name = '', context = '{}', error = replace(error, ?, ?)"
+                " WHERE id = ?",
+                [_ghost(row["recipient"]), row["recipient"], ERASED_ADDRESS, row["id"]],
             )
 
     def is_erased(self, email: str) -> bool:
