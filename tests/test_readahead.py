@@ -21,7 +21,8 @@ import pytest
 from click.testing import CliRunner
 from imapclient import IMAPClient
 from mails import apple_reply, gmail_reply, outlook_reply, plain
-from servers import ImapUser, SmtpSink, loopback_config
+from servers import ImapUser, SmtpSink
+from test_integration import write_config
 
 from automation.cli import main
 from automation.inbox import readahead
@@ -249,35 +250,13 @@ def test_a_backlog_through_dovecot_keeps_first_come_first_served(
     people = 8 * readahead.BATCH
     capacity = people - 40
     monkeypatch.setenv("TEST_IMAP_PASSWORD", imap_user.password)
+    config = write_config(tmp_path, imap_user, smtp_sink, capacity)
     lines = [
         f"person{n}@example.fi,Person {n},Org {n % 7},{('fi', 'sv', 'en')[n % 3]}" for n in range(people)
     ]
     (tmp_path / "contacts.csv").write_text(
         "email,name,organisation,language\n" + "\n".join(lines) + "\n", encoding="utf-8"
     )
-    config = tmp_path / "config.toml"
-    config.write_text(
-        f"""
-[network]
-address = "{ADDRESS}"
-
-{loopback_config(imap_user, smtp_sink, "TEST_IMAP_PASSWORD")}
-
-[templates]
-directory = "{REPO / "templates"}"
-
-[[meetings]]
-code = "2024-03"
-start = 2024-03-12T09:00:00
-end = 2024-03-12T12:00:00
-registration_deadline = 2024-02-22
-place = "Kuntatalo"
-theme = "Tekoäly"
-capacity = {capacity}
-""",
-        encoding="utf-8",
-    )
-
     def cli(*args: str) -> str:
         result = CliRunner().invoke(main, ["--config", str(config), "--now", "2024-02-14T10:00", *args])
         assert result.exit_code == 0, result.output + repr(result.exception)
