@@ -7,6 +7,7 @@ import io
 import json
 import logging
 import os
+import select
 import sqlite3
 import sys
 import time
@@ -14,7 +15,7 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from pathlib import Path
-from typing import Any, Literal
+from typing import Any, Literal, NoReturn
 from zoneinfo import ZoneInfo
 
 import click
@@ -76,17 +77,38 @@ class ErrorMapper(click.Group):
             sys.exit(2)
         except (click.ClickException, click.exceptions.Exit, click.exceptions.Abort):
             raise
+        except BrokenPipeError as exc:
+            if not _stdout_closed():
+                _unexpected(ctx, exc)  # a connection of ours, not the terminal: a defect
+            # `automation … | head`: whoever read our output has all they wanted. The exit status
+            # is a shell's for SIGPIPE; stdout goes nowhere, so Python's last flush stays silent.
+            os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+            sys.exit(141)
         except Exception as exc:  # noqa: BLE001 - the last resort: a line, not a traceback
-            # A defect of ours, not of the user's input: say what failed and how to see more;
-            # what was committed before it stays committed, nothing half-done is recorded.
-            logging.getLogger(__name__).info("unexpected failure", exc_info=True)
-            command = ctx.invoked_subcommand or "automation"
-            click.echo(
-                f"error: {command} failed unexpectedly ({type(exc).__name__}: {exc}); nothing was"
-                " lost; run again with -v to see where, and report it",
-                err=True,
-            )
-            sys.exit(1)
+            _unexpected(ctx, exc)
+
+
+def _unexpected(ctx: click.Context, exc: Exception) -> NoReturn:
+    # A defect of ours, not of the user's input: say what failed and how to see more; what was
+    # committed before it stays committed, nothing half-done is recorded.
+    logging.getLogger(__name__).info("unexpected failure", exc_info=True)
+    command = ctx.invoked_subcommand or "automation"
+    click.echo(
+        f"error: {command} failed unexpectedly ({type(exc).__name__}: {exc}); nothing was"
+        " lost; run again with -v to see where, and report it",
+        err=True,
+    )
+    sys.exit(1)
+
+
+def _stdout_closed() -> bool:
+    """True when our standard output is a pipe whose reader has gone (poll says POLLERR)."""
+    try:
+        poller = select.poll()
+        poller.register(sys.stdout.fileno(), select.POLLOUT)
+        return any(events & select.POLLERR for _, events in poller.poll(0))
+    except (OSError, ValueError, AttributeError):
+        return False
 
 
 @click.group(cls=ErrorMapper)

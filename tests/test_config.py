@@ -104,3 +104,29 @@ def test_every_command_has_help_and_is_in_the_readme() -> None:
         assert re.search(rf"`automation {name}\b", readme), f"{name} missing from README"
         result = CliRunner().invoke(main, [name, "--help"])
         assert result.exit_code == 0
+
+
+def test_output_piped_into_a_reader_that_stops_early_ends_quietly(tmp_path: Path) -> None:
+    """`automation … | head -1`: the reader closing the pipe is not a defect to report."""
+    import os
+    import subprocess
+    import sys
+
+    shutil.copy(REPO / "config.example.toml", tmp_path / "config.toml")
+    shutil.copy(REPO / "contacts.csv", tmp_path / "contacts.csv")
+    text = (tmp_path / "config.toml").read_text(encoding="utf-8")
+    (tmp_path / "config.toml").write_text(
+        text.replace('directory = "templates"', f'directory = "{REPO / "templates"}"'), encoding="utf-8"
+    )
+    read_end, write_end = os.pipe()
+    os.close(read_end)  # the reader is gone before anything is written: every write fails
+    done = subprocess.run(
+        [sys.executable, "-m", "automation", "--config", "config.toml", "check"],
+        cwd=tmp_path,
+        stdout=write_end,
+        stderr=subprocess.PIPE,
+        text=True,
+        check=False,
+    )
+    os.close(write_end)
+    assert done.stderr == "" and done.returncode == 141, done

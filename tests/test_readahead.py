@@ -257,6 +257,7 @@ def test_a_backlog_through_dovecot_keeps_first_come_first_served(
     (tmp_path / "contacts.csv").write_text(
         "email,name,organisation,language\n" + "\n".join(lines) + "\n", encoding="utf-8"
     )
+
     def cli(*args: str) -> str:
         result = CliRunner().invoke(main, ["--config", str(config), "--now", "2024-02-14T10:00", *args])
         assert result.exit_code == 0, result.output + repr(result.exception)
