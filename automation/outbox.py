@@ -56,7 +56,10 @@ class FlushReport:
         self.sent_count += 1
         self.by_template[row["template"]] += 1
         if len(self.sent) < SHOWN:
-            self.sent.append({key: row[key] for key in ("recipient", "template", "language")})
+            listed = {key: row[key] for key in ("recipient", "template", "language")}
+            if row["purpose"] == ERASED_PURPOSE:
+                listed["recipient"] = ERASED_ADDRESS
+            self.sent.append(listed)
 
     def absorb(self, other: FlushReport) -> None:
         """Another batch's sent, retrying and failed mail, added to this report's."""
@@ -364,7 +367,10 @@ def _retry(
         "UPDATE outbox SET status = 'pending', next_attempt_at = ?, error = ? WHERE id = ?",
         [iso(now + delay), error, row["id"]],
     )
-    report.retrying.append(f"{row['recipient']}: {error}")
+    recipient = row["recipient"]
+    if row["purpose"] == ERASED_PURPOSE:  # the person's last mail: its report names nobody
+        recipient, error = ERASED_ADDRESS, without_address(error, recipient)
+    report.retrying.append(f"{recipient}: {error}")
 
 
 def _tell_coordinator(

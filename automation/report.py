@@ -9,7 +9,7 @@ from typing import TYPE_CHECKING
 import click
 
 from automation.app import App
-from automation.model import Status
+from automation.model import SHOWN, Status
 
 if TYPE_CHECKING:
     from automation.daemon import Daemon, PassReport
@@ -47,10 +47,11 @@ def print_pass(report: PassReport, app: App, daemon: Daemon) -> None:
         echo(f"  → {row['recipient']}: {row['template']} [{row['language']}]")
     if len(flushed.sent) < flushed.sent_count:
         echo(f"  … and {flushed.sent_count - len(flushed.sent)} more")
-    for line in report.flushed.retrying:
-        echo(f"  will retry: {line}")
-    for line in report.flushed.failed:
-        echo(f"  FAILED: {line}")
+    for label, lines in (("will retry", report.flushed.retrying), ("FAILED", report.flushed.failed)):
+        for line in lines[:SHOWN]:
+            echo(f"  {label}: {line}")
+        if len(lines) > SHOWN:
+            echo(f"  … and {len(lines) - SHOWN} more {label.lower()}")
     if not outcomes.new and not flushed.sent_count:
         echo("Nothing new: nothing was changed and nothing sent.")
 

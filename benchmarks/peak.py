@@ -23,6 +23,8 @@ import time
 import traceback
 
 _children: dict[str, int] = {}
+_writing = threading.Lock()  # the watcher and the exit both write the file
+_exiting = False
 
 
 def _status_kb(pid: str, field: str) -> int:
@@ -33,9 +35,16 @@ def _status_kb(pid: str, field: str) -> int:
         return 0
 
 
-def _write(own_kb: int) -> None:
-    with open(os.environ["PEAK_FILE"], "w") as out:
-        out.write(f"{own_kb} {max(_children.values(), default=0)}")
+def _write(own_kb: int, final: bool = False) -> None:
+    global _exiting
+    with _writing:
+        if _exiting:
+            return  # the exit's write is the last word
+        _exiting = final
+        path = os.environ["PEAK_FILE"]
+        with open(path + ".tmp", "w") as out:  # then renamed: a reader never sees half a file
+            out.write(f"{own_kb} {max(list(_children.values()), default=0)}")
+        os.replace(path + ".tmp", path)
 
 
 def _watch_children() -> None:
@@ -77,7 +86,7 @@ def main() -> None:
         p for p in sys.path if os.path.abspath(p or ".") != os.path.dirname(os.path.abspath(__file__))
     ]
     threading.Thread(target=_watch_children, daemon=True).start()
-    atexit.register(lambda: _write(_status_kb("self", "VmHWM:")))
+    atexit.register(lambda: _write(_status_kb("self", "VmHWM:"), final=True))
     if os.environ.get("PEAK_STACK_MB"):
         threading.Thread(target=_watch_stack, args=(int(os.environ["PEAK_STACK_MB"]),), daemon=True).start()
     if os.environ.get("PEAK_PROFILE_FILE"):

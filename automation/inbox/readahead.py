@@ -129,6 +129,7 @@ class ReadAhead:
         self._listener: threading.Thread | None = None
         self._idle = False  # the reader waits for a batch
         self._dead = False  # no reader (any more): the writer reads everything
+        self._pending: list[RawMail] = []  # fetched, waiting for room in the queue
 
     def __enter__(self) -> ReadAhead:
         return self
@@ -145,6 +146,7 @@ class ReadAhead:
                 self._add(_Batch(ids, pending, sum(len(m.data) for m in pending)))
                 ids += 1
                 pending = next(batches, None)
+                self._pending = pending or []  # close() removes its spools if the pass stops
                 if pending is not None and self.process is None and not self._dead:
                     self._start()  # more than one batch: a backlog worth a second process
             head = self._take_head()
@@ -256,9 +258,13 @@ class ReadAhead:
         """With the lock held: the writer reads whatever the reader had."""
         # Stopped with us (systemd, Ctrl-C reach the whole process group) is no news; killed
         # alone (the OOM killer) or failed is.
-        quiet = (None, 0, -signal.SIGTERM, -signal.SIGINT)
-        if not self._dead and self.process is not None and self.process.poll() not in quiet:
-            log.warning("reader process %s (exit status %s): reading on inline", why, self.process.returncode)
+        if not self._dead and self.process is not None:
+            try:
+                status = self.process.wait(timeout=1)  # its output ended: it is exiting
+            except subprocess.TimeoutExpired:
+                status = None
+            if status not in (0, -signal.SIGTERM, -signal.SIGINT):
+                log.warning("reader process %s (exit status %s): reading on inline", why, status)
         self._dead = True
         self._idle = False
         for batch in self._queue:
@@ -297,6 +303,9 @@ class ReadAhead:
                 for mail in batch.mails:
                     mail.discard_spool()
             self._queue.clear()
+        for mail in self._pending:
+            mail.discard_spool()
+        self._pending = []
         self.process = None
 
 

@@ -4,6 +4,7 @@ retention (anonymising registrations a while after their meeting). Part of the S
 from __future__ import annotations
 
 import hashlib
+import re
 from datetime import datetime
 from typing import Any
 
@@ -35,7 +36,8 @@ ERASED_ADDRESS = "(an erased address)"  # in texts that quoted one
 
 
 def without_address(text: str, email: str) -> str:
-    return text.replace(email, ERASED_ADDRESS)
+    """`text` with every spelling of the address (servers echo it in any case) replaced."""
+    return re.sub(re.escape(email), ERASED_ADDRESS, text, flags=re.IGNORECASE) if email else text
 
 
 def _ghost(email: str) -> str:
@@ -75,10 +77,12 @@ class PrivacyStore:
         db.execute(
             "UPDATE outbox SET status = 'cancelled' WHERE recipient = ? AND status = 'pending'", [email]
         )
+        for row_id, error in db.execute(
+            "SELECT id, error FROM outbox WHERE recipient = ? AND error != ''", [email]
+        ).fetchall():
+            db.execute("UPDATE outbox SET error = ? WHERE id = ?", [without_address(error, email), row_id])
         db.execute(
-            "UPDATE outbox SET recipient = ?, name = '', context = '{}', error = replace(error, ?, ?)"
-            " WHERE recipient = ?",
-            [ghost, email, ERASED_ADDRESS, email],
+            "UPDATE outbox SET recipient = ?, name = '', context = '{}' WHERE recipient = ?", [ghost, email]
         )
         db.execute(
             "UPDATE initiatives SET submitter_email = '', submitter_name = '', publish_name = 0"
@@ -92,10 +96,14 @@ class PrivacyStore:
         mail, it keeps no address (it was queued after the erasure, to reach them once)."""
         if row["purpose"] == ERASED_PURPOSE:
             # The server's answer may quote the address ("550 <x@y>: no such user").
+            stored = self.db.execute("SELECT error FROM outbox WHERE id = ?", [row["id"]]).fetchone()
             self.db.execute(
-                "UPDATE outbox SET recipient = ?, name = '', context = '{}', error = replace(error, ?, ?)"
-                " WHERE id = ?",
-                [_ghost(row["recipient"]), row["recipient"], ERASED_ADDRESS, row["id"]],
+                "UPDATE outbox SET recipient = ?, name = '', context = '{}', error = ? WHERE id = ?",
+                [
+                    _ghost(row["recipient"]),
+                    without_address(stored[0] if stored else "", row["recipient"]),
+                    row["id"],
+                ],
             )
 
     def is_erased(self, email: str) -> bool:
