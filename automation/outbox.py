@@ -56,10 +56,10 @@ class FlushReport:
         self.sent_count += 1
         self.by_template[row["template"]] += 1
         if len(self.sent) < SHOWN:
-            listed = {key: row[key] for key in ("recipient", "template", "language")}
-            if row["purpose"] == ERASED_PURPOSE:
-                listed["recipient"] = ERASED_ADDRESS
-            self.sent.append(listed)
+            recipient, _ = reported(row)
+            self.sent.append(
+                {"recipient": recipient, "template": row["template"], "language": row["language"]}
+            )
 
     def absorb(self, other: FlushReport) -> None:
         """Another batch's sent, retrying and failed mail, added to this report's."""
@@ -68,6 +68,14 @@ class FlushReport:
         self.by_template += other.by_template
         self.retrying += other.retrying
         self.failed += other.failed
+
+
+def reported(row: dict[str, Any], error: str = "") -> tuple[str, str]:
+    """(recipient, error) as the run summary and the log may name them: an erased person's last
+    mail ("your data is erased") names nobody, nor does the server's answer quoting them."""
+    if row["purpose"] != ERASED_PURPOSE:
+        return row["recipient"], error
+    return ERASED_ADDRESS, without_address(error, row["recipient"])
 
 
 def recover_interrupted(store: Store) -> int:
@@ -367,9 +375,7 @@ def _retry(
         "UPDATE outbox SET status = 'pending', next_attempt_at = ?, error = ? WHERE id = ?",
         [iso(now + delay), error, row["id"]],
     )
-    recipient = row["recipient"]
-    if row["purpose"] == ERASED_PURPOSE:  # the person's last mail: its report names nobody
-        recipient, error = ERASED_ADDRESS, without_address(error, recipient)
+    recipient, error = reported(row, error)
     report.retrying.append(f"{recipient}: {error}")
 
 
@@ -411,9 +417,7 @@ def _tell_coordinator(
 def _fail(store: Store, row: dict[str, Any], error: str, report: FlushReport) -> None:
     store.db.execute("UPDATE outbox SET status = 'failed', error = ? WHERE id = ?", [error, row["id"]])
     store.forget_last_mail(row)
-    recipient = row["recipient"]
-    if row["purpose"] == ERASED_PURPOSE:  # the person's last mail: its failure names nobody
-        recipient, error = ERASED_ADDRESS, without_address(error, recipient)
+    recipient, error = reported(row, error)
     report.failed.append(f"{recipient} ({row['template']}): {error}")
     report.finished += 1
     log.error("outbox: message %s to %s failed permanently: %s", row["message_id"], recipient, error)
