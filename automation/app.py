@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import csv
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Literal
@@ -10,7 +9,6 @@ from typing import Literal
 from automation.auth.login import OAuthLogin
 from automation.auth.tokens import TokenProvider
 from automation.config import OAuth2Settings, Settings, resolve_password
-from automation.errors import AutomationError, ConfigError
 from automation.inbox.base import MailSource
 from automation.inbox.imap import ImapSource
 from automation.inbox.maildir import MaildirSource
@@ -137,43 +135,8 @@ def oauth_login(
 
 
 def read_contacts(path: Path, languages: list[str]) -> list[Contact]:
-    """The coordinator's CSV; every bad row is named with its line number."""
-    if not path.exists():
-        raise AutomationError(
-            f"{path}: contact list not found; fix: create it with the header email,name,organisation,language"
-        )
-    problems: list[str] = []
-    contacts: dict[str, Contact] = {}
-    with path.open(encoding="utf-8-sig", newline="") as handle:
-        reader = csv.DictReader(handle)
-        missing = {"email", "name"} - set(reader.fieldnames or [])
-        if missing:
-            raise ConfigError(
-                [
-                    f"{path}: header lacks {', '.join(sorted(missing))}; fix: first line"
-                    " must be email,name,organisation,language"
-                ]
-            )
-        for line, row in enumerate(reader, start=2):
-            email = (row.get("email") or "").strip().lower()
-            language = (row.get("language") or "").strip().lower()
-            if "@" not in email or " " in email:
-                problems.append(
-                    f"{path}:{line}: email {email!r} is not an address; fix it or delete the line"
-                )
-                continue
-            if language and language not in languages:
-                problems.append(
-                    f"{path}:{line}: language {language!r} is not one of"
-                    f" {', '.join(languages)}; fix: use one of them or leave it empty"
-                )
-                continue
-            contacts[email] = Contact(
-                email,
-                (row.get("name") or "").strip(),
-                (row.get("organisation") or "").strip(),
-                language,
-            )
-    if problems:
-        raise ConfigError(problems)
-    return list(contacts.values())
+    """The coordinator's contact list (CSV of any Excel locale, or .xlsx); every bad row is
+    named with its line number."""
+    from automation.contactfile import read_contacts as read
+
+    return read(path, languages)

@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import csv
-import io
 import json
 import logging
 import os
@@ -19,13 +17,14 @@ from typing import Any, Literal, NoReturn
 from zoneinfo import ZoneInfo
 
 import click
+from jinja2 import TemplateError, TemplateNotFound
 
 from automation import config as config_module
 from automation.app import App, read_contacts
 from automation.config import Settings, ordered
 from automation.errors import AutomationError, ConfigError
 from automation.model import Status
-from automation.render.sample import sample_context, sample_variants
+from automation.render.sample import sample_variants
 from automation.render.template_check import check_templates
 
 
@@ -35,7 +34,11 @@ class Context:
     now_text: str | None
 
     def settings(self) -> Settings:
-        return config_module.load(self.config_path)
+        from automation import i18n
+
+        settings = config_module.load(self.config_path)
+        i18n.use(settings.network.coordinator_language)
+        return settings
 
     def clock(self, settings: Settings) -> Callable[[], datetime]:
         zone = settings.network.zone
@@ -67,6 +70,20 @@ class ErrorMapper(click.Group):
             sys.exit(2)
         except AutomationError as exc:
             click.echo(f"error: {exc}", err=True)
+            sys.exit(2)
+        except TemplateError as exc:
+            from automation.render.template_errors import FIX, location, where
+
+            located = getattr(exc, "located", None)
+            if isinstance(exc, TemplateNotFound):
+                located = (
+                    f"template {exc.name} not found ({exc.message or exc}); fix: set [templates]"
+                    " directory to a folder with fi/, sv/, en/ and site/ (a copy of the project's templates/)"
+                )
+            elif located is None:
+                found = location(exc, Path("templates"))
+                located = f"{where(*found)}: {getattr(exc, 'message', None) or exc}; {FIX}"
+            click.echo(f"error: {located}", err=True)
             sys.exit(2)
         except sqlite3.OperationalError as exc:
             click.echo(
@@ -184,6 +201,7 @@ def check(obj: Context, connect: bool) -> None:
             sample_variants(settings),
         )
     )
+    problems.extend(config_module.publication_problems(settings))
     problems.extend(check_site(settings))
     problems.extend(check_report(settings))
     servers_ok: list[str] = []
@@ -380,10 +398,21 @@ def inspect(obj: Context, file: Path, as_json: bool) -> None:
 
 @main.command()
 @click.argument("code")
-@click.option("--format", "fmt", type=click.Choice(["json", "csv"]), default="json", show_default=True)
+@click.option(
+    "--format", "fmt", type=click.Choice(["json", "csv", "xlsx"]), default="json", show_default=True
+)
+@click.option(
+    "--output",
+    type=click.Path(dir_okay=False, path_type=Path),
+    help="Write to this file (xlsx: default registrations-CODE.xlsx here).",
+)
 @click.pass_obj
-def registrations(obj: Context, code: str, fmt: str) -> None:
-    """The registrations of meeting CODE, as JSON or CSV."""
+def registrations(obj: Context, code: str, fmt: str, output: Path | None) -> None:
+    """The registrations of meeting CODE, as JSON, CSV (as Excel in the coordinator's locale
+    reads it: ; and a BOM in fi and sv, headers and statuses in their language) or .xlsx."""
+    from automation import i18n
+    from automation.spreadsheets import csv_text, write_xlsx
+
     settings = obj.settings()
     if settings.meeting(code) is None:
         raise AutomationError(f"no meeting {code!r} in {settings.source}")
@@ -393,13 +422,43 @@ def registrations(obj: Context, code: str, fmt: str) -> None:
     finally:
         app.close()
     if fmt == "json":
-        click.echo(json.dumps(rows, ensure_ascii=False, indent=2))
+        _emit(json.dumps(rows, ensure_ascii=False, indent=2) + "\n", output)
         return
-    buffer = io.StringIO()
-    writer = csv.DictWriter(buffer, fieldnames=list(_REGISTRATION_FIELDS))
-    writer.writeheader()
-    writer.writerows({**row, "companions": "; ".join(row["companions"])} for row in rows)
-    click.echo(buffer.getvalue(), nl=False)
+    headers = [i18n.column(name) for name in _REGISTRATION_FIELDS]
+    table = [[_shown_value(row, name) for name in _REGISTRATION_FIELDS] for row in rows]
+    if fmt == "csv":
+        language = settings.network.coordinator_language
+        if language == "en":  # the contract's field names and values, as scripts read them
+            headers = list(_REGISTRATION_FIELDS)
+            table = [[_csv_value(row, name) for name in _REGISTRATION_FIELDS] for row in rows]
+        _emit(csv_text(headers, table, language), output)
+        return
+    path = write_xlsx(output or Path(f"registrations-{code}.xlsx"), [(code, headers, table)])
+    click.echo(i18n._("wrote {path}").format(path=path))
+
+
+def _shown_value(row: dict[str, Any], name: str) -> Any:
+    """A register value as the coordinator reads it: statuses and attendance in their language."""
+    from automation import i18n
+
+    value = row[name]
+    if name == "status":
+        return i18n.status_name(value)
+    if name == "attendance" and value in i18n.ATTENDANCE:
+        return i18n._(i18n.ATTENDANCE[value])
+    return _csv_value(row, name)
+
+
+def _csv_value(row: dict[str, Any], name: str) -> Any:
+    return "; ".join(row[name]) if name == "companions" else row[name]
+
+
+def _emit(text: str, output: Path | None) -> None:
+    if output is None:
+        click.echo(text, nl=False)
+        return
+    output.write_text(text, encoding="utf-8")
+    click.echo(f"wrote {output}", err=True)
 
 
 _REGISTRATION_FIELDS = (
@@ -510,90 +569,5 @@ def plan(obj: Context, until_text: str | None) -> None:
         )
 
 
-@main.command()
-@click.argument("template")
-@click.option("--meeting", "code", help="Meeting code whose data fills the template.")
-@click.option("--lang", "language", default=None, help="fi, sv or en (default: the network's first).")
-@click.option("--html", "as_html", is_flag=True, help="Print the HTML part instead of the text part.")
-@click.option("--open", "open_browser", is_flag=True, help="Open the HTML part in a browser.")
-@click.pass_obj
-def preview(
-    obj: Context, template: str, code: str | None, language: str | None, as_html: bool, open_browser: bool
-) -> None:
-    """Render one message (TEMPLATE, e.g. invitation) with real data, without sending it."""
-    import tempfile
-
-    from automation.outbox import outgoing
-    from automation.render.emails import TEMPLATE_NAMES, render_parts
-
-    settings = obj.settings()
-    if template not in TEMPLATE_NAMES:
-        raise AutomationError(f"no template {template!r}; known: {', '.join(TEMPLATE_NAMES)}")
-    language = language or settings.network.default_language
-    if language not in settings.network.languages:
-        raise AutomationError(f"--lang {language}: not one of {', '.join(settings.network.languages)}")
-    if code and settings.meeting(code) is None:
-        raise AutomationError(f"no meeting {code!r} in {settings.source}")
-    now = obj.clock(settings)()
-    row = {
-        "message_id": "preview@localhost",
-        "template": template,
-        "language": language,
-        "recipient": "maija.meikalainen@example.fi",
-        "name": "Maija Meikäläinen",
-        "meeting": code or "",
-        "reply_token": "0" * 32,
-        "in_reply_to": "",
-        "auto_submitted": "",
-        "purpose": "preview",
-        "calendar_method": "",
-        "calendar_sequence": 0,
-        "calendar_role": "",
-        "context": json.dumps(
-            {
-                k: v
-                for k, v in sample_context(settings).items()
-                if k not in ("network", "meeting", "previous", "past")
-            }
-            | {"open_meetings": [code] if code else [], "upcoming": [code] if code else []}
-        ),
-    }
-    out = outgoing(row, settings, now)
-    context = {
-        **_with_samples(out.context, settings, code, language),
-        "language": language,
-        "reply_address": out.reply_to,
-        "recipient": {"name": out.name, "email": out.recipient},
-    }
-    subject, text, page = render_parts(
-        settings.path(settings.templates.directory), template, language, context
-    )
-    if open_browser:
-        with tempfile.NamedTemporaryFile("w", suffix=".html", delete=False, encoding="utf-8") as handle:
-            handle.write(page)
-        click.launch(handle.name)
-    click.echo(f"Subject: {subject}\n")
-    click.echo(page if as_html else text)
-
-
-def _with_samples(
-    context: dict[str, Any], settings: Settings, code: str | None, language: str
-) -> dict[str, Any]:
-    """What the register cannot give a preview (no initiative yet, no earlier version of the
-    meeting, no counts) is filled in from the sample data `check` renders with, so every template
-    can be previewed in every language before it is ever sent."""
-    from automation.render.formatting import meeting_context
-
-    sample = sample_context(settings)
-    meeting = settings.meeting(code) if code else None
-    if meeting is not None:
-        sample["meeting"] = sample["previous"] = meeting_context(meeting, language)
-    empty: tuple[Any, ...] = (None, [], {}, "")
-    return {
-        key: sample[key] if value in empty and sample.get(key) not in empty else value
-        for key, value in context.items()
-    }
-
-
 # The register's administration commands live in their own module; importing it registers them.
-from automation import cli_admin, cli_desk, cli_followups  # noqa: E402, F401
+from automation import cli_admin, cli_contacts, cli_desk, cli_followups, cli_preview  # noqa: E402, F401

@@ -11,9 +11,10 @@ from pathlib import Path
 
 import click
 
-from automation.app import App, read_contacts
+from automation.app import App
 from automation.cli import Context, main
 from automation.errors import AutomationError
+from automation.i18n import _
 
 
 @main.group()
@@ -123,10 +124,11 @@ def report(obj: Context, year: int | None, output: Path) -> None:
     settings = obj.settings()
     app = App.open(settings)
     try:
-        result = picture(app, year or obj.clock(settings)().year)
+        now = obj.clock(settings)()
+        result = picture(app, year or now.year, now)
         click.echo(as_text(result))
         for path in write(app, result, output):
-            click.echo(f"wrote {path}")
+            click.echo(_("wrote {path}").format(path=path))
     finally:
         app.close()
 
@@ -151,45 +153,6 @@ def attendance(obj: Context, code: str, absent: tuple[str, ...], present: tuple[
     if unknown:
         raise AutomationError(f"not registered for {code}: {', '.join(unknown)}")
     click.echo(f"{code}: {len(absent)} marked as not come, {len(present)} as come")
-
-
-@main.group()
-def contacts() -> None:
-    """The contact list: import a CSV (merged by address, nothing dropped)."""
-
-
-@contacts.command("import")
-@click.argument("file", type=click.Path(exists=True, dir_okay=False, path_type=Path))
-@click.pass_obj
-def contacts_import(obj: Context, file: Path) -> None:
-    """Merge FILE (email,name,organisation,language) into the register and report what changed.
-    Nobody is dropped; consent, unsubscriptions and history stay as they are."""
-    settings = obj.settings()
-    incoming = read_contacts(file, list(settings.network.languages))
-    app = App.open(settings)
-    try:
-        added, changed, same = [], [], 0
-        with app.store.transaction():
-            for contact in incoming:
-                before = app.store.contact(contact.email)
-                app.store.sync_contacts([contact], obj.clock(settings)())
-                if before is None:
-                    added.append(contact.email)
-                elif (before["name"], before["organisation"], before["language"]) != (
-                    contact.name,
-                    contact.organisation,
-                    contact.language,
-                ):
-                    changed.append(contact.email)
-                else:
-                    same += 1
-    finally:
-        app.close()
-    click.echo(f"{file}: {len(added)} added, {len(changed)} changed, {same} unchanged; nobody removed")
-    for email in added:
-        click.echo(f"  + {email}")
-    for email in changed:
-        click.echo(f"  ~ {email}")
 
 
 @main.group()

@@ -15,6 +15,7 @@ from automation.app import App
 from automation.cli import Context, main
 from automation.desk import category, register, resolve
 from automation.errors import AutomationError
+from automation.i18n import _
 from automation.model import Attendance, Details
 from automation.parse.message import parse_message
 
@@ -82,7 +83,7 @@ def attention(ctx: click.Context, as_json: bool) -> None:
         click.echo(json.dumps(rows, ensure_ascii=False, indent=2))
         return
     if not rows:
-        click.echo("Nothing needs attention.")
+        click.echo(_("Nothing needs attention."))
         return
     for item in items:
         meeting = f"  [{item.meeting}]" if item.meeting else ""
@@ -95,8 +96,8 @@ def attention(ctx: click.Context, as_json: bool) -> None:
         for line in item.excerpt.splitlines():
             click.echo(_shown(f"      | {line}"))
     click.echo(
-        f"{len(rows)} item(s). Resolve one:"
-        " automation attention resolve N --as yes|no|maybe|initiative|ignore"
+        _("{count} item(s). Resolve one:").format(count=len(rows))
+        + " automation attention resolve N --as yes|no|maybe|initiative|ignore"
     )
 
 

@@ -13,7 +13,7 @@ import os
 import re
 import tomllib
 from collections.abc import Sequence
-from datetime import date, datetime, time
+from datetime import date, datetime, time, timedelta
 from pathlib import Path
 from typing import Annotated, Any, Literal
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
@@ -47,6 +47,8 @@ class NetworkSettings(_Section):
     timezone: str = "Europe/Helsinki"
     languages: list[Literal["fi", "sv", "en"]] = Field(default=["fi", "sv", "en"], min_length=1)
     coordinator: EmailAddress | None = None
+    # The language of the terminal: what the commands print (fi, sv, en; default English).
+    coordinator_language: Literal["fi", "sv", "en"] = "en"
     public_url: str = ""
 
     @field_validator("timezone")
@@ -224,21 +226,49 @@ class SecuritySettings(_Section):
     bounce_threshold: float = Field(default=2.0, gt=0)
 
 
+LegalBasis = Literal["public_task", "legitimate_interest", "consent"]
+
+
 class PrivacySettings(_Section):
     # Registrations are anonymised (only counts kept) this long after their meeting; records of
     # received messages are thinned after the same time.
     retention_days: int = Field(default=365, ge=1)
-    # The privacy notice (GDPR art. 13) names the controller and where to ask; by default the
-    # network itself at its shared address.
-    controller: str = ""  # e.g. the organisation responsible; default: [network] name
-    controller_address: str = ""  # postal address of the controller
+    # The privacy notice (GDPR art. 13). The controller is a legal person (the organisation that
+    # decides about the data, e.g. the one hosting the secretariat), not the network.
+    controller: LocalisedText = ""  # {fi = "Opetushallitus", sv = "Utbildningsstyrelsen", …}
+    controller_address: LocalisedText = ""  # the controller's postal address
+    controller_contact: str = ""  # the controller's general contact: an address or a phone number
+    dpo: str = ""  # how to reach the controller's data protection officer (address or phone)
     contact: EmailAddress | None = None  # where people use their rights; default: network address
+    # The controller is a public authority (a ministry, agency, municipality): its basis is its
+    # public task, and GDPR art. 6(1) second subparagraph denies it legitimate interest.
+    authority: bool = False
+    # public_task (art. 6(1)(e)), legitimate_interest (6(1)(f)) or consent (6(1)(a)); default:
+    # public_task for an authority, else legitimate_interest.
+    legal_basis: LegalBasis | None = None
+
+    @model_validator(mode="after")
+    def _basis_fits_the_controller(self) -> PrivacySettings:
+        if self.authority and self.legal_basis == "legitimate_interest":
+            raise ValueError(
+                'legal_basis = "legitimate_interest" is not open to a public authority (authority = true,'
+                ' GDPR art. 6(1)); use "public_task", or "consent" if everyone on the list gave it'
+            )
+        return self
+
+    @property
+    def basis(self) -> LegalBasis:
+        if self.legal_basis is not None:
+            return self.legal_basis
+        return "public_task" if self.authority else "legitimate_interest"
 
 
 class AccessibilitySettings(_Section):
-    # The accessibility statement (the form Finnish public bodies publish).
+    # The accessibility statement (Act 306/2019 on the Provision of Digital Services, § 15).
     feedback: EmailAddress | None = None  # default: [network] coordinator, else the network address
-    assessed: date | None = None  # when the site was last assessed; default: the day of publishing
+    # When and by whom the site was last assessed; required once the site is published.
+    assessed: date | None = None
+    assessed_by: LocalisedText = ""  # e.g. {fi = "itsearviointi, Opetushallitus", …}
 
 
 class FollowupsSettings(_Section):
@@ -287,6 +317,9 @@ class OrganisationSettings(_Section):
     name: LocalisedText  # one string or per language ({fi = "Opetushallitus", sv = "…"})
     kind: OrganisationKind
     aliases: list[str] = []
+    # An example of the demo (config.example.toml): used to match contacts, never published.
+    # Remove the key (or the entry) once the organisation really takes part.
+    example: bool = False
 
 
 class FeedbackSettings(_Section):
@@ -353,11 +386,26 @@ class MeetingSettings(_Section):
     cancelled: bool = False
     bring: LocalisedText = ""
     late_replies: Literal["closed", "waiting_list"] = "closed"
+    # Being prepared: no mail and no calendar invitation, not on the public site, until the
+    # line is removed (or set to false).
+    draft: bool = False
 
     @model_validator(mode="after")
     def _coherent_times(self) -> MeetingSettings:
         if self.end <= self.start:
             raise ValueError(f"end ({self.end}) must be after start ({self.start})")
+        deadline = self.registration_deadline
+        if not isinstance(deadline, datetime):
+            deadline = datetime.combine(deadline, time(23, 59, 59))  # a date: by the end of that day
+        start = self.start.replace(tzinfo=None) if deadline.tzinfo is None else self.start
+        if start.tzinfo is None and deadline.tzinfo is not None:
+            deadline = deadline.replace(tzinfo=None)
+        if deadline > start:
+            earlier = (self.start - timedelta(days=14)).date()
+            raise ValueError(
+                f"registration_deadline ({self.registration_deadline}) is after the meeting starts"
+                f" ({self.start}); it must be before, e.g. registration_deadline = {earlier}"
+            )
         if self.mode != "onsite" and not self.online_url:
             raise ValueError(f'mode = "{self.mode}" needs online_url (the link for remote participants)')
         return self
@@ -435,6 +483,10 @@ class Settings(_Section):
         values += [
             (f"[[organisers]] #{n} organisation", o.organisation) for n, o in enumerate(self.organisers, 1)
         ]
+        values += [
+            (f"[privacy] {key}", getattr(self.privacy, key)) for key in ("controller", "controller_address")
+        ]
+        values.append(("[accessibility] assessed_by", self.accessibility.assessed_by))
         for m in self.meetings:
             values += [
                 (f"[[meetings]] {m.code} {key}", getattr(m, key))
@@ -454,13 +506,29 @@ class Settings(_Section):
         return relative if relative.is_absolute() else self.source.parent / relative
 
     def meeting_objects(self) -> list[Meeting]:
+        """The published meetings: everything that sends mail, invites or publishes sees only
+        these (a draft is invisible to it)."""
+        return [m for m in self.all_meetings() if not m.draft]
+
+    def all_meetings(self) -> list[Meeting]:
         # Settings are frozen, so the converted meetings can be kept (asked for on every mail).
         if "meetings" not in self._cache:
             self._cache["meetings"] = [to_meeting(m, self.network) for m in self.meetings]
         return list(self._cache["meetings"])
 
     def meeting(self, code: str) -> Meeting | None:
-        return next((m for m in self.meeting_objects() if m.code == code), None)
+        """The meeting `code`, a draft too (preview renders it; commands that send refuse it)."""
+        return next((m for m in self.all_meetings() if m.code == code), None)
+
+    def draft_problem(self, code: str) -> str:
+        """Why nothing may be sent for `code` now, or "" when it is published."""
+        meeting = self.meeting(code)
+        if meeting is None or not meeting.draft:
+            return ""
+        return (
+            f"meeting {code} is a draft (draft = true in {self.source}): no mail and no calendar"
+            " invitation until it is published; fix: remove the draft line, then run again"
+        )
 
 
 def to_meeting(m: MeetingSettings, network: NetworkSettings) -> Meeting:
@@ -483,6 +551,7 @@ def to_meeting(m: MeetingSettings, network: NetworkSettings) -> Meeting:
         cancelled=m.cancelled,
         bring=_localised(m.bring, network),
         late_to_waiting_list=m.late_replies == "waiting_list",
+        draft=m.draft,
     )
 
 
@@ -531,7 +600,7 @@ def load(path: Path) -> Settings:
     except (tomllib.TOMLDecodeError, UnicodeDecodeError) as exc:
         raise ConfigError([f"{path}: not valid TOML ({exc}); fix the syntax at that line"]) from exc
     try:
-        return Settings.model_validate({**raw, "source": path})
+        settings = Settings.model_validate({**raw, "source": path})
     except ValidationError as exc:
         errors = exc.errors()
         for name in _COPIES_MAILBOX_OAUTH2:
@@ -539,6 +608,63 @@ def load(path: Path) -> Settings:
                 # A copy of [mailbox.oauth2]: its problems are reported once, where they are written.
                 errors = [e for e in errors if tuple(e["loc"][:2]) != (name, "oauth2")]
         raise ConfigError([_describe(path, raw, err) for err in errors]) from exc
+    from automation.demo import demo_problems
+
+    shared = demo_problems(settings)
+    if shared:
+        raise ConfigError(shared)
+    return settings
+
+
+def publication_problems(settings: Settings) -> list[str]:
+    """What the public site must say before it is published (`[network] public_url` set): the
+    privacy notice's controller and DPO, the accessibility statement's assessment. For `check`."""
+    if not settings.network.public_url:
+        return []
+    where = f"{settings.source}: "
+    why = "the site is published ([network] public_url is set)"
+    privacy, accessibility = settings.privacy, settings.accessibility
+    missing = [
+        (
+            "[privacy] controller",
+            privacy.controller,
+            "the organisation that decides about the data, e.g."
+            ' controller = "Opetushallitus" (a legal person, not the network)',
+        ),
+        (
+            "[privacy] controller_address",
+            privacy.controller_address or privacy.controller_contact,
+            "the controller's postal address (or controller_contact: its registry's address or phone)",
+        ),
+        ("[privacy] dpo", privacy.dpo, "how to reach its data protection officer, e.g. an address"),
+        (
+            "[accessibility] assessed",
+            accessibility.assessed,
+            "the date the site was last assessed,"
+            " e.g. assessed = 2024-03-01 (it is shown as is; change it when you assess again)",
+        ),
+        (
+            "[accessibility] assessed_by",
+            accessibility.assessed_by,
+            'who assessed it, e.g. assessed_by = "itsearviointi" or the name of the auditor',
+        ),
+    ]
+    problems = [
+        f"{where}{key}: missing, but {why}; fix: add {fix}" for key, value, fix in missing if not value
+    ]
+    names = set(_forms(settings.network.name))
+    if privacy.controller and names & set(_forms(privacy.controller)):
+        problems.append(
+            f"{where}[privacy] controller: the network is not a legal person and cannot be the"
+            " controller; fix: name the organisation that decides about the data (e.g. the one"
+            " hosting the secretariat)"
+        )
+    return problems
+
+
+def _forms(value: LocalisedText) -> list[str]:
+    values = value.values() if isinstance(value, dict) else [value]
+    return [" ".join(v.casefold().split()) for v in values if v]
 
 
 _FIXES = {

@@ -129,6 +129,8 @@ def register(
     if meeting is None:
         known = ", ".join(m.code for m in app.settings.meetings) or "none"
         raise AutomationError(f"no meeting {code!r} in the config; known codes: {known}")
+    if meeting.draft:
+        raise AutomationError(app.settings.draft_problem(code))
     email = email.strip().lower()
     if "@" not in email or " " in email:
         raise AutomationError(f"{email!r} is not an email address")

@@ -11,6 +11,7 @@ from typing import TYPE_CHECKING, Any
 
 from automation import config as config_module
 from automation.errors import ConfigError
+from automation.model import Kind
 from automation.parse.classify import classify
 from automation.parse.message import parse_message
 
@@ -59,7 +60,15 @@ def describe(raw: bytes, obj: Context) -> dict[str, Any]:
             "hedge": intent.hedge,
             "questions": list(intent.questions),
         }
-        result["companions"] = [{"name": name, "email": email} for name, email in intent.companions]
+        # Why it was not taken as an answer (it is asked about instead); the questions passed on
+        # to the coordinator; the people it brings, or (in a no) names to come instead.
+        result["abstention"] = intent.abstained
+        result["questions"] = list(intent.questions)
+        result["other_meetings"] = list(intent.elsewhere)
+        named = [{"name": name, "email": email} for name, email in intent.companions]
+        standing_in = seen.kind == Kind.CANCELLATION
+        result["companions"] = [] if standing_in else named
+        result["standins"] = named if standing_in else []
         details = intent.details
         result["details"] = {
             "name": details.name,

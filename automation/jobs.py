@@ -31,18 +31,24 @@ from automation.workflows.summaries import read_summary, summary_mails, version_
 
 
 def queue_invitations(app: App, code: str, now: datetime) -> int:
-    """Queue the invitation for every active contact who has not had it. Returns how many."""
+    """Queue the invitation for every active contact who has not had it and has not answered
+    for this meeting yet. Returns how many."""
     settings = app.settings
     meeting = settings.meeting(code)
     if meeting is None:
         known = ", ".join(m.code for m in settings.meetings) or "none"
         raise AutomationError(f"no meeting {code!r} in {settings.source}; known codes: {known}")
+    if meeting.draft:
+        raise AutomationError(settings.draft_problem(code))
     already = {
         str(r[0])
         for r in app.store.db.execute(
             "SELECT recipient FROM outbox WHERE meeting = ? AND purpose = 'invite'", [code]
         ).fetchall()
     }
+    # Whoever already answered for this meeting (a companion registered by a colleague, someone
+    # put down by hand) has had their confirmation: the plain invitation would ask them again.
+    already |= {r.email for r in app.store.registrations(code)}
     mails: list[SendMail] = invitations(
         meeting,
         app.store.active_contacts(),
@@ -347,7 +353,8 @@ def ask_rules(app: App, now: datetime) -> int:
     """Ask every contact who has not accepted the current rules to accept them (by reply)."""
     version = app.settings.rules.version
     rows = app.store.db.execute(
-        "SELECT email, name, language FROM contacts WHERE unsubscribed_at = '' AND rules_version != ?",
+        "SELECT email, name, language FROM contacts WHERE unsubscribed_at = '' AND removed_at = ''"
+        " AND rules_version != ?",
         [version],
     ).fetchall()
     default = app.settings.network.default_language

@@ -117,6 +117,8 @@ class Intent:
     hedge: str = ""
     companions: tuple[tuple[str, str | None], ...] = ()
     questions: tuple[str, ...] = ()
+    abstained: str = ""  # why the reply was not taken as an answer (it is asked about instead)
+    elsewhere: tuple[str, ...] = ()  # sentences about another meeting: passed on, not acted on
 
 
 @dataclass(frozen=True)
@@ -143,6 +145,7 @@ class Meeting:
     cancelled: bool = False
     bring: dict[str, str] = field(default_factory=dict)
     late_to_waiting_list: bool = False
+    draft: bool = False  # not published: no mail, no calendar invitation, not on the site
 
     def text(self, field_name: str, language: str) -> str:
         return localised(getattr(self, field_name), language)
@@ -337,6 +340,9 @@ class PublicFollowup:
     initiative: str = ""  # the initiative it came from, when the item names one
     updated_at: str = ""
     language: str = ""  # of the summary it was read from (pages in other languages mark it)
+    # The item per site language: (language, text, owner, language the text is in), from the
+    # summary written in that language where there is one; the owner named in that language.
+    versions: tuple[tuple[str, str, str, str], ...] = ()
 
 
 @dataclass(frozen=True)
@@ -353,12 +359,16 @@ class PublicNetwork:
     group: tuple[PublicPerson, ...] = ()
     contacts: tuple[PublicPerson, ...] = ()
     organisations: tuple[tuple[str, str | dict[str, str]], ...] = ()  # (kind, name) in config order
-    controller: str | dict[str, str] = ""  # GDPR art. 13: who decides about the data
-    controller_address: str = ""
+    controller: str | dict[str, str] = ""  # GDPR art. 13: the legal person deciding about the data
+    controller_address: str | dict[str, str] = ""
+    controller_contact: str = ""
+    dpo: str = ""  # the data protection officer's contact
+    legal_basis: str = "legitimate_interest"  # public_task | legitimate_interest | consent
     privacy_contact: str = ""
     retention_days: int = 365
     accessibility_feedback: str = ""
-    accessibility_assessed: str = ""  # ISO date the statement was last assessed
+    accessibility_assessed: str = ""  # ISO date of the last assessment ("" when not yet assessed)
+    accessibility_assessed_by: str | dict[str, str] = ""
 
 
 @dataclass(frozen=True)

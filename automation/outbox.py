@@ -341,7 +341,7 @@ def _prepare(
     except TemplateError as exc:
         # A broken template edit: the message waits (with the error shown by `automation
         # status`) until the coordinator fixes the template.
-        _retry(store, row, now, settings, f"template problem: {exc}", report)
+        _retry(store, row, now, settings, f"template problem: {getattr(exc, 'located', exc)}", report)
     except (PermanentError, ValueError) as exc:
         _fail(store, row, str(exc), report)
         _tell_coordinator(store, settings, row, str(exc), now)
@@ -595,7 +595,7 @@ def _followups(
         return {}
     found = meetings.get(about)
     return {
-        "followups": [item_context(row, meetings, language) for row in rows],
+        "followups": [item_context(row, meetings, language, settings) for row in rows],
         "followup_meeting": meeting_context(found, language) if found else None,
     }
 

@@ -75,7 +75,9 @@ def _contacts(app: App) -> list[Contact]:
     listed = read_contacts(app.contacts_file(), list(app.settings.network.languages))
     gone = {
         str(r[0])
-        for r in app.store.db.execute("SELECT email FROM contacts WHERE unsubscribed_at != ''").fetchall()
+        for r in app.store.db.execute(
+            "SELECT email FROM contacts WHERE unsubscribed_at != '' OR removed_at != ''"
+        ).fetchall()
     }
     return [c for c in listed if c.email not in gone]
 

@@ -1,7 +1,8 @@
 """`automation publish`: the open archive, built from the config, the register and the summary
 files. Only what may be public goes in: meetings, initiatives once the preparatory group has
-taken them up (the text without signature or contact lines, the submitter's name only when they
-asked for it, never an address), their history without who acted, and the summaries."""
+taken them up (the text without its signature block, the "Julkaise nimeni" line or contact
+lines, the submitter's name only when they asked for it, never an address), their history
+without who acted, and the summaries."""
 
 from __future__ import annotations
 
@@ -15,14 +16,16 @@ from automation.config import Settings, ordered
 from automation.jobs import summary_versions
 from automation.model import (
     HistoryEntry,
+    PublicFollowup,
     PublicInitiative,
     PublicNetwork,
     PublicPerson,
     PublicSummary,
     SiteData,
 )
-from automation.parse.reply import public_text
 from automation.render.archive import write_site
+from automation.render.public_text import public_text
+from automation.render.translations import followup_version
 from automation.workflows.lifecycle import Responsible, responsible_for
 
 
@@ -33,7 +36,8 @@ def site_data(app: App, now: datetime) -> SiteData:
         PublicInitiative(
             reference=item.reference,
             title=item.title,
-            text=public_text(item.text),
+            # The submitter's name only when they asked for it, as the acknowledgement promises.
+            text=public_text(item.text, () if item.publish_name else (item.submitter_name,)),
             status=item.status,
             meeting=item.meeting,
             submitter=item.submitter_name if item.publish_name else "",
@@ -67,8 +71,24 @@ def site_data(app: App, now: datetime) -> SiteData:
         now=now,
         base_url=settings.network.public_url,
         home=public_network(settings, now),
-        followups=tuple(app.store.public_followups()),
+        followups=public_followups(app),
     )
+
+
+def public_followups(app: App) -> tuple[PublicFollowup, ...]:
+    """The follow-up items with their text and owner in each of the site's languages."""
+    rows = {row["id"]: row for row in app.store.followups()}
+    languages = app.settings.network.languages
+    found = []
+    for item in app.store.public_followups():
+        row = rows.get(item.number)
+        versions = (
+            [] if row is None else [(lang, followup_version(app.settings, row, lang)) for lang in languages]
+        )
+        found.append(
+            replace(item, versions=tuple((lang, v.text, v.owner, v.language) for lang, v in versions))
+        )
+    return tuple(found)
 
 
 def public_network(settings: Settings, now: datetime) -> PublicNetwork:
@@ -95,13 +115,19 @@ def public_network(settings: Settings, now: datetime) -> PublicNetwork:
         contacts=tuple(
             PublicPerson(o.name, o.organisation, o.email) for o in settings.organisers if o.contact
         ),
-        organisations=tuple((o.kind, o.name) for o in settings.organisations),
-        controller=privacy.controller or network.name,
-        controller_address=privacy.controller_address,
+        organisations=tuple((o.kind, o.name) for o in settings.organisations if not o.example),
+        controller=ordered(privacy.controller, network.languages),
+        controller_address=ordered(privacy.controller_address, network.languages),
+        controller_contact=privacy.controller_contact,
+        dpo=privacy.dpo,
+        legal_basis=privacy.basis,
         privacy_contact=privacy.contact or network.address,
         retention_days=privacy.retention_days,
         accessibility_feedback=accessibility.feedback or network.coordinator or network.address,
-        accessibility_assessed=(accessibility.assessed or now.date()).isoformat(),
+        # The date the coordinator wrote, never the day of publishing: the statement says when
+        # the site was assessed, and that does not change by publishing it again.
+        accessibility_assessed=accessibility.assessed.isoformat() if accessibility.assessed else "",
+        accessibility_assessed_by=ordered(accessibility.assessed_by, network.languages),
     )
 
 

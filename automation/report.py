@@ -9,6 +9,7 @@ from typing import TYPE_CHECKING
 import click
 
 from automation.app import App
+from automation.i18n import _, status_name
 from automation.model import SHOWN, Status
 
 if TYPE_CHECKING:
@@ -70,34 +71,48 @@ def print_status(app: App, now: datetime) -> bool:
     echo = click.echo
     store = app.store
     contacts = store.active_contacts()
-    echo(f"Contacts: {len(contacts)} receiving invitations")
+    echo(_("Contacts: {count} receiving invitations").format(count=len(contacts)))
     for meeting in app.settings.meeting_objects():
         counts = {s: store.count(meeting.code, s) for s in Status}
         answered = {r.email for r in store.registrations(meeting.code)}
         not_answered = sum(1 for c in contacts if c.email not in answered)
         state = (
-            "cancelled"
+            _("registration cancelled")
             if meeting.cancelled
             else (
-                "open"
+                _("registration open")
                 if now <= meeting.registration_deadline
-                else "closed"
+                else _("registration closed")
                 if now < meeting.start
-                else "past"
+                else _("registration past")
             )
         )
         capacity = f"/{meeting.capacity}" if meeting.capacity else ""
+        figures = [
+            f"{status_name(str(s))} {counts[s]}{capacity if s == Status.REGISTERED else ''}"
+            for s in (Status.REGISTERED, Status.WAITING, Status.TENTATIVE, Status.CANCELLED, Status.DECLINED)
+        ]
+        figures.append(f"{status_name('not answered')} {not_answered}")
         echo(
-            f"Meeting {meeting.code} ({meeting.start:%d.%m.%Y %H:%M}, registration {state}):"
-            f" registered {counts[Status.REGISTERED]}{capacity}, waiting {counts[Status.WAITING]},"
-            f" tentative {counts[Status.TENTATIVE]}, cancelled {counts[Status.CANCELLED]},"
-            f" declined {counts[Status.DECLINED]}, not answered {not_answered}"
+            _("Meeting {code} ({start}, {state}):").format(
+                code=meeting.code, start=f"{meeting.start:%d.%m.%Y %H:%M}", state=state
+            )
+            + " "
+            + ", ".join(figures)
         )
+    for meeting in app.settings.all_meetings():
+        if meeting.draft:
+            echo(
+                _(
+                    "Meeting {code} ({start}): draft, no mail and no calendar invitation until it is"
+                    " published (remove draft = true)"
+                ).format(code=meeting.code, start=f"{meeting.start:%d.%m.%Y %H:%M}")
+            )
     _print_privacy(app)
     versions = store.rules_versions()
     current = app.settings.rules.version
     accepted = ", ".join(f"{v or 'not accepted'}: {n}" for v, n in sorted(versions.items()))
-    echo(f"Rules (current version {current}): {accepted or 'no contacts'}")
+    echo(_("Rules (current version {version}):").format(version=current) + f" {accepted or _('no contacts')}")
     rows = store.db.execute("SELECT status, COUNT(*), MIN(created_at) FROM outbox GROUP BY status").fetchall()
     queue = {str(r[0]): (int(r[1]), str(r[2])) for r in rows}
     # Mail "in flight" (claimed, not recorded as sent) counts as waiting: a crash leaves it so.
@@ -106,21 +121,37 @@ def print_status(app: App, now: datetime) -> bool:
     failed = queue.get("failed", (0, ""))[0]
     expired = queue.get("expired", (0, ""))[0]
     dropped = f", {expired} expired" if expired else ""
-    echo(f"Outbox: {queue.get('sent', (0, ''))[0]} sent, {pending} waiting, {failed} failed{dropped}")
+    sent = queue.get("sent", (0, ""))[0]
+    echo(
+        _("Outbox: {sent} sent, {pending} waiting, {failed} failed").format(
+            sent=sent, pending=pending, failed=failed
+        )
+        + dropped
+    )
+    if failed:
+        echo("  " + _("act: see why below; once fixed, automation outbox retry"))
     stuck = bool(pending) and _older_than_hour(oldest, now)
     for row in store.db.query("SELECT recipient, template, error FROM outbox WHERE status = 'failed'"):
         echo(f"  failed: {row['recipient']} ({row['template']}): {row['error']}")
     for row in store.db.query("SELECT recipient, template, error FROM outbox WHERE status = 'expired'"):
         echo(f"  expired: {row['recipient']} ({row['template']}): {row['error']}")
     attention = store.attention_messages()
-    echo(f"Needs attention: {len(attention)} message(s)")
+    echo(
+        _("Needs attention: {count} message(s)").format(count=len(attention))
+        + " "
+        + (
+            _("(act: automation attention, then attention resolve N)")
+            if attention
+            else _("(nothing for you to do)")
+        )
+    )
     for row in attention:
         echo(
             f"  {row['received_at']} {row['sender'] or '(no sender)'} “{row['subject']}”:"
             f" {row['reason'].splitlines()[0]}"
         )
     if stuck:
-        echo("STUCK: mail has been waiting for more than an hour; check [sending]")
+        echo(_("STUCK: mail has been waiting for more than an hour; check [sending]"))
     paused = _print_pause(app)
     return not (stuck or paused)
 

@@ -20,8 +20,8 @@ from dataclasses import dataclass, field
 from datetime import datetime, time
 
 from automation import submissions
-from automation.app import App, read_contacts
-from automation.errors import TransientError
+from automation.app import App
+from automation.errors import ConfigError, TransientError
 from automation.inbox.base import MailSource, RawMail
 from automation.inbox.readahead import Read, ReadAhead
 from automation.model import (
@@ -482,6 +482,18 @@ def poll(app: App, source: MailSource, now: datetime, outcomes: Outcomes | None 
 
 
 def sync_contacts(app: App, now: datetime) -> int:
-    contacts = read_contacts(app.contacts_file(), list(app.settings.network.languages))
+    """Merge the configured contact list into the register (a status column saying inactive
+    removes; it never restores someone removed with `contacts remove`)."""
+    from automation.contactfile import read_contact_file
+
+    found = read_contact_file(app.contacts_file(), list(app.settings.network.languages))
+    if found.refused:
+        raise ConfigError(
+            [f"{found.path}:{r.line}: {r.reason}; fix it or delete the line" for r in found.refused]
+        )
     with app.store.transaction():
-        return app.store.sync_contacts(contacts, now)
+        outcomes = [
+            app.store.merge_contact(row.contact, found.columns, row.active, now, restore=False)
+            for row in found.rows
+        ]
+    return sum(o not in ("unchanged", "erased") for o in outcomes)

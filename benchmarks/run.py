@@ -473,7 +473,8 @@ def reader_speed(seconds: float) -> dict[str, Any]:
     from measure_replies import build_email, load
 
     from automation.parse.message import parse_message
-    from automation.parse.reading.reader import _SENTENCE, read_answer
+    from automation.parse.reading.answers import _SENTENCE
+    from automation.parse.reading.reader import read_answer
 
     log(f"1c. reply reader: the labelled set, read over and over for {seconds:.0f} s")
     texts = [

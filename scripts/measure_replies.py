@@ -59,6 +59,16 @@ class Outcome:
     names_note: str = ""
     sender: str = "yes"  # for companions: the sender's own answer ("no" when they send others)
     extra: dict[str, Any] = field(default_factory=dict)
+    questions_wanted: int = 0  # questions the label says the coordinator must get
+    questions_passed: int = 0  # of those, how many the reader passed on
+    standin_wanted: bool = False
+    standin_named: bool = False  # the stand-in's name was read (so the sender is told, not them registered)
+
+    @property
+    def wrong_act(self) -> bool:
+        """Registered or cancelled against the reply: far worse than asking back."""
+        wanted = self.sender if self.expected == "companions" else self.expected
+        return self.read in ("yes", "no") and self.read != wanted
 
 
 def load(directory: Path) -> list[dict[str, Any]]:
@@ -173,6 +183,15 @@ def read_one(item: dict[str, Any], number: int) -> Outcome:
         getattr(classification, "reason", ""),
         evidence,
     )
+    asked = [_norm(q) for q in getattr(intent, "questions", ()) or ()]
+    outcome.questions_wanted = len(item.get("questions", []))
+    outcome.questions_passed = sum(
+        any(_norm(q) in got or got in _norm(q) for got in asked if got) for q in item.get("questions", [])
+    )
+    if item.get("standin"):
+        outcome.standin_wanted = True
+        named = {_norm(n) for n in _companions_of(classification) or []}
+        outcome.standin_named = _norm(item["standin"]["name"]) in named
     if expected == "companions":
         outcome.sender = item.get("sender", "yes")
         names = _companions_of(classification)
@@ -234,6 +253,15 @@ def measure(replies: list[dict[str, Any]]) -> tuple[dict[str, Any], list[Outcome
             "names_differ": sum(o.names_note.startswith("names differ") for o in comp),
             "names_exposed": any(o.companions_read is not None for o in comp),
         },
+        "wrong_acts": sum(o.wrong_act for o in outcomes),
+        "questions": {
+            "wanted": sum(o.questions_wanted for o in outcomes),
+            "passed_on": sum(o.questions_passed for o in outcomes),
+        },
+        "standins": {
+            "wanted": sum(o.standin_wanted for o in outcomes),
+            "named": sum(o.standin_named for o in outcomes),
+        },
         "critical": {
             "yes_read_as_no": matrix["yes"]["no"] + sum(o.read == "no" for o in comp if o.sender == "yes"),
             "no_read_as_yes": matrix["no"]["yes"] + sum(o.read == "yes" for o in comp if o.sender == "no"),
@@ -250,6 +278,7 @@ def measure(replies: list[dict[str, Any]]) -> tuple[dict[str, Any], list[Outcome
                 "reason": o.reason,
                 "evidence": o.evidence,
                 **({"names": o.names_note} if o.names_note else {}),
+                **({"wrong_act": True} if o.wrong_act else {}),
             }
             for o in outcomes
             if not o.right
@@ -296,6 +325,12 @@ def print_report(report: dict[str, Any], show_errors: bool) -> None:
     print(
         f"Critical: yes→no {crit['yes_read_as_no']}, no→yes {crit['no_read_as_yes']}, "
         f"maybe→yes {crit['maybe_read_as_yes']}"
+    )
+    print(f"Wrongly acted on (registered or cancelled against the reply): {report['wrong_acts']}")
+    q, st = report["questions"], report["standins"]
+    print(
+        f"Questions passed on to the coordinator: {q['passed_on']}/{q['wanted']}; "
+        f"stand-ins named: {st['named']}/{st['wanted']}"
     )
     print(f"Speed: {report['replies_per_second']} replies/s ({report['seconds']} s for {report['total']})")
     if show_errors:

@@ -116,7 +116,7 @@ def test_companions_with_and_without_an_address_through_the_real_servers(
     assert "Matti Virtanen" in csv_text
 
 
-def test_a_colleague_sent_in_ones_place_is_registered_through_the_real_servers(
+def test_a_colleague_named_to_come_instead_is_told_how_to_register_and_the_question_reaches_the_coordinator(
     cli: Callable[..., str],  # noqa: F811 - the fixture of test_integration
     imap_user: ImapUser,
     smtp_sink: SmtpSink,
@@ -124,16 +124,24 @@ def test_a_colleague_sent_in_ones_place_is_registered_through_the_real_servers(
     cli("invite", "2024-03")
     cli("run", "--once")
     maija = invitation_for(smtp_sink, "maija@example.fi")
-    append(imap_user, reply_to(maija, "maija@example.fi", "Kyllä, tulen."))
-    cli("run", "--once")
+    smtp_sink.clear()
+    append(imap_user, reply_to(maija, "maija@example.fi", "Kyllä, tulen. Onko paikalla pysäköintiä?"))
+    output = cli("run", "--once")
+    assert "maija@example.fi registered for 2024-03" in output, output
+    [confirmation] = smtp_sink.wait_for(1)
+    text = body(parsed(confirmation.data))
+    assert "Välitimme kysymyksesi koordinaattorille" in text and "Onko paikalla pysäköintiä?" in text
+    listed = cli("attention")
+    assert "maija@example.fi" in listed and "Onko paikalla pysäköintiä?" in listed, listed
+
     smtp_sink.clear()
     text = "En pääse sittenkään, mutta kollegani Liisa Korhonen (liisa.korhonen@espoo.fi) tulee tilalleni."
     append(imap_user, reply_to(maija, "maija@example.fi", text))
     output = cli("run", "--once")
-    assert "registered in their place: Liisa Korhonen" in output, output
-    mails = {m.envelope_to[0]: parsed(m.data) for m in smtp_sink.wait_for(2)}
-    assert "Ilmoitimme tilallesi: Liisa Korhonen" in body(mails["maija@example.fi"])  # who comes instead
-    liisa = mails["liisa.korhonen@espoo.fi"]
-    assert "Maija Meikäläinen" in body(liisa) and "+" in str(liisa["Reply-To"])  # her own token
-    assert any(part.get_content_type() == "text/calendar" for part in liisa.walk())
-    assert statuses(cli) == {"maija@example.fi": "cancelled", "liisa.korhonen@espoo.fi": "registered"}
+    assert "named to come instead (not registered): Liisa Korhonen" in output, output
+    mails = {m.envelope_to[0]: parsed(m.data) for m in smtp_sink.wait_for(1)}
+    assert set(mails) == {"maija@example.fi"}  # nothing goes to Liisa on Maija's word
+    told = body(mails["maija@example.fi"])
+    assert "Emme ilmoittaneet tilallesi" in told and "Liisa Korhonen" in told and "Kyllä, tulen" in told
+    assert statuses(cli) == {"maija@example.fi": "cancelled"}
+    assert "Liisa Korhonen" in cli("attention")

@@ -5,6 +5,7 @@ then the same with the meeting moved, and with the daemon stopped for days."""
 from __future__ import annotations
 
 import email
+import io
 import mailbox
 import traceback
 from collections.abc import Callable
@@ -17,6 +18,7 @@ import pytest
 import time_machine
 from click.testing import CliRunner
 from mails import outlook_reply
+from openpyxl import load_workbook
 
 from automation.cli import main
 
@@ -139,10 +141,14 @@ def test_a_meetings_whole_year(year: Year) -> None:
     assert year.run(at("2024-02-17T08:59")) == []
     assert year.run(at("2024-02-17T09:00")) == [("deadline-reminder", "anna@example.fi")]
     assert year.run(at("2024-02-18T09:00")) == []
-    # At the deadline the organisers get the participant list with a CSV.
+    # At the deadline the organisers get the participant list as an Excel workbook.
     assert year.run(at("2024-02-23T00:00")) == [("close", "chair@example.fi")]
-    csv_part = next(p for p in year.last("close").iter_attachments() if p.get_filename().endswith(".csv"))
-    table = csv_part.get_content()
+    part = next(p for p in year.last("close").iter_attachments() if p.get_filename().endswith(".xlsx"))
+    book = load_workbook(io.BytesIO(part.get_content()), read_only=True)
+    rows = list(book.worksheets[0].iter_rows(values_only=True))
+    assert rows[0][:3] == ("Tila", "Nimi", "Sähköposti")
+    assert rows[1][0] == "ilmoittautunut"
+    table = " ".join(str(v) for row in rows for v in row if v)
     assert "Maija Meikäläinen" in table and "gluteeniton" in table and "John" not in table
     assert year.run(at("2024-03-10T09:00")) == [("meeting-reminder", "maija@example.fi")]
     assert "Kannettava" in year.last("meeting-reminder").get_body(("plain",)).get_content()

@@ -137,7 +137,7 @@ def test_unsubscribed_get_no_invitations_and_reimport_keeps_consent(
         encoding="utf-8",
     )
     output = cli("contacts", "import", str(sheet))
-    assert "1 added, 1 changed, 0 unchanged; nobody removed" in output
+    assert "1 added, 1 changed, 0 removed, 0 restored, 0 unchanged" in output
     smtp_sink.clear()
     cli("run", "--once", now="2024-02-14T10:00")
     invited = {m.envelope_to[0] for m in smtp_sink.wait_for(3)}
@@ -224,7 +224,7 @@ def test_feedback_goes_into_the_pack_and_the_report_matches_the_register(
     text = body(parsed(pack.data))
     assert pack.envelope_to == ["chair@example.fi"] and "4" in text and "Erinomainen" in text
     assert "maija@example.fi" not in text  # anonymous
-    output = cli("report", "--year", "2024", "--output", str(tmp_path / "reports"))
+    output = cli("report", "--year", "2024", "--output", str(tmp_path / "reports"), now="2024-03-20T10:00")
     assert "invited    3  registered    3  attended    2  feedback 4.0 (3)" in output
     assert "municipal_network 2" in output  # Espoo (alias) and Vasa stad
     assert "two-meetings rule NOT held" in output

@@ -125,10 +125,12 @@ def test_a_change_of_mind_replaces_the_earlier_answer(text: str, answer: str) ->
     assert read_answer(text).answer == answer, read_answer(text)
 
 
-def test_a_question_beside_an_answer_waits_for_a_person() -> None:
-    # "Tulen luultavasti, mutta …?" in one sentence: the answer depends on the reply.
-    reading = read_answer("Tulen luultavasti, mutta onko lounas maksullinen?")
-    assert reading.answer == "unknown" and reading.questions
+def test_a_question_beside_an_answer_is_passed_on_and_the_answer_taken() -> None:
+    # "I'll come – is lunch provided?": the answer is acted on, the question goes to a person.
+    reading = read_answer("I'll come – is lunch provided or should we bring our own?")
+    assert reading.answer == "yes" and reading.questions
+    hedged = read_answer("Tulen luultavasti, mutta onko lounas maksullinen?")
+    assert hedged.answer == "maybe" and hedged.questions
     # A date's full stop ends no sentence: the question is one sentence, not a nominal yes.
     assert read_answer("Ilmoittautumisaika on 22.2. mennessä, ehdinkö vielä?").answer == "unknown"
     assert read_answer("Tulen 12.3. Kiitos!").answer == "yes"
@@ -327,3 +329,65 @@ def test_people_who_come_besides_the_sender_or_in_a_list_are_companions() -> Non
     # The sender's own verb at the start is no first name, a town in the genitive no surname.
     town = read_answer("Tulemme Helsingin kaupungilta kahdestaan Ville Nurmen kanssa.")
     assert [c.name for c in town.companions] == ["Ville Nurmi"]
+
+
+@pytest.mark.parametrize(
+    ("text", "month", "answer"),
+    [
+        ("Maaliskuun tapaamiseen en ehdi, syksyn tapaamiseen kyllä tulen.", 3, "no"),
+        ("I cannot attend the autumn meeting, but I will come in March.", 3, "yes"),
+        ("Jag kommer inte till höstträffen, men till mötet i mars kommer jag.", 3, "yes"),
+        # Without the meeting's month (no date in the subject) two answers are asked about.
+        ("Maaliskuun tapaamiseen en ehdi, syksyn tapaamiseen kyllä tulen.", None, "unknown"),
+        # A month with no meeting named is no other meeting.
+        ("Helmikuussa olen lomalla, mutta tulen.", 3, "yes"),
+    ],
+)
+def test_an_answer_about_another_meeting_is_set_aside(text: str, month: int | None, answer: str) -> None:
+    reading = read_answer(text, month=month)
+    assert reading.answer == answer, reading
+    other_meeting = month is not None and "Helmikuussa" not in text
+    assert bool(reading.elsewhere) == other_meeting, reading  # passed on to the coordinator
+
+
+@pytest.mark.parametrize(
+    ("text", "answer"),
+    [
+        ("Sanna Lehto from our team will come instead.", "unknown"),
+        ("Ilmoittauduin aiemmin, mutta nyt joudun vetäytymään.", "no"),
+        ("Jag anmälde mig tidigare, men nu måste jag tyvärr dra mig ur.", "no"),
+        ("Count me in for the May meeting.", "yes"),
+        ("Jag kommer ifall jag hinner.", "maybe"),
+        ("I will come provided that the trains run.", "maybe"),
+        ("kylla tulen", "yes"),
+        ("en paase valitettavasti", "no"),
+        ("mä en pääse", "no"),
+        ("me ollaan tulos", "yes"),
+        ("en kerkee", "no"),
+        ("Jag hade gärna kommit, men vi har utvecklingssamtal den dagen.", "no"),
+        ("Tyvärr kan jag inte.", "no"),
+    ],
+)
+def test_mixed_signals_and_everyday_writing(text: str, answer: str) -> None:
+    assert read_answer(text).answer == answer, read_answer(text)
+
+
+@pytest.mark.parametrize(
+    ("text", "names"),
+    [
+        ("Tulen Annan kanssa.", ["Anna"]),
+        ("Tullaan Villen ja Emman kanssa.", ["Ville", "Emma"]),
+        ("Tulen Tampereelta Annan kanssa.", ["Anna"]),
+        ("Please add my two colleagues, Mark Davies and Sarah Lee.", ["Mark Davies", "Sarah Lee"]),
+        (
+            "Ilmoitan itseni ja seuraavat:\nMatti Meikäläinen, matti@example.fi\nLiisa Korhonen"
+            "\n\nTerveisin\nPekka",
+            ["Matti Meikäläinen", "Liisa Korhonen"],
+        ),
+        ("I will attend together with a colleague from the Finnish Heritage Agency.", []),
+        ("Jag kommer med två kolleger från Åbo stad.", []),
+    ],
+)
+def test_companions_as_a_secretary_reads_them(text: str, names: list[str]) -> None:
+    reading = read_answer(text)
+    assert reading.answer == "yes" and [c.name for c in reading.companions] == names, reading

@@ -13,7 +13,7 @@ import re
 
 from automation.model import Details, Intent, Kind
 from automation.parse.reading import Reading, read_answer
-from automation.parse.reading.reader import MAYBE, NO, UNKNOWN, YES
+from automation.parse.reading.answers import MAYBE, NO, UNKNOWN, YES
 from automation.parse.reply import normalise
 
 _F = re.IGNORECASE | re.MULTILINE
@@ -122,7 +122,7 @@ def read_intent(text: str, subject: str = "") -> Intent:
     button = read_button(head)
     if button is not None:
         return button
-    reading = read_answer(head)
+    reading = read_answer(head, month=meeting_month(subject))
     if reading.answer != UNKNOWN or reading.evidence:
         return _from_reading(reading, details)
     # The reader found no answer: the phrase patterns below still catch the forms it lacks.
@@ -131,10 +131,16 @@ def read_intent(text: str, subject: str = "") -> Intent:
     register = _first(REGISTER, remaining)
     if reading.questions and not (cancel or register):
         return Intent(
-            Kind.UNKNOWN, reading.language, evidence=reading.questions[0], questions=reading.questions
+            Kind.UNKNOWN,
+            reading.language,
+            evidence=reading.questions[0],
+            questions=reading.questions,
+            abstained="a question, no answer",
         )
     if cancel and register:
-        return Intent(Kind.UNKNOWN, cancel[0], evidence=f"{register[1]} / {cancel[1]}")
+        return Intent(
+            Kind.UNKNOWN, cancel[0], evidence=f"{register[1]} / {cancel[1]}", abstained="mixed answers"
+        )
     if cancel:
         return Intent(Kind.CANCELLATION, cancel[0], evidence=cancel[1], details=details)
     if register:
@@ -142,7 +148,7 @@ def read_intent(text: str, subject: str = "") -> Intent:
     if details.attendance and not reading.questions and not _mentions_question(head):
         # "Osallistun etänä" alone is matched above; "Etänä" alone is a yes with a mode.
         return Intent(Kind.REGISTRATION, guess_language(head), evidence=details.attendance, details=details)
-    return Intent(Kind.UNKNOWN, guess_language(head), evidence=_first_line(head))
+    return Intent(Kind.UNKNOWN, guess_language(head), evidence=_first_line(head), abstained="no answer found")
 
 
 # The one-click answers of our mails (render/emails.py `mailto`) end their ready body with one of
@@ -188,7 +194,50 @@ def _from_reading(reading: Reading, details: Details) -> Intent:
         hedge=reading.hedge,
         companions=tuple((c.name, c.email) for c in reading.companions),
         questions=reading.questions,
+        abstained=reading.abstained or ("unclear" if reading.answer == UNKNOWN else ""),
+        elsewhere=reading.elsewhere,
     )
+
+
+_SUBJECT_DATE = re.compile(r"\b\d{1,2}\.(\d{1,2})\.(?:\d{4})?")
+_SUBJECT_MONTHS = re.compile(
+    r"\b\d{1,2}(?:st|nd|rd|th)? (january|february|march|april|may|june|july|august|september|october"
+    r"|november|december|januari|februari|mars|april|maj|juni|juli|augusti|oktober)\b",
+    re.IGNORECASE,
+)
+_MONTH_NUMBERS = {
+    **{
+        m: n
+        for n, m in enumerate(
+            (
+                "january",
+                "february",
+                "march",
+                "april",
+                "may",
+                "june",
+                "july",
+                "august",
+                "september",
+                "october",
+                "november",
+                "december",
+            ),
+            1,
+        )
+    },
+    **{"januari": 1, "februari": 2, "mars": 3, "maj": 5, "juni": 6, "juli": 7, "augusti": 8, "oktober": 10},
+}
+
+
+def meeting_month(subject: str) -> int | None:
+    """The month of the meeting a reply answers, from our subject ("Kutsu: verkoston tapaaminen
+    12.3.2024", "network meeting 12 March 2024"); None when the subject names no date."""
+    numeric = _SUBJECT_DATE.search(subject)
+    if numeric and 1 <= int(numeric.group(1)) <= 12:
+        return int(numeric.group(1))
+    named = _SUBJECT_MONTHS.search(subject)
+    return _MONTH_NUMBERS[named.group(1).lower()] if named else None
 
 
 def read_details(text: str) -> Details:

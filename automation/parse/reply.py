@@ -64,6 +64,25 @@ _FORWARD_MARKERS = re.compile(
     re.IGNORECASE | re.MULTILINE,
 )
 _SIGNATURE_DASHES = re.compile(r"^-- ?$", re.MULTILINE)
+# The legal notices organisations append to every mail, in the shapes they are written in: they
+# are full of "not", "ei" and "inte" ("if you are not the intended recipient…") and never part
+# of the answer, so the text is cut where one begins.
+_DISCLAIMER = re.compile(
+    r"^[ \t*_>]*(?:"
+    r"(?:this|the information in this|the contents of this) (?:e-?mail|message|communication)"
+    r"[^\n]{0,80}\b(?:may contain|contains|is intended|is confidential|is for the)"
+    r"|(?:confidentiality notice|disclaimer|legal notice|privileged ?(?:&|and) ?confidential)\b"
+    r"|if you (?:are not|have received this)[^\n]{0,40}\b(?:intended|in error)"
+    r"|tämä (?:sähkö)?(?:posti)?viesti[^\n]{0,60}"
+    r"\b(?:voi|saattaa|sisältää|on tarkoitettu|on luottamuksellinen)"
+    r"|(?:luottamuksellisuus|vastuuvapauslauseke|huomautus)\s*:"
+    r"|jos (?:olet saanut|et ole) tämän viestin"
+    r"|(?:detta|det här) (?:e-?post)?(?:meddelande|mejl|mail)[^\n]{0,60}"
+    r"\b(?:kan innehålla|innehåller|är avsett|är konfidentiell)"
+    r"|om du (?:inte är|har fått detta)[^\n]{0,40}\b(?:mottagare|av misstag)"
+    r")",
+    re.IGNORECASE | re.MULTILINE,
+)
 _MAX_INPUT = 50_000  # the new text of a reply is short; bound the regex work on huge bodies
 
 
@@ -94,7 +113,7 @@ _EMPTY_LINES = re.compile(r"\n(?:[^\S\n]*\n){3,}")
 
 def _cut_at_history(text: str) -> str:
     positions = [len(text)]
-    for pattern in (_ATTRIBUTION, _FORWARD_MARKERS, _SIGNATURE_DASHES):
+    for pattern in (_ATTRIBUTION, _FORWARD_MARKERS, _SIGNATURE_DASHES, _DISCLAIMER):
         found = pattern.search(text)
         if found:
             positions.append(found.start())

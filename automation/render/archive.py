@@ -126,11 +126,12 @@ def _write_language(
     ]
     common = {
         "network": network,
-        "home": _home(data.home, language, data.now),
+        "home": _home(data.home, language),
         "language": language,
         "languages": versions,
         "has_calendar": bool(meetings),
         "updated": short_date(data.now, language),
+        "site_url": base,  # this language's address on the web ("" when not published)
     }
 
     def page(name: str, relative: str, **context: Any) -> None:
@@ -284,7 +285,7 @@ def _initiative(initiative: PublicInitiative, meetings: dict[str, Context], lang
 KINDS = ("national", "municipal_network", "company", "university")
 
 
-def _home(home: PublicNetwork, language: str, now: datetime) -> Context:
+def _home(home: PublicNetwork, language: str) -> Context:
     """The network as the home page shows it: the preparatory group by organisation with this
     year's responsible one marked, the contact persons, the organisations by kind."""
     # Names given per language ({fi=…, sv=…}) are shown in the page's language.
@@ -292,7 +293,7 @@ def _home(home: PublicNetwork, language: str, now: datetime) -> Context:
     for person in home.group:
         groups.setdefault(localised(person.organisation, language), []).append(person.name)
     responsible = fold(localised(home.responsible, language))
-    assessed = _date(home.accessibility_assessed or now.date().isoformat(), language)
+    assessed = _date(home.accessibility_assessed, language) if home.accessibility_assessed else None
     return {
         "rules_version": home.rules_version,
         "join_address": home.join_address,
@@ -324,11 +325,15 @@ def _home(home: PublicNetwork, language: str, now: datetime) -> Context:
             if any(k == kind for k, _ in home.organisations)
         ],
         "controller": localised(home.controller, language),
-        "controller_address": home.controller_address,
+        "controller_address": localised(home.controller_address, language),
+        "controller_contact": home.controller_contact,
+        "dpo": home.dpo,
+        "legal_basis": home.legal_basis,
         "privacy_contact": home.privacy_contact,
         "retention_days": home.retention_days,
         "accessibility_feedback": home.accessibility_feedback,
         "accessibility_assessed": assessed,
+        "accessibility_assessed_by": localised(home.accessibility_assessed_by, language),
     }
 
 
@@ -339,13 +344,18 @@ def _rules(env: Environment, language: str, version: str) -> Markup:
 
 
 def _followup(item: PublicFollowup, meetings: dict[str, Context], language: str) -> Context:
+    # The item in the page's language where the summary was written in it too.
+    text, owner, written = next(
+        ((t, o, w) for lang, t, o, w in item.versions if lang == language),
+        (item.text, item.owner, item.language),
+    )
     return {
         "number": item.number,
         "anchor": f"item-{item.number}",
-        "text": item.text,
+        "text": text,
         # Marked on pages in another language (WCAG 3.1.2): the item is in its summary's language.
-        "lang": item.language if item.language and item.language != language else "",
-        "owner": item.owner,
+        "lang": written if written and written != language else "",
+        "owner": owner,
         "status": item.status,
         "note": item.note,
         "initiative": item.initiative,

@@ -9,6 +9,7 @@ are values, never template source: nothing a person writes is evaluated.
 
 from __future__ import annotations
 
+import base64
 import html
 from collections.abc import Callable, Hashable
 from dataclasses import dataclass
@@ -19,7 +20,7 @@ from pathlib import Path
 from typing import Any, TypeVar
 from urllib.parse import quote
 
-from jinja2 import Environment, StrictUndefined, Template, TemplateNotFound
+from jinja2 import Environment, StrictUndefined, Template, TemplateNotFound, UndefinedError
 from markupsafe import Markup
 
 from automation.model import Meeting
@@ -27,10 +28,12 @@ from automation.parse.classify import LOOP_HEADER
 from automation.render import markdown_html, mime, personal, templatefile
 from automation.render.invites import Attendee, calendar_bytes
 from automation.render.plaintext import html_to_text
+from automation.render.template_errors import placeholder_error
+from automation.render.translations import with_article
 
 TEMPLATE_NAMES = (
     "invitation", "confirmation", "waitlisted", "promoted", "cancelled", "declined",
-    "tentative",
+    "tentative", "onsite_only",
     "cancel_confirm", "registration_closed", "unclear", "open_meetings", "unsubscribed",
     "organiser_invitation", "meeting_updated", "meeting_cancelled",
     "deadline_reminder", "participant_list", "meeting_reminder", "waitlist_final", "thanks",
@@ -89,6 +92,7 @@ def environments(directory: str) -> tuple[Environment, Environment]:
     )
     for environment in (text, md):
         environment.globals["mailto"] = mailto
+        environment.filters["the"] = with_article  # "from the Association of Finnish Municipalities"
     return text, md
 
 
@@ -112,6 +116,21 @@ def render_parts(
 
     Mails of one batch with equal `key` have equal contexts but for the person: their parts
     are rendered once and kept in `memo` when the templates allow it (render/personal.py)."""
+    try:
+        return _render_parts(directory, name, language, context, memo, key)
+    except UndefinedError as exc:
+        # A mistyped placeholder: the file, the line and the placeholder meant.
+        raise placeholder_error(exc, directory, context) from exc
+
+
+def _render_parts(
+    directory: Path,
+    name: str,
+    language: str,
+    context: dict[str, Any],
+    memo: dict[Any, Any] | None,
+    key: Hashable | None,
+) -> tuple[str, str, str]:
     text_env, md_env = environments(str(directory))
     subject_t = text_env.get_template(templatefile.subject_name(name, language))
     md_t = md_env.get_template(templatefile.body_name(name, language))
@@ -261,6 +280,10 @@ def build_message(out: Outgoing, directory: Path, memo: dict[Any, Any] | None = 
         alternatives.append(mime.Leaf("text/calendar", ics, "base64", params))
         attached.append(mime.Leaf("application/ics", ics, "base64", filename="invite.ics"))
     for attachment in out.attachments:
+        if "base64" in attachment:  # a binary file, e.g. the participant list as .xlsx
+            content = base64.b64decode(attachment["base64"])
+            attached.append(mime.Leaf(attachment["mime"], content, "base64", filename=attachment["filename"]))
+            continue
         attached.append(
             mime.Leaf(
                 f"text/{attachment.get('subtype', 'plain')}",

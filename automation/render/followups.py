@@ -6,19 +6,26 @@ from __future__ import annotations
 from collections.abc import Iterable
 from typing import Any
 
+from automation.config import Settings
 from automation.model import Meeting
 from automation.render.formatting import meeting_context
+from automation.render.translations import followup_version
 
 # The mails about a meeting that list what the earlier meetings agreed, with its status.
 CARRIED = {"invitation", "participant_list"}
 
 
-def item_context(row: dict[str, Any], meetings: dict[str, Meeting], language: str) -> dict[str, Any]:
+def item_context(
+    row: dict[str, Any], meetings: dict[str, Meeting], language: str, settings: Settings | None = None
+) -> dict[str, Any]:
+    """One item for a mail in `language`: with `settings`, its text from the summary written in
+    that language (when there is one) and its owner's organisation named in that language."""
     source = meetings.get(row["meeting"])
+    version = followup_version(settings, row, language) if settings is not None else None
     return {
         "number": row["id"],
-        "text": row["text"],
-        "owner": row["owner"],
+        "text": version.text if version else row["text"],
+        "owner": version.owner if version else row["owner"],
         "status": row["status"],
         "note": row["note"],
         "meeting": meeting_context(source, language) if source else None,

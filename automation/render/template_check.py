@@ -1,8 +1,11 @@
 """`automation check` for the mail templates: every message file in every language renders with
-strict variables (with each sample context), has its subject, and exists in every language."""
+strict variables (with each sample context), has its subject, exists in every language, and
+keeps the glossary's terms."""
 
 from __future__ import annotations
 
+import re
+import tomllib
 from pathlib import Path
 from typing import Any
 
@@ -24,6 +27,7 @@ def check_templates(directory: Path, languages: list[str], samples: list[dict[st
         problems += _check_events(directory, language, samples)
         problems += _old_format(directory, language)
     problems += _missing_translations(directory, languages)
+    problems += check_glossary(directory, languages)
     return problems
 
 
@@ -118,4 +122,41 @@ def _missing_translations(directory: Path, languages: list[str]) -> list[str]:
                 f"{directory / language / file_name}: missing, but it exists in {where}; "
                 "fix: translate it into this language"
             )
+    return problems
+
+
+_COMMENT = re.compile(r"\{#.*?#\}", re.DOTALL)
+
+
+def check_glossary(directory: Path, languages: list[str]) -> list[str]:
+    """Every template (mail, its parts and the site's pages) against `glossary.toml`: a word the
+    glossary avoids, e.g. "reservlista" where the network writes "väntelista", is named with its
+    file, line and the term to write instead."""
+    path = directory / "glossary.toml"
+    if not path.exists():
+        return []
+    try:
+        terms = tomllib.loads(path.read_text(encoding="utf-8")).get("terms", [])
+    except tomllib.TOMLDecodeError as exc:
+        return [f"{path}: not valid TOML ({exc}); fix the syntax at that line"]
+    problems = []
+    for language in languages:
+        avoided = {
+            word.casefold(): str(term.get(language, ""))
+            for term in terms
+            for word in term.get("avoid", {}).get(language, [])
+        }
+        if not avoided:
+            continue
+        pattern = re.compile(r"(?<!\w)(" + "|".join(map(re.escape, avoided)) + r")\w*", re.IGNORECASE)
+        files = [*(directory / language).glob("*"), *(directory / "site" / language).glob("*")]
+        for file in sorted(f for f in files if f.is_file()):
+            source = _COMMENT.sub(lambda m: "\n" * m.group(0).count("\n"), file.read_text(encoding="utf-8"))
+            for number, line in enumerate(source.splitlines(), start=1):
+                for found in pattern.finditer(line):
+                    write = avoided[found.group(1).casefold()]
+                    problems.append(
+                        f"{file}:{number}: {found.group(0)!r} departs from the glossary"
+                        f" ({path.name}); fix: write {write!r}"
+                    )
     return problems

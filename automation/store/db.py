@@ -39,6 +39,7 @@ from automation.model import (
     Unsubscribe,
 )
 from automation.store.calendar import CalendarStore
+from automation.store.contacts import ContactStore
 from automation.store.desk import DeskStore
 from automation.store.followups import FollowupStore
 from automation.store.initiatives import InitiativeStore
@@ -49,7 +50,9 @@ from automation.store.rows import first_row, insert_row
 from automation.store.time import iso
 
 
-class Store(CalendarStore, InitiativeStore, PrivacyStore, MembershipStore, DeskStore, FollowupStore):
+class Store(
+    CalendarStore, InitiativeStore, PrivacyStore, MembershipStore, DeskStore, FollowupStore, ContactStore
+):
     def __init__(self, path: Path, busy_timeout: float = 30.0) -> None:
         path.parent.mkdir(parents=True, exist_ok=True)
         # isolation_level=None: we issue BEGIN IMMEDIATE ourselves, so a writer waits for the
@@ -397,14 +400,17 @@ class Store(CalendarStore, InitiativeStore, PrivacyStore, MembershipStore, DeskS
 
     def active_contacts(self) -> list[Contact]:
         rows = self.db.query(
-            "SELECT * FROM contacts WHERE unsubscribed_at = '' AND email NOT IN"
+            "SELECT * FROM contacts WHERE unsubscribed_at = '' AND removed_at = '' AND email NOT IN"
             " (SELECT email FROM bounces WHERE undeliverable_at != '') ORDER BY email"
         )
         return [Contact(r["email"], r["name"], r["organisation"], r["language"]) for r in rows]
 
     def unsubscribed(self, emails: list[str]) -> set[str]:
-        """Those of `emails` who left the contact list (a query per 500, not per address)."""
-        return self._among("SELECT email FROM contacts WHERE unsubscribed_at != '' AND email", emails)
+        """Those of `emails` who left the contact list or were removed from it (a query per 500,
+        not per address)."""
+        return self._among(
+            "SELECT email FROM contacts WHERE (unsubscribed_at != '' OR removed_at != '') AND email", emails
+        )
 
     def unsubscribe(self, email: str, now: datetime) -> bool:
         cursor = self.db.execute(

@@ -342,3 +342,10 @@ def m018_seat_counts(db: sqlite_utils.Database) -> None:
         "CREATE TRIGGER seat_counts_update AFTER UPDATE OF meeting, status, companions ON registrations"
         f" BEGIN {remove} {add} END"
     )
+
+
+@migration
+def m019_contact_removed(db: sqlite_utils.Database) -> None:
+    # The coordinator removed the contact (`contacts remove`, a status column saying inactive):
+    # no more mail; their registrations stay as history until retention anonymises them.
+    db.table("contacts").add_column("removed_at", str, not_null_default="")

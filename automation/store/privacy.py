@@ -14,8 +14,8 @@ from automation.model import ERASED_PURPOSE
 from automation.store.time import iso
 
 _ABOUT = {
-    "contact": "SELECT email, name, organisation, language, unsubscribed_at, created_at FROM contacts"
-    " WHERE email = ?",
+    "contact": "SELECT email, name, organisation, language, unsubscribed_at, removed_at, created_at"
+    " FROM contacts WHERE email = ?",
     "registrations": "SELECT meeting, status, name, organisation, language, diet, attendance, created_at,"
     " updated_at FROM registrations WHERE email = ?",
     "calendar": "SELECT meeting, role, state, partstat, updated_at FROM calendar_holders WHERE email = ?",

@@ -8,14 +8,14 @@ whose window has passed while the daemon was down is dropped, not sent late.
 
 from __future__ import annotations
 
-import csv
-import io
 from collections.abc import Iterable
 from dataclasses import dataclass, replace
 from datetime import datetime, timedelta
 from typing import Any
 
+from automation.i18n import ATTENDANCE, column, in_language, status_in
 from automation.model import Contact, Meeting, Registration, SendMail, Status
+from automation.spreadsheets import xlsx_attachment
 from automation.workflows.calendar import Person
 from automation.workflows.feedback import requests as feedback_requests
 from automation.workflows.feedback import summary as feedback_summary
@@ -237,7 +237,8 @@ def _to(
 
 
 def participant_summary(meeting: Meeting, people: Audience) -> dict[str, Any]:
-    """Counts, diets and the CSV the organisers get when registration closes."""
+    """Counts, diets and the list (.xlsx, in the network's first language) the organisers get
+    when registration closes."""
     counts = {str(s): 0 for s in Status}
     for r in people.registrations:
         counts[str(r.status)] += 1 + len(r.companions)  # each companion named is a seat
@@ -249,30 +250,26 @@ def participant_summary(meeting: Meeting, people: Audience) -> dict[str, Any]:
     for r in present:
         if r.diet and r.status == Status.REGISTERED:
             diets[r.diet] = diets.get(r.diet, 0) + 1
-    buffer = io.StringIO()
-    writer = csv.writer(buffer)
-    writer.writerow(
-        ["status", "name", "email", "organisation", "diet", "attendance", "position", "companions"]
-    )
-    for r in sorted(present, key=lambda r: (r.status != Status.REGISTERED, r.position, r.name)):
-        writer.writerow(
-            [
-                str(r.status),
-                r.name,
-                r.email,
-                r.organisation,
-                r.diet,
-                r.attendance or "onsite",
-                r.position if r.status == Status.WAITING else "",
-                "; ".join(r.companions),
-            ]
-        )
+    language = people.default_language
+    keys = ("status", "name", "email", "organisation", "diet", "attendance", "position", "companions")
+    rows = [
+        [
+            status_in(language, str(r.status)),
+            r.name,
+            r.email,
+            r.organisation,
+            r.diet,
+            in_language(language, ATTENDANCE.get(r.attendance or "onsite", r.attendance)),
+            r.position if r.status == Status.WAITING else None,
+            "; ".join(r.companions),
+        ]
+        for r in sorted(present, key=lambda r: (r.status != Status.REGISTERED, r.position, r.name))
+    ]
+    sheet = (meeting.code, [column(k, language) for k in keys], rows)
     return {
         "counts": counts,
         "diets": [{"diet": d, "count": n} for d, n in sorted(diets.items())],
-        "attach_files": [
-            {"filename": f"participants-{meeting.code}.csv", "subtype": "csv", "content": buffer.getvalue()}
-        ],
+        "attach_files": [xlsx_attachment(f"participants-{meeting.code}.xlsx", [sheet])],
     }
 
 

@@ -111,7 +111,7 @@ def _tentative(message: Inbound, seen: Classification, match: Match, s: Situatio
         details=details,
     )
     reply = _reply(message, seen, match, s, "tentative", "tentative")
-    return Decision((change, reply), f"{who} is a maybe for {meeting.code}")
+    return Decision((change, reply, *_passed_on(seen, who)), f"{who} is a maybe for {meeting.code}")
 
 
 def _register(message: Inbound, seen: Classification, match: Match, s: Situation) -> Decision:
@@ -127,6 +127,14 @@ def _register(message: Inbound, seen: Classification, match: Match, s: Situation
             f"told {who} that registration for {meeting.code} has closed",
         )
     details = seen.intent.details if seen.intent else Details()
+    if details.attendance == "remote" and meeting.mode == "onsite" and match.by != "coordinator":
+        # "Osallistun etänä" to a meeting held on site only: no seat and no "remotely" in a
+        # confirmation; the person is told it is on site only and asked to answer again.
+        reply = _reply(message, seen, match, s, "onsite_only", "onsite-only")
+        return Decision(
+            (reply, *_passed_on(seen, who)),
+            f"told {who} that {meeting.code} is on site only (they answered remotely); nothing registered",
+        )
     current = s.registration
     language = _language(seen, s)
     if current is not None and current.status in (Status.REGISTERED, Status.WAITING):
@@ -145,7 +153,8 @@ def _register(message: Inbound, seen: Classification, match: Match, s: Situation
             position=_position(current, s),
         )
         return Decision(
-            (keep, reply), f"{who} was already {current.status} for {meeting.code}; details updated"
+            (keep, reply, *_passed_on(seen, who)),
+            f"{who} was already {current.status} for {meeting.code}; details updated",
         )
     name = details.name or _name(message, s)
     organisation = details.organisation or (s.contact.organisation if s.contact else "")
@@ -177,7 +186,7 @@ def _register(message: Inbound, seen: Classification, match: Match, s: Situation
             companions=names,
         )
         return Decision(
-            (change, reply, *_newcomer(match, s, change), *brought),
+            (change, reply, *_newcomer(match, s, change), *brought, *_passed_on(seen, who)),
             f"{who} is on the waiting list for {meeting.code} (#{s.waiting + 1}){_via(match)}{_with(names)}",
         )
     reply = _reply(
@@ -186,7 +195,7 @@ def _register(message: Inbound, seen: Classification, match: Match, s: Situation
     if s.holder_state != "holding":
         reply = replace(reply, calendar="REQUEST")  # their own copy of the event, to accept
     return Decision(
-        (change, reply, *_newcomer(match, s, change), *brought),
+        (change, reply, *_newcomer(match, s, change), *brought, *_passed_on(seen, who)),
         f"{who} registered for {meeting.code}{_via(match)}{_with(names)}",
     )
 
@@ -217,7 +226,7 @@ def _companions(
         status = Status.WAITING if full else Status.REGISTERED
         seats, queue = (seats, queue + 1) if full else (seats + 1, queue)
         effects.append(SetRegistration(meeting.code, email, status, name=name, language=sender.language))
-        effects.append(AddContact(email, name, "", sender.language, f"companion:{sender.email}"))
+        effects.append(AddContact(email, name, "", sender.language, f"via:{sender.email}"))
         mail = _reply(
             message,
             seen,
@@ -248,7 +257,29 @@ def _companions(
 
 
 def _instead(names: list[str]) -> str:
-    return f"; registered in their place: {', '.join(names)}" if names else ""
+    return f"; named to come instead (not registered): {', '.join(names)}" if names else ""
+
+
+def _standins(seen: Classification) -> list[str]:
+    """The people a no names as coming in the sender's place: the reader reads them as the
+    people the reply brings."""
+    return [name for name, _ in seen.intent.companions] if seen.intent else []
+
+
+def _passed_on(seen: Classification, who: str, standins: list[str] | None = None) -> tuple[Attention, ...]:
+    """What a person asked or named beside their answer reaches the coordinator as an attention
+    item (and so the digest), with the sender and the sentence: the answer is acted on, the
+    question is not lost."""
+    notes = [Attention(f"question from {who}: “{question}”") for question in _questions(seen)]
+    elsewhere = seen.intent.elsewhere if seen.intent else ()
+    notes += [Attention(f"{who} wrote about another meeting (not acted on): “{said}”") for said in elsewhere]
+    if standins:
+        notes.append(Attention(f"{who} named a stand-in (not registered): {', '.join(standins)}"))
+    return tuple(notes)
+
+
+def _questions(seen: Classification) -> list[str]:
+    return list(seen.intent.questions) if seen.intent else []
 
 
 def _with(names: list[str]) -> str:
@@ -290,10 +321,12 @@ def _cancel(message: Inbound, seen: Classification, match: Match, s: Situation) 
             language=language,
             name=_name(message, s),
         )
-        late = s.now > meeting.registration_deadline
-        brought, names, _ = _companions(message, seen, match, s, change, late)
-        reply = _reply(message, seen, match, s, "declined", "decline", companions=names)
-        return Decision((change, reply, *brought), f"{who} will not attend {meeting.code}{_instead(names)}")
+        standins = _standins(seen)
+        reply = _reply(message, seen, match, s, "declined", "decline", standins=standins)
+        return Decision(
+            (change, reply, *_passed_on(seen, who, standins)),
+            f"{who} will not attend {meeting.code}{_instead(standins)}",
+        )
     if not match.authorised:
         # A From address can be forged: only a reply carrying the person's token may cancel.
         ask = _reply(
@@ -308,19 +341,18 @@ def _cancel(message: Inbound, seen: Classification, match: Match, s: Situation) 
         )
         return Decision((ask,), f"asked {current.email} to confirm cancelling {meeting.code}")
     cancel = SetRegistration(meeting.code, current.email, Status.CANCELLED, language=language)
-    # Someone sent in one's place ("kollegani tulee tilalleni") takes the seat given up, before
-    # the waiting list: the seat was not given back, it was handed on.
+    # Someone named to come in one's place ("kollegani tulee tilalleni") is never registered on
+    # the sender's word: the seat is given back, and the sender is told how the colleague
+    # registers (forward the invitation, or the one-click link); the coordinator sees the name.
     freed = current.status == Status.REGISTERED
     after = replace(s, registered=s.registered - 1) if freed else s
-    late = s.now > meeting.registration_deadline
-    brought, names, _ = _companions(message, seen, match, after, replace(cancel, name=current.name), late)
-    reply = _reply(message, seen, match, s, "cancelled", "cancel", companions=names)
+    standins = _standins(seen)
+    reply = _reply(message, seen, match, s, "cancelled", "cancel", standins=standins)
     if s.holder_state == "holding" and seen.kind != Kind.CALENDAR_REPLY:
         reply = replace(reply, calendar="CANCEL")  # take the event out of their calendar
-    effects: list[AnyEffect] = [cancel, reply, *brought]
-    summary = f"{who} cancelled {meeting.code}{_instead(names)}"
-    seated = sum(1 for e in brought if isinstance(e, SetRegistration) and e.status == Status.REGISTERED)
-    room = meeting.capacity is None or after.registered + seated < meeting.capacity
+    effects: list[AnyEffect] = [cancel, reply, *_passed_on(seen, who, standins)]
+    summary = f"{who} cancelled {meeting.code}{_instead(standins)}"
+    room = meeting.capacity is None or after.registered < meeting.capacity
     promoted = s.first_waiting
     if freed and room and promoted is not None:
         effects.append(SetRegistration(meeting.code, promoted.email, Status.REGISTERED))
@@ -408,6 +440,7 @@ def _reply(
             "diet": details.diet,
             "attendance": details.attendance,
             "organisation": details.organisation,
+            "questions": _questions(seen),
             **context,
         },
     )

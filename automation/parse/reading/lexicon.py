@@ -101,7 +101,7 @@ PARTICIPLES = {
 CANCEL = {
     "fi": {
         *("perua", "peruuttaa", "estyä", "peruutus", "perutus", "jäädä", "kieltäytyä", "este"),
-        *("poissaolo", "poissaoloilmoitus", "poissaoleva"),
+        *("poissaolo", "poissaoloilmoitus", "poissaoleva", "vetäytyä", "luopua"),
     },
     "sv": {
         *("avbok", "avanmäl", "återbud", "förhindr", "återkall", "annuller", "avstå", "förhinder"),
@@ -113,8 +113,15 @@ CANCEL = {
 # "jättää tämän väliin"). Negated, those of missing are a yes ("en jätä väliin", "wouldn't miss it").
 CANCEL_IDIOMS: dict[str, set[tuple[str, ...]]] = {
     "fi": {("jättää", "väli")},
-    "sv": {("tack", "nej"), ("dra", "tillbak")},
-    "en": {("count", "me", "out"), ("sit", "out"), ("doubl", "book"), ("clash",)},
+    "sv": {("tack", "nej"), ("dra", "tillbak"), ("dra", "mig", "ur"), ("hopp", "av")},
+    "en": {
+        ("count", "me", "out"),
+        ("sit", "out"),
+        ("doubl", "book"),
+        ("clash",),
+        ("pull", "out"),
+        ("drop", "out"),
+    },
 }
 # Being away ("olen silloin lomalla", "jag är bortrest då", "I'm away that week"): a no, when the
 # sentence ties it to the meeting's time (an out-of-office notice is no answer).
@@ -190,6 +197,7 @@ HEDGES = {
         "kai",
         "jos",
         "mikäli",
+        "edellyttäen",
         "kunhan",
         "saattaa",
         "ehkäpä",
@@ -224,11 +232,23 @@ HEDGES = {
         "får se",
         "spik",
         "hoppas",
+        "ifall",
+        "förutsatt",
     },
     "en": {
         *("maybe", "perhaps", "probably", "likely", "hopefully", "tentative", "provisional", "might"),
         *("may", "if", "possibly", "unless", "depends", "try", "trying", "hope", "hoping"),
-        *("pencil", "my best", "ll confirm", "will confirm", "tbc", "we'll see"),
+        *(
+            "pencil",
+            "my best",
+            "ll confirm",
+            "will confirm",
+            "tbc",
+            "we'll see",
+            "provided that",
+            "providing that",
+        ),
+        "as long as",
     },
 }
 # Hedges that lean to a no ("tuskin pääsen", "knappast", "hardly"): a maybe on their own, but

@@ -85,6 +85,20 @@ COLLOQUIAL = {
     "mä": "minä",
     "mää": "minä",
     "katotaan": "katsotaan",
+    "kerkeen": "ehdin",
+    "kerkiän": "ehdin",
+    "kerkeän": "ehdin",
+    "kerkee": "ehdi",
+    "kerkii": "ehdi",
+    "kerkeä": "ehdi",
+    "ehi": "ehdi",
+    "ehin": "ehdin",
+    "oon": "olen",
+    "oo": "ole",
+    "ollaa": "ollaan",
+    "tulos": "tulossa",
+    "meen": "menen",
+    "mee": "mene",
 }
 
 
@@ -98,9 +112,41 @@ def analyse(token: str, language: str) -> Word:
     if language == "fi":
         surface = COLLOQUIAL.get(surface, surface)
     word = _analyse(surface, language, capitalised)
-    if language == "fi" and not word.known and _voikko() is not None and _may_correct(surface):
-        return _corrected(surface, capitalised) or word
+    if language == "fi" and not word.known and _voikko() is not None:
+        # "paasen", "kylla": written without the dots (a phone, a foreign keyboard).
+        restored = _restored(surface)
+        if restored:
+            return _analyse(COLLOQUIAL.get(restored, restored), language, capitalised)
+        if _may_correct(surface):
+            return _corrected(surface, capitalised) or word
     return word
+
+
+_PLAIN_VOWELS = {"a": "ä", "o": "ö"}
+
+
+@lru_cache(maxsize=5_000)
+def _restored(surface: str) -> str:
+    """The word with ä and ö put back where that gives a word Voikko knows ("paasen" →
+    "pääsen"), preferring a verb of the lexicon; "" when none does. At most four letters are
+    tried (sixteen spellings): the answer's words are short."""
+    places = [i for i, c in enumerate(surface) if c in _PLAIN_VOWELS]
+    if not places or len(places) > 4 or not 2 <= len(surface) <= 16:
+        return ""
+    voikko = _voikko()
+    known = ""
+    for mask in range(1, 1 << len(places)):
+        letters = list(surface)
+        for bit, place in enumerate(places):
+            if mask >> bit & 1:
+                letters[place] = _PLAIN_VOWELS[surface[place]]
+        candidate = "".join(letters)
+        analyses = voikko.analyze(candidate)
+        if any(a.get("BASEFORM") in _KNOWN_FI for a in analyses):
+            return candidate
+        if analyses and not known:
+            known = candidate
+    return known
 
 
 @lru_cache(maxsize=20_000)
@@ -271,3 +317,23 @@ def _finnish_fallback(surface: str, capitalised: bool) -> Word:
         question=surface.endswith(("ko", "kö")),
         capitalised=capitalised,
     )
+
+
+@lru_cache(maxsize=2_000)
+def is_first_name(token: str) -> bool:
+    """Voikko knows the word as a first name, in any case ("Anne", "Annan"): "Tampereelta
+    Annan kanssa" names Anna, not "Tampere Anna"."""
+    voikko = _voikko()
+    if voikko is None or len(token) > 40:
+        return token[:1].isupper()
+    return any(a.get("CLASS") == "etunimi" for a in voikko.analyze(token))
+
+
+@lru_cache(maxsize=2_000)
+def is_place(token: str) -> bool:
+    """Voikko knows the word as a place and not as a first name ("Tampereelta", "Kajaanista")."""
+    voikko = _voikko()
+    if voikko is None or len(token) > 40:
+        return False
+    classes = {a.get("CLASS") for a in voikko.analyze(token)}
+    return "paikannimi" in classes and "etunimi" not in classes

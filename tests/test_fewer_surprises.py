@@ -1,0 +1,76 @@
+"""Fewer surprises: a companion already registered is not sent the plain invitation, and a
+confirmation gives one way to cancel."""
+
+from __future__ import annotations
+
+import email
+import shutil
+from email import policy
+from pathlib import Path
+
+from click.testing import CliRunner, Result
+
+from automation.cli import main
+
+REPO = Path(__file__).resolve().parent.parent
+CONFIG = """
+[network]
+address = "verkosto@example.org"
+[mailbox]
+kind = "maildir"
+path = "inbox"
+[sending]
+kind = "maildir"
+path = "sent"
+
+[[meetings]]
+code = "2030-03"
+start = 2030-03-12T09:00:00
+end = 2030-03-12T12:00:00
+registration_deadline = 2030-02-22
+"""
+
+
+def setup(tmp_path: Path) -> Path:
+    shutil.copytree(REPO / "templates", tmp_path / "templates")
+    (tmp_path / "contacts.csv").write_text(
+        "email,name,organisation,language\naino@example.fi,Aino,Espoo,fi\nbo@example.fi,Bo,Borgå,sv\n",
+        encoding="utf-8",
+    )
+    (tmp_path / "inbox" / "new").mkdir(parents=True)
+    config = tmp_path / "config.toml"
+    config.write_text(CONFIG, encoding="utf-8")
+    return config
+
+
+def run(config: Path, now: str, *args: str) -> Result:
+    result = CliRunner().invoke(main, ["--config", str(config), "--now", now, *args])
+    assert result.exit_code == 0, result.output
+    return result
+
+
+def sent(tmp_path: Path) -> list[email.message.EmailMessage]:
+    folder = tmp_path / "sent" / "new"
+    return [
+        email.message_from_bytes(p.read_bytes(), policy=policy.default)  # type: ignore[misc]
+        for p in sorted(folder.iterdir())
+    ]
+
+
+def test_someone_already_registered_is_not_sent_the_plain_invitation(tmp_path: Path) -> None:
+    config = setup(tmp_path)
+    # Bo was registered by a colleague before the invitations went out.
+    run(config, "2030-02-01T10:00", "register", "2030-03", "bo@example.fi", "--quiet")
+    assert "queued 1 invitation(s)" in run(config, "2030-02-12T10:00", "invite", "2030-03").output
+    run(config, "2030-02-12T10:00", "run", "--once")
+    invited = [str(m["To"]) for m in sent(tmp_path) if "invite" in str(m["Message-ID"])]
+    assert any("aino@example.fi" in to for to in invited) and not any("bo@example.fi" in to for to in invited)
+
+
+def test_a_confirmation_gives_one_way_to_cancel(tmp_path: Path) -> None:
+    config = setup(tmp_path)
+    for language, words in (("fi", ("Peruutan", "En pääse")), ("sv", ("avanmäler", "Jag kan inte"))):
+        text = run(config, "2030-02-01T10:00", "preview", "confirmation", "--lang", language).output
+        assert words[0] in text and words[1] not in text, text
+    text = run(config, "2030-02-01T10:00", "preview", "confirmation", "--lang", "en").output
+    assert text.count("Cancel") == 1 and "I cannot attend" not in text
