@@ -31,7 +31,7 @@ def test_finnish_is_read_with_voikko_here() -> None:
         ("Ei päästä tällä kertaa.", "no"),  # passive negative
         ("Pääsenkin sittenkin!", "yes"),  # clitic -kin
         ("En pääsekään.", "no"),  # clitic -kaan
-        ("Pääsisin, jos saan sijaisen.", "maybe"),  # conditional with a condition
+        ("Pääsisin, jos saan sijaisen.", "unknown"),  # an answer on a condition is asked about
         ("Haluaisin ilmoittautua.", "yes"),  # polite conditional
         ("Luultavasti tulen.", "maybe"),
         ("Olen mukana.", "yes"),
@@ -153,8 +153,10 @@ def test_the_reading_explains_itself() -> None:
     reading = read_answer("Hei! Valitettavasti en pääse tällä kertaa.\nTerveisin Aino")
     assert (reading.answer, reading.language, reading.lemma, reading.negated) == ("no", "fi", "päästä", True)
     assert reading.evidence == "Valitettavasti en pääse tällä kertaa."
-    maybe = read_answer("Tulen mielelläni, jos saan sijaisen.")
-    assert (maybe.answer, maybe.hedge) == ("maybe", "jos")
+    conditional = read_answer("Tulen mielelläni, jos saan sijaisen.")
+    assert (conditional.answer, conditional.hedge) == ("unknown", "jos")
+    assert conditional.abstained == "a condition (jos)"
+    assert conditional.evidence == "Tulen mielelläni, jos saan sijaisen."
 
 
 def test_a_no_for_oneself_and_a_colleague_who_comes_are_told_apart() -> None:
@@ -167,6 +169,19 @@ def test_companions_are_named_in_their_nominative_with_their_addresses() -> None
     reading = read_answer("Ilmoitan myös kollegani Liisa Korhosen (liisa.korhonen@espoo.fi). Tulen itsekin.")
     assert reading.answer == "yes"
     assert [(c.name, c.email) for c in reading.companions] == [("Liisa Korhonen", "liisa.korhonen@espoo.fi")]
+    listed = read_answer(
+        "Please register me and the following people:\n\n"
+        "Katja Hämäläinen, katja@uni.example.fi\nLiam O'Brien\n"
+    )
+    assert [c.name for c in listed.companions] == ["Katja Hämäläinen", "Liam O'Brien"]
+    asked = read_answer(
+        "Olen jo ilmoittautunut, mutta lisäisittekö kollegani Elina Granströmin Opetushallituksesta "
+        "(elina.granstrom@oph.example.fi)?"
+    )
+    assert (asked.answer, [(c.name, c.email) for c in asked.companions]) == (
+        "yes",
+        [("Elina Granström", "elina.granstrom@oph.example.fi")],
+    )
     three = read_answer("We come three: Anna Berg, John Smith and me.")
     assert [c.name for c in three.companions] == ["Anna Berg", "John Smith"]
 
@@ -218,7 +233,8 @@ def test_the_sender_naming_themself_is_not_a_companion() -> None:
         ("Minun ei ole mahdollista, että ehtisin.", "no"),  # denied possibility governs the clause
         ("Det finns ingen möjlighet, att jag hinner.", "no"),
         ("Nog deltar jag.", "yes"),  # Finland-Swedish emphatic "nog" before the verb…
-        ("Jag deltar nog.", "maybe"),  # …and the hedge after it
+        ("Jag deltar nog.", "yes"),  # …and after it: Finland-Swedish "nog" affirms ("kyllä")
+        ("Jag deltar troligen.", "maybe"),  # the hedge "probably" is another word
         ("Då är vi med!", "yes"),  # verb-second inside an idiom
         ("Tyvärr är jag inte med.", "no"),
         ("Ändra gärna min adress i era listor.", "unknown"),  # "gärna" after a verb is "please"
@@ -357,8 +373,15 @@ def test_an_answer_about_another_meeting_is_set_aside(text: str, month: int | No
         ("Ilmoittauduin aiemmin, mutta nyt joudun vetäytymään.", "no"),
         ("Jag anmälde mig tidigare, men nu måste jag tyvärr dra mig ur.", "no"),
         ("Count me in for the May meeting.", "yes"),
-        ("Jag kommer ifall jag hinner.", "maybe"),
-        ("I will come provided that the trains run.", "maybe"),
+        ("Jag kommer ifall jag hinner.", "unknown"),  # a condition: "did you mean…?"
+        ("I will come provided that the trains run.", "unknown"),
+        ("Jag vet inte om jag hinner.", "maybe"),  # "om" asking whether sets no condition
+        ("Osallistun. Jos tarvitsette ruokavaliotiedot, olen vegaani.", "yes"),  # an offer, no condition
+        ("Yes, I'll come! Actually, scratch that – I'm in Brussels that week. Sorry, I won't make it.", "no"),
+        ("There's no way I'm not coming to this one.", "yes"),
+        ("It's impossible for me to say yet.", "unknown"),  # impossible to know, not to come
+        ("March is impossible for me.", "no"),
+        ("Kiitos, osallistun ja jään myös iltapäivän työpajaan.", "yes"),  # staying for more
         ("kylla tulen", "yes"),
         ("en paase valitettavasti", "no"),
         ("mä en pääse", "no"),

@@ -15,7 +15,11 @@ _POLITE = {
     "sv": {"vilj", "gärn"},
     "en": {"like", "love", "glad", "happi", "pleas", "delight"},
 }
-_I = {"fi": {"minä", "mä", "itse"}, "sv": {"jag", "undertecknad"}, "en": {"i", "myself"}}
+_I = {
+    "fi": {"minä", "mä", "itse", "meikäläinen", "allekirjoittanut"},
+    "sv": {"jag", "undertecknad"},
+    "en": {"i", "myself"},
+}
 # Conditions hedge the whole sentence ("Tulen, jos ehdin"); other hedges only their clause
 # ("Et varmaan ihmettele, mutta en pääse" is a no).
 _CONDITIONS = {
@@ -80,6 +84,7 @@ class Clue:
     language: str = ""
     changed: bool = False  # a change of mind ("tulenkin", "after all"): it overrides an earlier answer
     when: str = ""  # the meeting the clause names by its month or season ("3", "autumn"), if any
+    condition: str = ""  # the word of a condition the answer hangs on ("jos", "ifall", "provided that")
 
 
 @dataclass(frozen=True)

@@ -66,6 +66,13 @@ _AFTER_ALL = {
     "sv": ("ändå", "trots allt", "i alla fall", "ändrat mig"),
     "en": ("after all", "changed my mind"),
 }
+# A correction within the reply ("Yes, I'll come! Actually, scratch that – … I won't make it"):
+# what follows it replaces what came before.
+CORRECTIONS = {
+    "fi": ("eiku", "ei kun", "tai siis ei", "korjaan", "unohda edellinen"),
+    "sv": ("förresten", "nej vänta", "glöm det", "stryk det"),
+    "en": ("scratch that", "on second thought", "on second thoughts", "forget that", "correction:"),
+}
 
 
 def _changed_mind(words: list[Word], clause: str, language: str) -> bool:

@@ -81,6 +81,7 @@ IDIOMS: dict[str, set[tuple[str, ...]]] = {
         ("bord", "gå"),
         ("ställ", "upp"),
         ("pass", "inte"),  # "det passar inte": a no (the positive "det passar" is not an answer)
+        ("där", "är", "jag"),  # "Den 12 mars i Kommunhuset – där är jag."
     },
     "en": set(),
 }
@@ -100,21 +101,34 @@ PARTICIPLES = {
 # Words and phrases that are a "no" without a negator: cancelling, sending regrets, being prevented.
 CANCEL = {
     "fi": {
-        *("perua", "peruuttaa", "estyä", "peruutus", "perutus", "jäädä", "kieltäytyä", "este"),
+        *("perua", "peruuttaa", "estyä", "peruutus", "perutus", "kieltäytyä", "este"),
         *("poissaolo", "poissaoloilmoitus", "poissaoleva", "vetäytyä", "luopua"),
     },
     "sv": {
         *("avbok", "avanmäl", "återbud", "förhindr", "återkall", "annuller", "avstå", "förhinder"),
-        *("dubbelbok", "frånvaroanmälan", "förhind", "avböj", "avstår"),
+        *("dubbelbok", "frånvaroanmälan", "förhind", "avböj", "avstår", "miss"),
     },
     "en": {"cancel", "withdraw", "regret", "unabl", "declin", "apolog", "miss", "absenc", "prevent"},
 }
 # Idioms of declining, as lemma/stem sequences in order (other words may stand between:
 # "jättää tämän väliin"). Negated, those of missing are a yes ("en jätä väliin", "wouldn't miss it").
 CANCEL_IDIOMS: dict[str, set[tuple[str, ...]]] = {
-    "fi": {("jättää", "väli")},
-    "sv": {("tack", "nej"), ("dra", "tillbak"), ("dra", "mig", "ur"), ("hopp", "av")},
+    # "Maaliskuu on minulle mahdoton", "mars är omöjligt för mig", "March is impossible for me".
+    # "Jään pois", "jään tällä kertaa väliin": staying away; "jään työpajaan" stays for more.
+    "fi": {("jättää", "väli"), ("minä", "mahdoton"), ("jäädä", "pois"), ("jäädä", "väli"), ("jäädä", "koti")},
+    "sv": {
+        ("tack", "nej"),
+        ("dra", "tillbak"),
+        ("dra", "mig", "ur"),
+        ("hopp", "av"),
+        ("omöj", "för", "mig"),
+        ("stå", "över"),
+        ("blir", "inget", "för", "min"),
+    },
     "en": {
+        ("imposs", "for", "me"),
+        ("pass", "this", "time"),
+        ("have", "to", "pass"),
         ("count", "me", "out"),
         ("sit", "out"),
         ("doubl", "book"),
@@ -159,7 +173,7 @@ CLASH_TIME = {"fi": {"samaan", "samana", "päivälle"}, "sv": {"samtid", "samma"
 REMOVE = {"fi": {"poistaa"}, "sv": {"stryk"}, "en": {"remov", "delet"}}
 # "Riippuu aikataulusta", "det beror på om jag får vikarie", "depends on my schedule": a maybe.
 DEPENDS = {"fi": {"riippua"}, "sv": {"beror"}, "en": {"depend"}}
-MISS = {"fi": {"jättää"}, "sv": set(), "en": {"miss"}}
+MISS = {"fi": {"jättää"}, "sv": {"miss"}, "en": {"miss"}}
 # "Meiltä ei irtoa ketään", "none of us can attend": nobody of the sender's comes, a no.
 NOBODY = {"fi": {"kukaan"}, "sv": {"ingen"}, "en": {"none", "nobodi", "anyon", "anybodi"}}
 # Negators; a clause with one reverses the answer of its verb.
@@ -223,7 +237,6 @@ HEDGES = {
         "förhoppningsvis",
         "möjligen",
         "sannolik",
-        "nog",
         "ev",
         "försök",
         "bord",

@@ -31,9 +31,17 @@ from automation.parse.reading.answers import (
     Reading,
 )
 from automation.parse.reading.clauses import (
+    CORRECTIONS,
     _changed_mind,
     _denies_possibility,
     _read_clause,
+)
+from automation.parse.reading.forms import (
+    _ADD_PEOPLE,
+    _ADDRESSEE,
+    _DOUBLE_NO,
+    _REQUEST,
+    _condition,
 )
 from automation.parse.reading.lexicon import (
     ATTEND,
@@ -81,8 +89,13 @@ def read_answer(text: str, language: str | None = None, month: int | None = None
     whole = language or guess_language(text)
     clues: list[Clue] = []
     questions: list[str] = []
+    corrected = False
     for sentence in sentences:
         found, asked = _read_in_some_language(sentence, whole)
+        lowered = sentence.lower()
+        corrected = corrected or any(m in lowered for ms in CORRECTIONS.values() for m in ms)
+        if corrected:
+            found = [replace(c, changed=True) for c in found]
         clues += found
         if asked:
             questions.append(sentence[:200])
@@ -167,25 +180,6 @@ _FIELD_ANSWERS = {
     **dict.fromkeys(("kyllä", "joo", "ja", "yes", "x"), YES),
     **dict.fromkeys(("en", "ei", "nej", "no"), NO),
     **dict.fromkeys(("ehkä", "kanske", "maybe"), MAYBE),
-}
-
-
-_ADD_PEOPLE = {
-    "fi": re.compile(
-        r"\b(?:lisää|lisätkää|lisäisittekö|merkitse|merkitkää|ilmoittakaa|ilmoita)\b[^.?!]{0,30}"
-        r"\b(?:kollegani|kolleganikin|työkaverini|kollegat|kollegamme|työtoverini)\b",
-        re.IGNORECASE,
-    ),
-    "sv": re.compile(
-        r"\b(?:lägg till|skriv upp|anmäl|notera)\b[^.?!]{0,30}\b(?:min|mina|vår|våra)\s+(?:\w+\s+)?"
-        r"(?:kolleg\w*|medarbetar\w*|arbetskamrat\w*)",
-        re.IGNORECASE,
-    ),
-    "en": re.compile(
-        r"\b(?:add|register|sign up|include|put down)\b[^.?!]{0,20}\b(?:my|our)\s+(?:\w+\s+)?"
-        r"(?:colleagues?|co-?workers?|team ?mates?|staff)",
-        re.IGNORECASE,
-    ),
 }
 
 
@@ -334,9 +328,14 @@ def _read_sentence(sentence: str, language: str) -> tuple[list[Clue], bool]:
         return [field], False
     # The sentence's words, analysed once: the doubt, the pending check and the hedge all need them.
     all_words = [analyse(t, language) for t in tokens(sentence)]
-    if _ADD_PEOPLE[language].search(sentence) and "?" not in sentence:
+    if _ADD_PEOPLE[language].search(sentence) and (
+        "?" not in sentence or _REQUEST[language].search(sentence)
+    ):
         # "Please add my two colleagues, X and Y": the sender registers them (and is coming).
         return [Clue(YES, sentence[:200], "add", False, "", "", True, True, language)], False
+    if _DOUBLE_NO[language].search(sentence):
+        # "There's no way I'm not coming", "ei ole mitään syytä, miksen pääsisi": two noes, a yes.
+        return [Clue(YES, sentence[:200], "double negation", True, "", "", True, language=language)], False
     unsure = _unsure(sentence, language, all_words) or _pending(sentence, language, all_words)
     unsure = unsure or _depends(sentence, language, all_words)
     if unsure is not None:
@@ -349,6 +348,7 @@ def _read_sentence(sentence: str, language: str) -> tuple[list[Clue], bool]:
     previous: list[Word] = []
     carried = trailing = ""
     hedge = _hedge(all_words, language, sentence)
+    conditional = _condition(all_words, language)
     for index, clause in enumerate(clauses):
         words = _words(clause, language)
         if not words:
@@ -365,6 +365,9 @@ def _read_sentence(sentence: str, language: str) -> tuple[list[Clue], bool]:
         if any(w.question for w in words) or (last and sentence.rstrip().endswith("?")):
             asked = True
             continue
+        if sentence.rstrip().endswith("?") and any(w.surface in _ADDRESSEE[language] for w in words):
+            asked = True  # "Kommer du, Anna?": the sender asks someone else
+            continue
         if not last and _denies_possibility(words, language) and _attend_verb(words, language) is None:
             impossible = True
             continue
@@ -376,6 +379,8 @@ def _read_sentence(sentence: str, language: str) -> tuple[list[Clue], bool]:
         opening = index == 0 or (index == 1 and all(w.surface in _POLITE_NO for w in previous))
         previous = words
         clue = _read_clause(words, sentence, language, opening, own or condition)
+        if clue and conditional and clue.about_sender:
+            clue = replace(clue, condition=conditional)
         if clue and _changed_mind(words, clause, language):
             clue = replace(clue, changed=True)
         if clue:
@@ -403,6 +408,9 @@ def _read_sentence(sentence: str, language: str) -> tuple[list[Clue], bool]:
         found = [replace(c, answer=MAYBE, hedge=floating) if c.answer not in keep else c for c in found]
     elif trailing:
         found = [replace(c, answer=MAYBE, hedge=trailing) if c.answer == YES else c for c in found]
+    if floating and not found and not asked and len(all_words) <= 5 and floating not in _CONDITIONS:
+        # "Troligen, men inte säkert.": a hedge opening a short sentence with no verb is a maybe.
+        found = [Clue(MAYBE, sentence[:200], floating, False, "", floating, True, language=language)]
     lone = _hedge(all_words, language, sentence) if not found and len(all_words) == 1 else ""
     if lone and lone not in _CONDITIONS and not asked:
         # "Troligen.", "Ehkäpä.", "Probably.": a hedge alone answers with a maybe.
@@ -433,6 +441,27 @@ def _decide(clues: list[Clue], questions: tuple[str, ...], language: str | None,
         evidence = questions[0] if questions else ""
         why = "about someone else, not the sender" if clues else "a question, no answer" if questions else ""
         return Reading(UNKNOWN, language, evidence, questions=questions, clues=tuple(clues), abstained=why)
+    sure = {c.sentence for c in own if c.answer == YES and not c.condition}
+    if sure:
+        # "Osallistun. Laskutusosoite on sama, jos peritään maksu": a condition in a sentence of
+        # its own beside a plain yes is about a detail, not the answer.
+        own = [c for c in own if not c.condition or c.sentence in sure]
+        answers = {c.answer for c in own}
+    if any(c.condition for c in own) and not sure:
+        # "Tulen, jos ehdin", "jag kommer ifall tåget passar, annars avstår jag": the answer
+        # hangs on a condition, so it is asked about ("did you mean…?"), never recorded, not
+        # even as a maybe. A plain yes elsewhere in the reply still stands beside it.
+        conditional = next(c for c in own if c.condition)
+        return Reading(
+            UNKNOWN,
+            language,
+            conditional.sentence,
+            hedge=conditional.condition,
+            questions=questions,
+            companions=companions,
+            clues=tuple(clues),
+            abstained=f"a condition ({conditional.condition})",
+        )
     changed = {c.answer for c in own if c.changed}
     if answers == {YES, NO} and len(changed) == 1:
         # "Ilmoitin aiemmin, etten pääse, mutta tulenkin": the change of mind is the answer.

@@ -192,9 +192,41 @@ def _counterfactual(words: list[Word], language: str) -> bool:
 def _cancel_idiom(words: list[Word], language: str) -> Word | None:
     """ "Joudun jättämään tämän väliin", "jag måste tacka nej", "count me out"."""
     for idiom in _CANCEL_IDIOMS[language]:
-        if _in_order(words, idiom):
+        if _in_order(words, idiom) and not (idiom[0] in _IMPOSSIBLE and _to_know(words)):
             return next(w for w in words if idiom[0] in (w.lemma, w.surface))
     return None
+
+
+_IMPOSSIBLE = {"imposs", "mahdoton", "omöj"}
+_KNOWING = {
+    "sano",
+    "sanoa",
+    "tietää",
+    "tiedä",
+    "luvata",
+    "säg",
+    "veta",
+    "lov",
+    "say",
+    "know",
+    "tell",
+    "promis",
+    "confirm",
+}
+
+
+def _to_know(words: list[Word]) -> bool:
+    """ "It's impossible for me to say yet": impossible to know, not to come (a maybe)."""
+    return any(w.lemma in _KNOWING or w.surface in _KNOWING for w in words)
+
+
+_AFTER_IN = {"for", "too", "as", "then", "again", "also", "definitely", "of"}
+
+
+def _in_alone(flat: list[str]) -> bool:
+    """ "I'm in!", "I'm in for March": "in" ends the phrase or opens what one is in for."""
+    at = max((i for i, part in enumerate(flat) if part == "in"), default=-1)
+    return at == len(flat) - 1 or flat[at + 1] in _AFTER_IN
 
 
 _PASSIVE = {"got", "was", "were", "been", "get"}
@@ -244,6 +276,8 @@ def _attend_verb(words: list[Word], language: str) -> Word | None:
         heads = set(flat) | set(surfaces)
         for phrase in _EN_PHRASES:
             if phrase[0] in heads and (_contains(flat, phrase) or _contains(surfaces, phrase)):
+                if phrase[-1] == "in" and not _in_alone(flat):
+                    continue  # "I'm in Brussels that week", "I'm in a meeting": a place, not "count me in"
                 return Word(" ".join(phrase), " ".join(phrase))
         found_en = next(
             (i for i, w in enumerate(words) if w.lemma in ATTEND["en"] - {"make", "be", "sign"}), None
