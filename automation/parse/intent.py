@@ -12,6 +12,7 @@ from __future__ import annotations
 import re
 
 from automation.model import Details, Intent, Kind
+from automation.parse.months import MONTH_NUMBERS, MONTH_PATTERN
 from automation.parse.reading import Reading, read_answer
 from automation.parse.reading.answers import MAYBE, NO, UNKNOWN, YES
 from automation.parse.reply import normalise
@@ -200,34 +201,7 @@ def _from_reading(reading: Reading, details: Details) -> Intent:
 
 
 _SUBJECT_DATE = re.compile(r"\b\d{1,2}\.(\d{1,2})\.(?:\d{4})?")
-_SUBJECT_MONTHS = re.compile(
-    r"\b\d{1,2}(?:st|nd|rd|th)? (january|february|march|april|may|june|july|august|september|october"
-    r"|november|december|januari|februari|mars|april|maj|juni|juli|augusti|oktober)\b",
-    re.IGNORECASE,
-)
-_MONTH_NUMBERS = {
-    **{
-        m: n
-        for n, m in enumerate(
-            (
-                "january",
-                "february",
-                "march",
-                "april",
-                "may",
-                "june",
-                "july",
-                "august",
-                "september",
-                "october",
-                "november",
-                "december",
-            ),
-            1,
-        )
-    },
-    **{"januari": 1, "februari": 2, "mars": 3, "maj": 5, "juni": 6, "juli": 7, "augusti": 8, "oktober": 10},
-}
+_SUBJECT_MONTHS = re.compile(rf"\b\d{{1,2}}(?:st|nd|rd|th)?\.? ({MONTH_PATTERN})\b", re.IGNORECASE)
 
 
 def meeting_month(subject: str) -> int | None:
@@ -237,7 +211,7 @@ def meeting_month(subject: str) -> int | None:
     if numeric and 1 <= int(numeric.group(1)) <= 12:
         return int(numeric.group(1))
     named = _SUBJECT_MONTHS.search(subject)
-    return _MONTH_NUMBERS[named.group(1).lower()] if named else None
+    return MONTH_NUMBERS[named.group(1).lower()] if named else None
 
 
 def read_details(text: str) -> Details:

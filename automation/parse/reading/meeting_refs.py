@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from automation.parse.months import month_number
 from automation.parse.reading.answers import (
     Clue,
 )
@@ -29,50 +30,6 @@ def _this_meeting(clues: list[Clue], month: int | None) -> tuple[list[Clue], tup
     return mine, other, False
 
 
-_MONTHS = {
-    "fi": (
-        "tammi",
-        "helmi",
-        "maalis",
-        "huhti",
-        "touko",
-        "kesä",
-        "heinä",
-        "elo",
-        "syys",
-        "loka",
-        "marras",
-        "joulu",
-    ),
-    "sv": (
-        "januari",
-        "februari",
-        "mars",
-        "april",
-        "maj",
-        "juni",
-        "juli",
-        "augusti",
-        "september",
-        "oktober",
-        "november",
-        "december",
-    ),
-    "en": (
-        "january",
-        "february",
-        "march",
-        "april",
-        "may",
-        "june",
-        "july",
-        "august",
-        "september",
-        "october",
-        "november",
-        "december",
-    ),
-}
 _SEASONS = {
     "fi": (("kevä", "spring"), ("syksy", "autumn"), ("syys", "autumn")),
     "sv": (
@@ -113,13 +70,9 @@ def _when(clause: str, language: str) -> str:
             named = meeting or language != "en" or word in ("spring", "autumn")
             if word.startswith(stem) and named and not (word == "fall" and not meeting):
                 return season
-        for number, name in enumerate(_MONTHS[language], 1):
-            if language == "fi" and not word.startswith(name + "kuu"):
-                continue
-            if language != "fi" and word != name:
-                continue
-            if language == "en" and name == "may" and not words[index][:1].isupper():
-                continue
-            if meeting:
-                return str(number)
+        number = month_number(word, language)
+        if number is None or (language == "en" and word == "may" and not words[index][:1].isupper()):
+            continue  # "may" in lower case is the modal, not the month
+        if meeting:
+            return str(number)
     return ""
