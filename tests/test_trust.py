@@ -15,7 +15,7 @@ from test_initiatives import initiative
 from test_integration import append, body, invitation_for, parsed, reply_to
 from test_privacy import registrations, setup
 
-from automation.parse.reply import public_text
+from automation.render.public_text import public_text
 
 __all__ = ["initiatives_cli", "setup"]  # the fixtures are used by name
 

@@ -131,37 +131,3 @@ def _cut_at_history(text: str) -> str:
 def _strip_signature(text: str) -> str:
     match = _SIGNATURE_DASHES.search(text)
     return text[: match.start()] if match else text
-
-
-# A phone number: seven or more digits, maybe with a leading +, spaces, dashes, dots or brackets.
-_PHONE = re.compile(r"(?<![\w])\+?\(?\d[\d ().-]{5,}\d(?![\w])")
-_EMAIL = re.compile(r"[\w.+-]+@[\w-]+(?:\.[\w-]+)+")
-
-
-_CLOSING = re.compile(
-    r"^[ \t]*(?:"
-    + "|".join(
-        pattern.rstrip(",")
-        for language in ("fi", "sv", "en")
-        for pattern in MAIL_LANGUAGES.get(language, {}).get("signatures", [])
-        if not pattern.startswith("/")  # Swedish "/Name" would match any slash line
-    )
-    + r")(?!\w)[ \t,.!]*$",
-    re.IGNORECASE | re.MULTILINE,
-)
-
-
-def public_text(text: str) -> str:
-    """What of a text written to us may be shown to everyone: the signature cut off as for a
-    reply (and at a closing line such as "Ystävällisin terveisin", which the reply parser keeps
-    when nothing is quoted), and no line that carries a phone number or an email address."""
-    body = latest_reply(text)
-    closing = _CLOSING.search(body)
-    if closing and body[: closing.start()].strip():
-        body = body[: closing.start()]
-    kept = [line for line in body.splitlines() if not _EMAIL.search(line) and not _has_phone(line)]
-    return "\n".join(kept).strip()
-
-
-def _has_phone(line: str) -> bool:
-    return any(sum(c.isdigit() for c in found.group(0)) >= 7 for found in _PHONE.finditer(line))
