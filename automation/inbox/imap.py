@@ -9,45 +9,44 @@ to a folder after its transaction committed; a crash in between is swept up on r
 from __future__ import annotations
 
 import contextlib
-import imaplib
 import logging
-import os
 import shutil
-import socket
 import ssl
 import tempfile
 import time
 from collections.abc import Callable, Iterator
-from datetime import UTC, datetime, timedelta
+from datetime import datetime, timedelta
 from pathlib import Path
 
-from imapclient import DELETED, IMAPClient
-from imapclient.exceptions import IMAPClientError, LoginError
+from imapclient import IMAPClient
+from imapclient.exceptions import LoginError
 
 from automation.auth.login import OAuthLogin
 from automation.errors import TransientError
 from automation.inbox.base import LoginRefused, RawMail, SourceUnavailable
+from automation.inbox.imap_filing import _MOVE_BATCH, FolderFiling
+
+# automation.connect imports login and _in_namespace from here.
+from automation.inbox.imap_wire import (
+    _ERRORS,
+    _announces_mail,
+    _at_eof,
+    _aware,
+    _goodbye,
+    _in_namespace,
+    _server_text,
+    login,
+)
 from automation.inbox.spool import CHUNK, LARGE, Reducer
 from automation.parse.message import message_keys
 
 log = logging.getLogger(__name__)
 _FETCH_BATCH = 200
 _FETCH_BYTES = 8 * 1024 * 1024  # at most this much mail held from one FETCH
-_MOVE_BATCH = 1000
 _IDLE_RENEW = 25 * 60.0  # seconds; RFC 2177: servers may drop an IDLE after 30 minutes
-# Set on a message just before it is copied to a folder on a server without MOVE (see _move).
-_FILING = b"$AutomationFiling"
-_ERRORS = (
-    IMAPClientError,
-    imaplib.IMAP4.error,
-    imaplib.IMAP4.abort,
-    OSError,
-    socket.timeout,
-    ssl.SSLError,
-)
 
 
-class ImapSource:
+class ImapSource(FolderFiling):
     name = "imap"
 
     def __init__(
@@ -299,7 +298,7 @@ class ImapSource:
     def keep_floor(self, uid: int) -> None:
         self.floor_uid = uid
 
-    # ---- filing --------------------------------------------------------------------------------
+    # ---- filing (how a message is moved: imap_filing.FolderFiling) ----------------------------
 
     def finish(self, handled: list[RawMail], attention: list[RawMail]) -> None:
         if not self.handled_folder and not self.attention_folder:
@@ -310,55 +309,6 @@ class ImapSource:
             self._move(client, [m.uid for m in attention], self.attention_folder or self.handled_folder)
         except _ERRORS as exc:
             raise self._drop(exc) from exc
-
-    def _move(self, client: IMAPClient, uids: list[int], folder: str, home: str = "") -> None:
-        """MOVE from the selected folder (`home`, the inbox unless said otherwise)."""
-        if not uids or not folder:
-            return
-        # Dovecot refuses very long commands ("Too long argument" above ~10,000 UIDs): a large
-        # sweep after a crash goes in slices.
-        for start in range(0, len(uids), _MOVE_BATCH):
-            batch = uids[start : start + _MOVE_BATCH]
-            if self.can_move:
-                client.move(batch, folder)
-            else:
-                self._copy_and_expunge(client, batch, folder, home or self.folder)
-
-    def _copy_and_expunge(self, client: IMAPClient, uids: list[int], folder: str, home: str = "") -> None:
-        """MOVE by hand (hMailServer, older Exchange): COPY, \\Deleted, EXPUNGE.
-
-        A crash between COPY and EXPUNGE leaves the message in both folders, and the next pass
-        would copy it again. So each message is marked with a keyword before its COPY; one that
-        already carries it is looked up in the target folder by Message-ID and copied only if
-        the copy is not there."""
-        flags = client.get_flags(uids)
-        started = [u for u in uids if _FILING in flags.get(u, ())]
-        done = self._already_in(client, started, folder, home or self.folder) if started else set()
-        todo = [u for u in uids if u not in done]
-        if todo:
-            client.add_flags(todo, [_FILING])
-            self._copy(client, todo, folder)
-        client.add_flags(uids, [DELETED])
-        if self.can_uid_expunge:
-            client.uid_expunge(uids)
-        else:
-            # Without UIDPLUS only a plain EXPUNGE exists; it also removes what someone else
-            # marked \\Deleted in this folder, which is what their client would do next anyway.
-            client.expunge()
-
-    def _copy(self, client: IMAPClient, uids: list[int], folder: str) -> None:
-        client.copy(uids, folder)
-
-    def _already_in(self, client: IMAPClient, uids: list[int], folder: str, home: str) -> set[int]:
-        """Which of these (interrupted) messages already have their copy in `folder`."""
-        fetched = client.fetch(uids, [b"BODY.PEEK[HEADER.FIELDS (MESSAGE-ID)]"])
-        ids = {u: _message_id(data) for u, data in fetched.items()}
-        client.select_folder(folder, readonly=True)
-        try:
-            found = {u for u, mid in ids.items() if mid and client.search(["HEADER", "Message-ID", mid])}
-        finally:
-            client.select_folder(home)
-        return found
 
     # ---- the coordinator's desk ----------------------------------------------------------------
 
@@ -494,60 +444,6 @@ class ImapSource:
         return f"imap://{self.username}@{self.host}:{self.port}/{self.folder}"
 
 
-def login(client: IMAPClient, username: str, password: str, oauth: OAuthLogin | None) -> None:
-    """LOGIN with the password, or AUTHENTICATE with a token (XOAUTH2, or OAUTHBEARER where
-    offered). A refused token is renewed once and tried again on the same connection (IMAP allows
-    another AUTHENTICATE after a NO); a second refusal is AuthRefused with what to fix."""
-    if oauth is None:
-        client.login(username, password)
-        return
-    capabilities = [c.decode("ascii", "replace").upper() for c in client.capabilities()]
-    offered = {c[5:] for c in capabilities if c.startswith("AUTH=")}
-    mechanism = oauth.choose(offered)
-    for attempt in (1, 2):
-        token = oauth.provider.token()
-        try:
-            if mechanism == "OAUTHBEARER":
-                client.oauthbearer_login(username, token)
-            else:
-                client.oauth2_login(username, token)
-            return
-        except LoginError as exc:
-            if attempt == 2:
-                raise oauth.refused("IMAP", _reply(exc), username) from None
-            oauth.renew_after_refusal("IMAP")
-
-
-def _reply(exc: BaseException) -> str:
-    text = str(exc)
-    return text[2:-1] if text.startswith(("b'", 'b"')) else text
-
-
-def _at_eof(client: IMAPClient) -> bool:
-    """Whether the server closed the connection: a peek at the TCP stream under TLS (a copy of
-    the descriptor, so the TLS layer is not disturbed) reads nothing at end of stream."""
-    try:
-        raw = socket.socket(fileno=os.dup(client.socket().fileno()))
-    except (AttributeError, OSError):
-        return False
-    try:
-        return raw.recv(1, socket.MSG_PEEK | socket.MSG_DONTWAIT) == b""
-    except (BlockingIOError, InterruptedError):
-        return False  # nothing to read yet: still open
-    except OSError:
-        return True  # reset
-    finally:
-        raw.close()  # the copy only; the client's own descriptor stays open
-
-
-def _goodbye(responses: list[object]) -> str:
-    """The text of an untagged BYE among IDLE responses, "" when there is none."""
-    for r in responses:
-        if isinstance(r, tuple) and r and r[0] == b"BYE":
-            return " ".join(p.decode("utf-8", "replace") if isinstance(p, bytes) else str(p) for p in r)
-    return ""
-
-
 def _by_size(uids: list[int], sizes: dict[int, int]) -> Iterator[list[int]]:
     """UIDs in order, grouped so one FETCH holds at most _FETCH_BYTES; a big message alone."""
     group: list[int] = []
@@ -564,37 +460,3 @@ def _by_size(uids: list[int], sizes: dict[int, int]) -> Iterator[list[int]]:
             group, total = [], 0
     if group:
         yield group
-
-
-def _announces_mail(responses: list[object]) -> bool:
-    return any(isinstance(r, tuple) and len(r) > 1 and r[1] in (b"EXISTS", b"RECENT") for r in responses)
-
-
-def _message_id(data: dict[bytes, object]) -> str:
-    header = next((v for k, v in data.items() if k.startswith(b"BODY[HEADER")), b"")
-    if not isinstance(header, bytes):
-        return ""
-    _, _, value = header.decode("ascii", "replace").partition(":")
-    return value.strip()
-
-
-def _in_namespace(name: str, prefix: str, delimiter: str) -> str:
-    """A configured folder name ("Handled", "Archive/Handled") in the server's namespace; a name
-    already under the prefix, or INBOX itself, is taken as the server spells it."""
-    if not name or name.upper() == "INBOX" or (prefix and name.startswith(prefix)):
-        return name
-    if delimiter and delimiter != "/":
-        name = name.replace("/", delimiter)
-    return prefix + name
-
-
-def _aware(moment: datetime) -> datetime:
-    return moment if moment.tzinfo else moment.replace(tzinfo=UTC)
-
-
-def _server_text(exc: BaseException) -> str:
-    """The server's words without the bytes repr: b'[AUTHENTICATIONFAILED] …' reads as text."""
-    text = str(exc.args[0] if exc.args else exc)
-    if text.startswith(("b'", 'b"')) and text.endswith(text[1]):
-        text = text[2:-1]
-    return text
