@@ -76,7 +76,7 @@ from servers import DovecotServer, ReceivedMail, SmtpSink  # noqa: E402
 
 from automation import config as config_module  # noqa: E402
 from automation.app import App  # noqa: E402
-from automation.cli import parse_now  # noqa: E402
+from automation.cli.common import parse_now  # noqa: E402
 from automation.daemon import Daemon, PassReport  # noqa: E402
 from automation.outbox import flush  # noqa: E402
 from automation.service import poll, sync_contacts  # noqa: E402

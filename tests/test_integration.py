@@ -279,7 +279,7 @@ def test_daemon_reconnects_after_the_imap_server_restarts(
 ) -> None:
     from automation import config as config_module
     from automation.app import App
-    from automation.cli import parse_now
+    from automation.cli.common import parse_now
     from automation.daemon import Daemon
 
     monkeypatch.setenv("TEST_IMAP_PASSWORD", imap_user.password)

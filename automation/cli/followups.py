@@ -1,7 +1,4 @@
-"""`automation followups list|set`: the follow-up items between meetings, for the coordinator.
-
-Registered on the main command group when `automation.cli` imports this module.
-"""
+"""`automation followups list|set`: the follow-up items between meetings, for the coordinator."""
 
 from __future__ import annotations
 
@@ -10,12 +7,12 @@ import json
 import click
 
 from automation.app import App
-from automation.cli import Context, main
+from automation.cli.common import Context
 from automation.errors import AutomationError
 from automation.store.followups import STATUSES
 
 
-@main.group()
+@click.group()
 def followups() -> None:
     """Follow-up items agreed at meetings (from a summary's follow-up section)."""
 

@@ -1,7 +1,4 @@
-"""Administration commands: initiatives, contacts, rules, attendance and the participation report.
-
-They are registered on the main command group when `automation.cli` imports this module.
-"""
+"""Administration commands: initiatives, rules, attendance, the outbox and the participation report."""
 
 from __future__ import annotations
 
@@ -12,12 +9,12 @@ from pathlib import Path
 import click
 
 from automation.app import App
-from automation.cli import Context, main
+from automation.cli.common import Context
 from automation.errors import AutomationError
 from automation.i18n import _
 
 
-@main.group()
+@click.group()
 def initiatives() -> None:
     """Initiatives: list them, show one, set a status (the submitter is told)."""
 
@@ -106,7 +103,7 @@ def initiatives_set(obj: Context, reference: str, status: str, code: str | None,
     click.echo(f"{reference}: {status}; the submitter will be told on the next pass")
 
 
-@main.command()
+@click.command()
 @click.option("--year", type=int, help="Calendar year (default: this year).")
 @click.option(
     "--output",
@@ -133,7 +130,7 @@ def report(obj: Context, year: int | None, output: Path) -> None:
         app.close()
 
 
-@main.command()
+@click.command()
 @click.argument("code")
 @click.option("--no-show", "absent", multiple=True, metavar="EMAIL", help="Registered but did not come.")
 @click.option("--came", "present", multiple=True, metavar="EMAIL", help="Undo a no-show.")
@@ -155,7 +152,7 @@ def attendance(obj: Context, code: str, absent: tuple[str, ...], present: tuple[
     click.echo(f"{code}: {len(absent)} marked as not come, {len(present)} as come")
 
 
-@main.group()
+@click.group()
 def rules() -> None:
     """The network's goals and rules that members accept."""
 
@@ -175,7 +172,7 @@ def rules_ask(obj: Context) -> None:
     click.echo(f"queued {count} request(s) to accept rules version {settings.rules.version}")
 
 
-@main.group()
+@click.group()
 def outbox() -> None:
     """Outgoing mail: requeue what failed (e.g. after a refused sender was allowed again)."""
 

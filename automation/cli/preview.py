@@ -1,7 +1,8 @@
-"""`automation preview`: one message rendered with the real config and register (the meeting, the
-rotation's organisations in the recipient's language, the privacy link of [network] public_url,
-the initiatives on the agenda). Sample data fills only what nothing real gives yet, and the
-preview says which parts are samples."""
+"""`automation preview`: one message rendered with the real config and register, samples marked."""
+
+# The meeting, the rotation's organisations in the recipient's language, the privacy link of
+# [network] public_url and the initiatives on the agenda are real; sample data fills only what
+# nothing real gives yet, and the preview says which parts are samples.
 
 from __future__ import annotations
 
@@ -13,7 +14,7 @@ from typing import Any
 import click
 
 from automation.app import App
-from automation.cli import Context, main
+from automation.cli.common import Context
 from automation.config import Settings
 from automation.errors import AutomationError
 from automation.render.sample import sample_context
@@ -25,7 +26,7 @@ _FROM_MEETINGS = {"meeting", "previous", "open_meetings", "upcoming", "past", "f
 _EMPTY: tuple[Any, ...] = (None, [], {}, "")
 
 
-@main.command()
+@click.command()
 @click.argument("template")
 @click.option("--meeting", "code", help="Meeting code whose data fills the template.")
 @click.option("--lang", "language", default=None, help="fi, sv or en (default: the network's first).")

@@ -1,5 +1,4 @@
-"""`automation contacts`: import a spreadsheet (CSV of any Excel locale or .xlsx), remove a
-contact. Registered on the main group when `automation.cli` imports this module."""
+"""`automation contacts import|remove`: a spreadsheet merged into the contact list, or one removed."""
 
 from __future__ import annotations
 
@@ -9,7 +8,7 @@ from pathlib import Path
 import click
 
 from automation.app import App
-from automation.cli import Context, main
+from automation.cli.common import Context
 from automation.contactfile import ContactFile, read_contact_file
 from automation.errors import AutomationError
 from automation.i18n import _, n_
@@ -17,7 +16,7 @@ from automation.i18n import _, n_
 _LISTED = 50  # addresses listed per kind of change; the rest are counted
 
 
-@main.group()
+@click.group()
 def contacts() -> None:
     """The contact list: import a spreadsheet (merged by address), remove a contact."""
 

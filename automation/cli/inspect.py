@@ -1,22 +1,37 @@
-"""`automation inspect`: how one message would be read, with no side effects.
+"""`automation inspect`: how one message would be read (kind, meeting, reading), with no side effects."""
 
-Works without a config (classification only); with one, it also names the meeting, reading the
-register without writing to it.
-"""
+# Works without a config (classification only); with one, it also names the meeting, reading the
+# register without writing to it.
 
 from __future__ import annotations
 
+import json
 from datetime import datetime
-from typing import TYPE_CHECKING, Any
+from pathlib import Path
+from typing import Any
+
+import click
 
 from automation import config as config_module
+from automation.cli.common import Context
 from automation.errors import ConfigError
 from automation.model import Kind
 from automation.parse.classify import classify
 from automation.parse.message import parse_message
 
-if TYPE_CHECKING:
-    from automation.cli import Context
+
+@click.command()
+@click.argument("file", type=click.Path(exists=True, dir_okay=False, path_type=Path))
+@click.option("--json", "as_json", is_flag=True, help="Print JSON.")
+@click.pass_obj
+def inspect(obj: Context, file: Path, as_json: bool) -> None:
+    """Classify one message (FILE.eml) with no side effects."""
+    result = describe(file.read_bytes(), obj)
+    if as_json:
+        click.echo(json.dumps(result, ensure_ascii=False, indent=2))
+    else:
+        for key, value in result.items():
+            click.echo(f"{key:>10}: {value}")
 
 
 def describe(raw: bytes, obj: Context) -> dict[str, Any]:

@@ -1,7 +1,4 @@
-"""The coordinator's desk: commands for what a person does by hand beside the daemon.
-
-They are registered on the main command group when `automation.cli` imports this module.
-"""
+"""The coordinator's desk: backup, attention, register and cancel, what a person does by hand."""
 
 from __future__ import annotations
 
@@ -12,7 +9,7 @@ from pathlib import Path
 import click
 
 from automation.app import App
-from automation.cli import Context, main
+from automation.cli.common import Context
 from automation.desk import category, register, resolve
 from automation.errors import AutomationError
 from automation.i18n import _
@@ -20,7 +17,7 @@ from automation.model import Attendance, Details
 from automation.parse.message import parse_message
 
 
-@main.command()
+@click.command()
 @click.argument("file", type=click.Path(path_type=Path))
 @click.pass_obj
 def backup(obj: Context, file: Path) -> None:
@@ -51,7 +48,7 @@ def _shown(text: str) -> str:
     return "".join(c if c in "\n\t" or c.isprintable() else "?" for c in text)
 
 
-@main.group(invoke_without_command=True)
+@click.group(invoke_without_command=True)
 @click.option("--json", "as_json", is_flag=True, help="Print the items as a JSON list.")
 @click.pass_context
 def attention(ctx: click.Context, as_json: bool) -> None:
@@ -165,7 +162,7 @@ def attention_resolve(obj: Context, number: int, answer: str, code: str | None) 
 # ---- registrations by hand -----------------------------------------------------------------------
 
 
-@main.command("register")
+@click.command("register")
 @click.argument("code")
 @click.argument("email")
 @click.option("--name", default="", help="The person's name (the contact list's wins when known).")
@@ -192,7 +189,7 @@ def register_command(
     _by_hand(obj, code, email, status, details, quiet)
 
 
-@main.command("cancel")
+@click.command("cancel")
 @click.argument("code")
 @click.argument("email")
 @click.option("--quiet", is_flag=True, help="Send nothing (no confirmation, no calendar cancellation).")

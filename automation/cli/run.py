@@ -1,26 +1,19 @@
-"""Command line: `automation [--config PATH] [--now ISO] COMMAND`. One error mapper: exit 2."""
+"""The core commands: `check`, `run`, `invite`, `registrations`, `status`, `publish`, `plan`."""
 
 from __future__ import annotations
 
 import json
 import logging
-import os
-import select
-import sqlite3
 import sys
-import time
-from collections.abc import Callable, Sequence
-from dataclasses import dataclass
 from datetime import datetime, timedelta
 from pathlib import Path
-from typing import Any, Literal, NoReturn
-from zoneinfo import ZoneInfo
+from typing import Any, Literal
 
 import click
-from jinja2 import TemplateError, TemplateNotFound
 
 from automation import config as config_module
 from automation.app import App, read_contacts
+from automation.cli.common import Context, parse_now, reader_note
 from automation.config import Settings, ordered
 from automation.errors import AutomationError, ConfigError
 from automation.model import Status
@@ -28,134 +21,7 @@ from automation.render.sample import sample_variants
 from automation.render.template_check import check_templates
 
 
-@dataclass
-class Context:
-    config_path: Path
-    now_text: str | None
-
-    def settings(self) -> Settings:
-        from automation import i18n
-
-        settings = config_module.load(self.config_path)
-        i18n.use(settings.network.coordinator_language)
-        return settings
-
-    def clock(self, settings: Settings) -> Callable[[], datetime]:
-        zone = settings.network.zone
-        if not self.now_text:
-            return lambda: datetime.now(zone)
-        fixed = parse_now(self.now_text, zone)
-        started = time.monotonic()
-        # A given --now still advances, so a long-running daemon's backoff and schedule work.
-        return lambda: fixed + timedelta(seconds=time.monotonic() - started)
-
-
-def parse_now(text: str, zone: ZoneInfo) -> datetime:
-    try:
-        moment = datetime.fromisoformat(text)
-    except ValueError as exc:
-        raise AutomationError(f"--now {text!r} is not an ISO date-time; fix: e.g. 2024-02-14T10:00") from exc
-    return moment.replace(tzinfo=zone) if moment.tzinfo is None else moment.astimezone(zone)
-
-
-class ErrorMapper(click.Group):
-    """Known errors become one actionable line per problem and exit status 2."""
-
-    def invoke(self, ctx: click.Context) -> Any:
-        try:
-            return super().invoke(ctx)
-        except ConfigError as exc:
-            for problem in exc.problems:
-                click.echo(f"error: {problem}", err=True)
-            sys.exit(2)
-        except AutomationError as exc:
-            click.echo(f"error: {exc}", err=True)
-            sys.exit(2)
-        except TemplateError as exc:
-            from automation.render.template_errors import FIX, location, where
-
-            located = getattr(exc, "located", None)
-            if isinstance(exc, TemplateNotFound):
-                located = (
-                    f"template {exc.name} not found ({exc.message or exc}); fix: set [templates]"
-                    " directory to a folder with fi/, sv/, en/ and site/ (a copy of the project's templates/)"
-                )
-            elif located is None:
-                found = location(exc, Path("templates"))
-                located = f"{where(*found)}: {getattr(exc, 'message', None) or exc}; {FIX}"
-            click.echo(f"error: {located}", err=True)
-            sys.exit(2)
-        except sqlite3.OperationalError as exc:
-            click.echo(
-                f"error: the database is busy or unavailable ({exc}); another process may hold"
-                " it locked: nothing was lost, try again in a moment",
-                err=True,
-            )
-            sys.exit(2)
-        except (click.ClickException, click.exceptions.Exit, click.exceptions.Abort):
-            raise
-        except BrokenPipeError as exc:
-            if not _stdout_closed():
-                _unexpected(ctx, exc)  # a connection of ours, not the terminal: a defect
-            # `automation … | head`: whoever read our output has all they wanted. The exit status
-            # is a shell's for SIGPIPE; stdout goes nowhere, so Python's last flush stays silent.
-            os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
-            sys.exit(141)
-        except Exception as exc:  # noqa: BLE001 - the last resort: a line, not a traceback
-            _unexpected(ctx, exc)
-
-
-def _unexpected(ctx: click.Context, exc: Exception) -> NoReturn:
-    # A defect of ours, not of the user's input: say what failed and how to see more; what was
-    # committed before it stays committed, nothing half-done is recorded.
-    logging.getLogger(__name__).info("unexpected failure", exc_info=True)
-    command = ctx.invoked_subcommand or "automation"
-    click.echo(
-        f"error: {command} failed unexpectedly ({type(exc).__name__}: {exc}); nothing was"
-        " lost; run again with -v to see where, and report it",
-        err=True,
-    )
-    sys.exit(1)
-
-
-def _stdout_closed() -> bool:
-    """True when our standard output is a pipe whose reader has gone (poll says POLLERR)."""
-    try:
-        poller = select.poll()
-        poller.register(sys.stdout.fileno(), select.POLLOUT)
-        return any(events & select.POLLERR for _, events in poller.poll(0))
-    except (OSError, ValueError, AttributeError):
-        return False
-
-
-@click.group(cls=ErrorMapper)
-@click.option(
-    "--config",
-    "config_path",
-    type=click.Path(path_type=Path),
-    default=lambda: os.environ.get("AUTOMATION_CONFIG", "config.toml"),
-    show_default="./config.toml or $AUTOMATION_CONFIG",
-    help="The configuration file.",
-)
-@click.option(
-    "--now",
-    "now_text",
-    metavar="ISO-DATETIME",
-    help="Pretend it is this local time (network time zone): for trying things out.",
-)
-@click.option("-v", "--verbose", is_flag=True, help="Log what the daemon does.")
-@click.pass_context
-def main(ctx: click.Context, config_path: Path, now_text: str | None, verbose: bool) -> None:
-    """Secretariat automation for the network: shared mailbox in, register in SQLite,
-    templated mail out."""
-    logging.basicConfig(
-        level=logging.INFO if verbose else logging.WARNING,
-        format="%(asctime)s %(levelname)s %(name)s: %(message)s",
-    )
-    ctx.obj = Context(config_path, now_text)
-
-
-@main.command()
+@click.command()
 @click.option(
     "--connect",
     is_flag=True,
@@ -223,15 +89,6 @@ def check(obj: Context, connect: bool) -> None:
     note = reader_note(settings.network.languages)
     if note:
         click.echo(note)
-
-
-def reader_note(languages: Sequence[str]) -> str:
-    """Said by `check` and the run summary when Finnish is read without Voikko's morphology."""
-    from automation.parse.reading import INSTALL_VOIKKO, available
-
-    if "fi" not in languages or available():
-        return ""
-    return f"note: Finnish replies are read with reduced accuracy (Voikko is not installed): {INSTALL_VOIKKO}"
 
 
 def _progress(done: int, total: int) -> None:
@@ -327,7 +184,7 @@ def check_site(settings: Settings) -> list[str]:
     return []
 
 
-@main.command()
+@click.command()
 @click.option("--once", is_flag=True, help="Do one full pass (poll, lifecycle jobs, outbox) and exit.")
 @click.pass_obj
 def run(obj: Context, once: bool) -> None:
@@ -361,7 +218,7 @@ def run(obj: Context, once: bool) -> None:
         sys.exit(1)
 
 
-@main.command()
+@click.command()
 @click.argument("code")
 @click.pass_obj
 def invite(obj: Context, code: str) -> None:
@@ -380,23 +237,7 @@ def invite(obj: Context, code: str) -> None:
     click.echo(f"queued {count} invitation(s) to {code}; the next pass sends them (automation run --once)")
 
 
-@main.command()
-@click.argument("file", type=click.Path(exists=True, dir_okay=False, path_type=Path))
-@click.option("--json", "as_json", is_flag=True, help="Print JSON.")
-@click.pass_obj
-def inspect(obj: Context, file: Path, as_json: bool) -> None:
-    """Classify one message (FILE.eml) with no side effects."""
-    from automation.inspect import describe
-
-    result = describe(file.read_bytes(), obj)
-    if as_json:
-        click.echo(json.dumps(result, ensure_ascii=False, indent=2))
-    else:
-        for key, value in result.items():
-            click.echo(f"{key:>10}: {value}")
-
-
-@main.command()
+@click.command()
 @click.argument("code")
 @click.option(
     "--format", "fmt", type=click.Choice(["json", "csv", "xlsx"]), default="json", show_default=True
@@ -484,7 +325,7 @@ def _registration_row(reg: Any) -> dict[str, Any]:
     return row
 
 
-@main.command()
+@click.command()
 @click.pass_obj
 def status(obj: Context) -> None:
     """Meetings with their counts, the outbox queue and messages needing attention."""
@@ -518,7 +359,7 @@ def _mailbox_reachable(app: App) -> bool:
         source.close()
 
 
-@main.command()
+@click.command()
 @click.option(
     "--output",
     type=click.Path(file_okay=False, path_type=Path),
@@ -540,7 +381,7 @@ def publish(obj: Context, output: Path | None) -> None:
         click.echo(f"wrote {path}")
 
 
-@main.command()
+@click.command()
 @click.option("--until", "until_text", metavar="DATE", help="Last day to include (default: 60 days ahead).")
 @click.pass_obj
 def plan(obj: Context, until_text: str | None) -> None:
@@ -567,7 +408,3 @@ def plan(obj: Context, until_text: str | None) -> None:
             f"  {row.when:%d.%m.%Y %H:%M}  {row.what:<28} {row.meeting:<10} "
             f"{row.recipients:>4} recipient(s)  {row.languages}"
         )
-
-
-# The register's administration commands live in their own module; importing it registers them.
-from automation import cli_admin, cli_contacts, cli_desk, cli_followups, cli_preview  # noqa: E402, F401
