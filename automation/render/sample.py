@@ -29,6 +29,7 @@ def sample_context(settings: Settings) -> dict[str, Any]:
             "deadline": "22.2.2024",
             "deadline_time": "23.59",
             "capacity": 40,
+            "bring": "Kannettava tietokone",
             "cancelled": False,
         }
     )
