@@ -414,3 +414,56 @@ def test_mixed_signals_and_everyday_writing(text: str, answer: str) -> None:
 def test_companions_as_a_secretary_reads_them(text: str, names: list[str]) -> None:
     reading = read_answer(text)
     assert reading.answer == "yes" and [c.name for c in reading.companions] == names, reading
+
+
+# Misreads of blind set 4 (tests/replies/blind4), each written as a new sentence of the same shape.
+@pytest.mark.parametrize(
+    ("text", "answer"),
+    [
+        # A third person confirming for themself ("itse" is theirs), "she'll" is a pronoun.
+        ("Hän ilmoittaa osallistumisestaan vielä itse.", "unknown"),
+        ("He'll send his own registration next week.", "unknown"),
+        # Swedish "om" as a preposition is no condition; "om" opening a clause is.
+        ("Nog kommer jag, ämnet ligger mig nära om hjärtat.", "yes"),
+        ("Jag kommer om bussen går i tid.", "unknown"),
+        ("Jag kommer om jag hinner.", "unknown"),
+        # "as long as" has three words.
+        ("I'll be there as long as the trains run that day.", "unknown"),
+        # "Im in" typed without the apostrophe.
+        ("Im in, see you there", "yes"),
+        # Withdrawing a registration in Swedish.
+        ("Jag måste tyvärr ta tillbaka min anmälan.", "no"),
+        # A correction inside one sentence: what follows it is the answer.
+        ("I'll come – no wait, scratch that, I can't make it.", "no"),
+        ("Tulen eiku en pääsekään.", "no"),
+        # What goes well is the change of the registration, not the coming.
+        ("Jag kommer ändå. Hoppas det går bra att ändra anmälan.", "yes"),
+    ],
+)
+def test_blind_set_four_shapes(text: str, answer: str) -> None:
+    assert read_answer(text).answer == answer, read_answer(text)
+
+
+@pytest.mark.parametrize(
+    ("text", "names"),
+    [
+        ("Two of us will come from Aalto: me, Laura Kim and Pekka Rinne.", ["Laura Kim", "Pekka Rinne"]),
+        (
+            "Hej,\n\nfrån Vasa övningsskola kommer vi tre:\n\njag själv\nSara Holm\nJonas Berg\n\nHälsningar\nEva",
+            ["Sara Holm", "Jonas Berg"],
+        ),
+        (
+            "I'm already registered. Please also add two colleagues:\n\nAnna West – anna@example.com"
+            "\nBen Ode – ben@example.com\n\nThanks!",
+            ["Anna West", "Ben Ode"],
+        ),
+        (
+            "Jag är redan anmäld, men lägg gärna till mina kolleger:\n\nEmma Berg, emma@example.fi"
+            "\nOlle Ek, olle@example.fi\n\nTack!",
+            ["Emma Berg", "Olle Ek"],
+        ),
+    ],
+)
+def test_companions_in_blind_set_four_shapes(text: str, names: list[str]) -> None:
+    reading = read_answer(text)
+    assert reading.answer == "yes" and [c.name for c in reading.companions] == names, reading

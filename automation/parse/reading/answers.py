@@ -18,7 +18,7 @@ _POLITE = {
 _I = {
     "fi": {"minä", "mä", "itse", "meikäläinen", "allekirjoittanut"},
     "sv": {"jag", "undertecknad"},
-    "en": {"i", "myself"},
+    "en": {"i", "myself", "im"},  # "im" is "I'm" typed without the apostrophe
 }
 # Conditions hedge the whole sentence ("Tulen, jos ehdin"); other hedges only their clause
 # ("Et varmaan ihmettele, mutta en pääse" is a no).

@@ -85,6 +85,9 @@ def _changed_mind(words: list[Word], clause: str, language: str) -> bool:
     return any(marker in lowered for marker in _AFTER_ALL[language])
 
 
+_OF_US = {"en": {"us", "we"}, "sv": {"oss", "vi"}}
+
+
 def _read_clause(words: list[Word], sentence: str, language: str, first: bool, hedge: str) -> Clue | None:
     lemmas = [w.lemma for w in words]
     surfaces = [w.surface for w in words]
@@ -111,6 +114,11 @@ def _read_clause(words: list[Word], sentence: str, language: str, first: bool, h
         # "Meiltä ei irtoa ketään", "none of us can attend": nobody of the sender's comes.
         return Clue(NO, sentence[:200], negator.lemma, True, "", hedge, True, True, language)
     verb = _attend_verb(words, language)
+    if verb is not None and language == "sv" and verb.lemma == "går" and "att" in surfaces:
+        # "Hoppas det går bra att ändra anmälan": what goes well is the change, not the coming.
+        then = surfaces.index("att") + 1
+        if then < len(words) and words[then].lemma not in ATTEND["sv"]:
+            verb = None
     removal = next((w for w in words if w.lemma in REMOVE[language]), None)
     if removal is not None and not negated:
         if verb is None and not any(w.lemma.startswith(_LIST_HEADS[language]) for w in words):
@@ -198,12 +206,17 @@ def _read_clause(words: list[Word], sentence: str, language: str, first: bool, h
     named = any(w.capitalised for w in words[1:])
     # "Ilmoitan myös kollegani", "I come with my colleague": the sender acts, with others.
     acts = person == "1" or any(w.verb and not w.negator and w.person == "1" for w in words)
-    acts = acts or bool({w.surface.replace("’", "'").split("'")[0] for w in words} & _I[language])
+    mine = {w.surface.replace("’", "'").split("'")[0] for w in words} & _I[language]
+    if mine == {"itse"} and {w.surface for w in words} & {"hän", "he"}:
+        mine = set()  # "Hän vahvistaa osallistumisensa itse": "itse" is his own, not mine
+    acts = acts or bool(mine)
     # "Varaa minulle paikka", "merkitse minut": an idiom with "me" in it is about the sender.
     about_me = any(_find(words, idiom) is not None for idiom in _IDIOMS_WITH_ME[language])
     acts = acts or about_me
     # "Meitä on tulossa kaksi": the verb is in the third person, the subject is "of us".
     acts = acts or (language == "fi" and any(w.surface in ("meitä", "me") for w in words))
+    # "Three of us will come", "från Åbo kommer vi tre": the sender is one of them.
+    acts = acts or any(w.surface in _OF_US.get(language, ()) for w in words)
     # "Osallistuvat allekirjoittaneen lisäksi X ja Y", "minun lisäkseni": the sender comes too.
     signer = any(w.lemma in _SIGNER for w in words) or _besides_me(words, language)
     acts = acts or signer

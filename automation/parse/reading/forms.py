@@ -6,6 +6,7 @@ from __future__ import annotations
 import re
 
 from automation.parse.reading.answers import _CONDITIONS
+from automation.parse.reading.signals import _clause_follows
 from automation.parse.reading.words import Word
 
 _ADDRESSEE = {"fi": {"sinä", "sä", "te", "tuletko", "tuletteko"}, "sv": {"du", "ni"}, "en": {"you"}}
@@ -32,13 +33,15 @@ _ADD_PEOPLE = {
         re.IGNORECASE,
     ),
     "sv": re.compile(
-        r"\b(?:lägga? till|skriv upp|skriva upp|anmäl|anmäla|anmäler|notera)\b[^.?!]{0,30}"
+        r"\b(?:lägga?(?: gärna| också| även)? till|skriv upp|skriva upp|anmäl|anmäla|anmäler|notera)\b"
+        r"[^.?!]{0,30}"
         r"\b(?:min|mina|vår|våra)\s+(?:\w+\s+)?"
         r"(?:kolleg\w*|medarbetar\w*|arbetskamrat\w*)",
         re.IGNORECASE,
     ),
     "en": re.compile(
-        r"\b(?:add|register|sign up|include|put down)\b[^.?!]{0,20}\b(?:my|our|the following)\s+(?:\w+\s+)?"
+        r"\b(?:add|register|sign up|include|put down)\b[^.?!]{0,20}?"
+        r"\b(?:(?:my|our|the following)\s+)?(?:\w+\s+)?"
         r"(?:colleagues?|co-?workers?|team ?mates?|staff|people|persons)",
         re.IGNORECASE,
     ),
@@ -65,11 +68,14 @@ def _condition(words: list[Word], language: str) -> str:
     that my flight lands"), or "" when there is none: a whether after a verb of knowing, or an
     offer to the receiver ("If you need dietary info, I'm vegan"), is no condition."""
     surfaces = [w.surface for w in words]
-    for index, word in enumerate(words):
-        two = " ".join(surfaces[index : index + 2])
-        found = two if two in _CONDITIONS else word.surface if word.surface in _CONDITIONS else ""
+    for index in range(len(words)):
+        # "as long as" has three words, "provided that" two, "jos" one.
+        spans = (" ".join(surfaces[index : index + n]) for n in (3, 2, 1))
+        found = next((span for span in spans if span in _CONDITIONS), "")
         if not found:
             continue
+        if language == "sv" and found == "om" and not _clause_follows(surfaces[index + 1 : index + 5]):
+            continue  # "ligger mig varmt om hjärtat", "ett möte om AI": a preposition
         before = words[max(0, index - 2) : index]  # "beror på om", "waiting to hear if"
         if any(w.lemma in _WHETHER or w.surface in _WHETHER for w in before):
             continue

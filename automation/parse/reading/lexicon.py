@@ -33,6 +33,7 @@ EN_PHRASES = {
     ("sign", "me", "up"),
     ("count", "me", "in"),
     ("i", "m", "in"),
+    ("im", "in"),  # "Im in!" typed on a phone without the apostrophe
     ("i", "am", "in"),
     ("i", "m", "game"),
     ("i", "am", "game"),
@@ -119,6 +120,7 @@ CANCEL_IDIOMS: dict[str, set[tuple[str, ...]]] = {
     "sv": {
         ("tack", "nej"),
         ("dra", "tillbak"),
+        ("ta", "tillbak", "anmälan"),  # "måste ta tillbaka min anmälan"
         ("dra", "mig", "ur"),
         ("hopp", "av"),
         ("omöj", "för", "mig"),

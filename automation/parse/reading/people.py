@@ -79,15 +79,21 @@ def _listed_after(lead: str, text: str) -> list[str]:
             if found:
                 break
             continue
+        if _SELF_LINE.match(line):
+            continue  # "jag själv" among the listed: the sender, who comes anyway
         if not _LIST_LINE.match(line) or _CLOSING_WORDS.match(line):
             break
         found.append(line.strip(" -*•–\t"))
     return found
 
 
-# "Please register also:", "Ilmoitan myös seuraavat:": a line that announces a list of people.
+# The sender in a list of those who come: "jag själv", "minä itse", "myself".
+_SELF_LINE = re.compile(r"^\s*[-*•–]?\s*(?:jag själv|jag|minä itse|minä|itse|myself|me|i)\s*[,.;]?\s*$", re.I)
+# "Please register also:", "Ilmoitan myös seuraavat:", "från Åbo Akademi kommer vi tre:": a line
+# that announces a list of people.
 _LIST_LEAD = re.compile(
     r"\b(?:regist\w*|add|sign|ilmoit\w*|lisä\w*|anmäl\w*|lägg|följande|seuraav\w*|the following|also"
+    r"|kommer|tulee|tulemme|tullaan|will come|coming|deltar|osallistu\w*|attend\w*"
     r"|myös|även|också|osallistujat|deltagare|participants|attendees)\b[^\n]{0,60}:\s*$",
     re.IGNORECASE,
 )
@@ -114,7 +120,8 @@ _ORGANISATION = re.compile(
     r"|company|ltd|oy|ab|ry|stad|kommun|skola|universitet|högskola|verket|myndighet|ministeriet"
     r"|förbund|institut|styrelse|nämnd|byrå|förening|gymnasium|kaupunki|kaupungi|kunta|kunna|liitto"
     r"|liito|virasto|ministeriö|yliopisto|korkeakoulu|koulu|lukio|opisto|hallitus|keskus|laitos"
-    r"|säätiö|yhdistys|kuntayhtymä|seutu|hanke|verkosto|hallitu|hallinto|virast)\w*$",
+    r"|säätiö|yhdistys|kuntayhtymä|seutu|hanke|verkosto|hallitu|hallinto|virast|akademi|akatemi"
+    r"|academy)\w*$",
     re.IGNORECASE,
 )
 
@@ -162,8 +169,10 @@ def _companions(sentences: str, text: str) -> tuple[Companion, ...]:
             parts = parts[1:]
         # "Elina Granströmin Opetushallituksesta": the organisation after a name is no part of it.
         # (Finnish says where from with a local case; "Finnish Heritage Agency" stays whole.)
-        while len(parts) > 2 and parts[-1].endswith(_LOCAL_CASES) and (
-            _organisation(parts[-1]) or is_place(parts[-1])
+        while (
+            len(parts) > 2
+            and parts[-1].endswith(_LOCAL_CASES)
+            and (_organisation(parts[-1]) or is_place(parts[-1]))
         ):
             parts = parts[:-1]
         if len(parts) < 2:

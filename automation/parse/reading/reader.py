@@ -91,14 +91,16 @@ def read_answer(text: str, language: str | None = None, month: int | None = None
     questions: list[str] = []
     corrected = False
     for sentence in sentences:
-        found, asked = _read_in_some_language(sentence, whole)
-        lowered = sentence.lower()
-        corrected = corrected or any(m in lowered for ms in CORRECTIONS.values() for m in ms)
-        if corrected:
-            found = [replace(c, changed=True) for c in found]
-        clues += found
-        if asked:
-            questions.append(sentence[:200])
+        # "Yes I'll come – sorry, scratch that, … Can't make it": what follows the correction
+        # replaces what came before it, also inside one sentence.
+        for part, after in _around_correction(sentence, corrected):
+            found, asked = _read_in_some_language(part, whole)
+            corrected = corrected or after
+            if corrected:
+                found = [replace(c, changed=True) for c in found]
+            clues += found
+            if asked:
+                questions.append(part[:200])
     clues, elsewhere, split = _this_meeting(clues, month)
     if split:
         return Reading(
@@ -110,6 +112,20 @@ def read_answer(text: str, language: str | None = None, month: int | None = None
             abstained="two meetings with different answers",
         )
     return replace(_decide(clues, tuple(questions), whole, text), elsewhere=elsewhere)
+
+
+def _around_correction(sentence: str, corrected: bool) -> list[tuple[str, bool]]:
+    """The sentence's parts before and after a correction ("eiku", "scratch that"), each with
+    whether it comes after one; a sentence without one is one part."""
+    if corrected:
+        return [(sentence, True)]
+    lowered = sentence.lower()
+    found = [(lowered.find(m), m) for ms in CORRECTIONS.values() for m in ms if m in lowered]
+    if not found:
+        return [(sentence, False)]
+    index, marker = min(found)
+    before, after = sentence[:index].strip(" ,–-"), sentence[index + len(marker) :].strip(" ,–-")
+    return [(part, later) for part, later in ((before, False), (after, True)) if part]
 
 
 # A full stop after an abbreviation ("Dr. Priya Nair") or a date followed by a lower-case word
@@ -431,7 +447,8 @@ def _decide(clues: list[Clue], questions: tuple[str, ...], language: str | None,
     bringing = [c.sentence for c in clues if c.answer == YES and _brings(c)]
     leads = bringing + [line.strip() for line in text.splitlines() if _LIST_LEAD.search(line)]
     listed = [line for lead in dict.fromkeys(leads) for line in _listed_after(lead, text)]
-    companions = _companions(" ".join(dict.fromkeys(bringing + listed)), text)
+    # Each listed line is a person of its own: joined with commas, two lines make no one name.
+    companions = _companions(" ".join(dict.fromkeys(bringing)) + " " + ", ".join(dict.fromkeys(listed)), text)
     if not own and clues and all(c.answer == NO for c in clues):
         own = clues  # "Rehtori ja apulaisrehtori eivät pääse": the sender reports their people's no
         answers = {NO}

@@ -343,6 +343,28 @@ def _leads(surface: str, language: str) -> bool:
     return surface in _LEAD_INS or surface in lead_words or surface.startswith(_HEDGE_STEMS[language])
 
 
+# Subjects that open a Swedish clause after "om" ("om jag hinner", "om det blir av").
+_SV_SUBJECTS = {"jag", "vi", "du", "ni", "det", "han", "hon", "de", "dom", "man", "den", "någon", "allt"}
+
+
+def _clause_follows(after: list[str]) -> bool:
+    """Swedish "om" opens a condition when a clause follows it: a subject pronoun, or a subject
+    and then a verb in the present ("om tåget passar", "om mötet på förmiddagen blir inställt");
+    otherwise it is the preposition ("varmt om hjärtat")."""
+    if not after:
+        return False
+    if after[0] in _SV_SUBJECTS:
+        return True
+    return any(len(w) > 2 and w.endswith("r") and w not in _SV_NOT_VERBS for w in after[1:])
+
+
+# Words after "om" that end like a Swedish present-tense verb and are none.
+_SV_NOT_VERBS = {
+    *("för", "eller", "över", "efter", "under", "lärare", "bättre", "mer", "fler", "kvar", "vår"),
+    *("här", "där"),
+}
+
+
 def _hedge(words: list[Word], language: str, sentence: str) -> str:
     hedges = HEDGES[language]
     stems, phrases = _HEDGE_STEMS[language], _HEDGE_PHRASES[language]
@@ -353,6 +375,12 @@ def _hedge(words: list[Word], language: str, sentence: str) -> str:
             continue  # "totta kai" is "of course", not the hedge "kai"
         if language == "en" and word.surface == "may" and _month_may(words, index):
             continue  # "Count me in for the May meeting": the month, not the modal
+        if (
+            language == "sv"
+            and word.surface == "om"
+            and not _clause_follows([w.surface for w in words[index + 1 : index + 5]])
+        ):
+            continue  # "ligger mig varmt om hjärtat": the preposition, no condition
         if word.surface in hedges or word.lemma in hedges or word.surface.startswith(stems):
             return word.surface
         if language == "fi" and word.lemma == "katsoa" and word.person == "4":
@@ -392,7 +420,11 @@ _HEDGE_PHRASES = {lang: tuple(sorted(h for h in hedges if " " in h)) for lang, h
 
 
 def _about_others(words: list[Word], language: str) -> bool:
-    if any(w.lemma in OTHERS[language] or w.surface in OTHERS[language] for w in words):
+    # "She'll send her own registration": the pronoun before its clitic is the person.
+    if any(
+        w.lemma in OTHERS[language] or w.surface.replace("’", "'").split("'")[0] in OTHERS[language]
+        for w in words
+    ):
         return True
     # "Vår planerare Henrik Ahlgren deltar i stället": a person named, and no "I", is someone else.
     if language == "fi" or {w.surface for w in words} & _I[language]:
