@@ -438,6 +438,15 @@ def test_companions_as_a_secretary_reads_them(text: str, names: list[str]) -> No
         ("Tulen eiku en pääsekään.", "no"),
         # What goes well is the change of the registration, not the coming.
         ("Jag kommer ändå. Hoppas det går bra att ändra anmälan.", "yes"),
+        # A correction marker inside an address is no correction.
+        ("Tulen. Terveisin Anna, anna.heikura@example.fi", "yes"),
+        # A cancelling idiom that carries its own "inget".
+        ("Det blir inget för min del den här gången.", "no"),
+        # A name written wrong on the list is a detail to correct, not a yes.
+        ("Huomasin, että nimeni on osallistujalistalla väärin: oikea muoto on Säde Pöyhönen.", "unknown"),
+        # A short doubt opening a longer sentence.
+        ("Vet inte ännu, beror på om bussen går.", "maybe"),
+        ("Meiltä tulee luultavasti kaksi, nimet tulevat myöhemmin.", "maybe"),
     ],
 )
 def test_blind_set_four_shapes(text: str, answer: str) -> None:
@@ -449,13 +458,24 @@ def test_blind_set_four_shapes(text: str, answer: str) -> None:
     [
         ("Two of us will come from Aalto: me, Laura Kim and Pekka Rinne.", ["Laura Kim", "Pekka Rinne"]),
         (
-            "Hej,\n\nfrån Vasa övningsskola kommer vi tre:\n\njag själv\nSara Holm\nJonas Berg\n\nHälsningar\nEva",
+            "Hej,\n\nfrån Vasa övningsskola kommer vi tre:\n\njag själv\nSara Holm\nJonas Berg"
+            "\n\nHälsningar\nEva",
             ["Sara Holm", "Jonas Berg"],
         ),
         (
             "I'm already registered. Please also add two colleagues:\n\nAnna West – anna@example.com"
             "\nBen Ode – ben@example.com\n\nThanks!",
             ["Anna West", "Ben Ode"],
+        ),
+        ("Two of us from Aalto: myself and Laura Kim, laura.kim@example.fi.", ["Laura Kim"]),
+        ("Anmäler mig själv och kollegan Sofie Ek, sofie.ek@example.fi.", ["Sofie Ek"]),
+        ("Från Pargas stad deltar undertecknad samt rektor Eva Lind och Per Holm.", ["Eva Lind", "Per Holm"]),
+        ("Jag kommer! Jonas Berg hänger också på.", ["Jonas Berg"]),
+        (
+            "Ilmoittautuneet Oulusta:\n- Heikki Pursiainen (allekirjoittanut)\n"
+            "- Noora Vainio, noora@example.fi\n"
+            "\nHeikki",
+            ["Noora Vainio"],
         ),
         (
             "Jag är redan anmäld, men lägg gärna till mina kolleger:\n\nEmma Berg, emma@example.fi"

@@ -85,6 +85,20 @@ def _changed_mind(words: list[Word], clause: str, language: str) -> bool:
     return any(marker in lowered for marker in _AFTER_ALL[language])
 
 
+# Words that report something written wrong: the clause is about a correction of a detail.
+_WRONG = {
+    "väärin",
+    "virheellisesti",
+    "fel",
+    "felaktigt",
+    "felstavat",
+    "wrong",
+    "wrongly",
+    "misspelled",
+    "misspelt",
+}
+# Negators that belong to a cancelling idiom ("blir inget för min del").
+_NEGATING_IDIOM_WORDS = {"inget", "ingenting"}
 _OF_US = {"en": {"us", "we"}, "sv": {"oss", "vi"}}
 
 
@@ -94,6 +108,10 @@ def _read_clause(words: list[Word], sentence: str, language: str, first: bool, h
     negator = next((w for w in words if w.negator), None)
     negated = negator is not None
     others = _about_others(words, language)
+    if any(w.surface in _WRONG for w in words):
+        # "nimeni on osallistujalistalla väärin", "my name is misspelled on the list": a detail
+        # to correct, not an answer (the clause after "väärin," still answers on its own).
+        return None
     if not negated and _counterfactual(words, language):
         # "Olisin tullut mielelläni", "jag hade gärna kommit", "I would have loved to come": a no.
         return Clue(NO, sentence[:200], "", False, "counterfactual", hedge, not others, language=language)
@@ -125,7 +143,11 @@ def _read_clause(words: list[Word], sentence: str, language: str, first: bool, h
             return None  # "remove me from the list": perhaps the mailing list; a person reads it
         return Clue(NO, sentence[:200], removal.lemma, False, "", hedge, True, language=language)
     cancel = next((w for w in words if w.lemma in CANCEL[language] or _cancel_stem(w, language)), None)
-    cancel = cancel or _cancel_idiom(words, language)
+    idiom = _cancel_idiom(words, language) if cancel is None else None
+    cancel = cancel or idiom
+    if idiom is not None and negator is not None and negator.surface in _NEGATING_IDIOM_WORDS:
+        # "Det blir inget för min del": the idiom's own "inget" says the no; nothing negates it.
+        negator, negated = None, False
     if cancel is None and language == "fi":
         # "Osallistumiseni peruuntuu": the sender's taking part is what is cancelled.
         off = next((w for w in words if w.lemma in ("peruuntua", "peruutua")), None)
@@ -214,7 +236,11 @@ def _read_clause(words: list[Word], sentence: str, language: str, first: bool, h
     about_me = any(_find(words, idiom) is not None for idiom in _IDIOMS_WITH_ME[language])
     acts = acts or about_me
     # "Meitä on tulossa kaksi": the verb is in the third person, the subject is "of us".
-    acts = acts or (language == "fi" and any(w.surface in ("meitä", "me") for w in words))
+    acts = acts or (language == "fi" and any(w.surface in ("meitä", "me", "meiltä") for w in words))
+    # "Anmäler mig själv och kollegan X": the sender registers themself too.
+    acts = acts or any(
+        a.surface == "mig" and b.surface == "själv" for a, b in zip(words, words[1:], strict=False)
+    )
     # "Three of us will come", "från Åbo kommer vi tre": the sender is one of them.
     acts = acts or any(w.surface in _OF_US.get(language, ()) for w in words)
     # "Osallistuvat allekirjoittaneen lisäksi X ja Y", "minun lisäkseni": the sender comes too.

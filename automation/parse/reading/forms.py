@@ -18,6 +18,13 @@ _DOUBLE_NO = {
     "sv": re.compile(r"\b(?:inget|ingenting) (?:som )?hindrar (?:mig|oss)\b", re.I),
     "en": re.compile(r"\bno way (?:i|we)(?:['’]m| am|['’]ll| will| would)? (?:not|never)\b", re.I),
 }
+# A count of the sender's party with no verb: "Two of us from Metropolia: myself and Anna Korhonen",
+# "Vi är tre från Borgå:". With a verb ("two of us will come") the clause is read as usual.
+_PARTY = {
+    "fi": re.compile(r"^\W*meitä on (?:kaksi|kolme|neljä|viisi|\d+)\b[^.!?]*:", re.I),
+    "sv": re.compile(r"^\W*vi är (?:två|tre|fyra|fem|\d+)\b[^.!?]*:", re.I),
+    "en": re.compile(r"^\W*(?:two|three|four|five|\d+) of us\b[^.!?]*:", re.I),
+}
 # A request put as a question still asks to add people: "lisäisittekö vielä kollegani X?",
 # "kan ni lägga till min kollega?", "could you also register my colleague?".
 _REQUEST = {

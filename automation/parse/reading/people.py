@@ -32,7 +32,9 @@ _NAME = re.compile(
 )
 
 
-_SELF_MARK = re.compile(r"\s*\((?:minä|itse|jag|själv|me|myself)\)", re.I)
+_SELF_MARK = re.compile(
+    r"\s*\((?:minä|itse|jag|själv|me|myself|allekirjoittanut|undertecknad|the undersigned)\)", re.I
+)
 _LOCAL_CASES = ("sta", "stä", "lta", "ltä", "ssa", "ssä", "lla", "llä")
 
 
@@ -79,8 +81,8 @@ def _listed_after(lead: str, text: str) -> list[str]:
             if found:
                 break
             continue
-        if _SELF_LINE.match(line):
-            continue  # "jag själv" among the listed: the sender, who comes anyway
+        if _SELF_LINE.match(line) or _SELF_MARK.search(line):
+            continue  # "jag själv", "Heikki Pursiainen (allekirjoittanut)": the sender, who comes
         if not _LIST_LINE.match(line) or _CLOSING_WORDS.match(line):
             break
         found.append(line.strip(" -*•–\t"))
@@ -154,6 +156,11 @@ def _first_names(sentences: str) -> list[Companion]:
     return found
 
 
+# Words that open a sentence capitalised before a name or a place ("Från Kimitoöns kommun",
+# "With Anna Berg"): never part of a name.
+_OPENING_WORDS = {"från", "from", "med", "with", "och", "and", "samt", "sekä", "för", "for", "till", "to"}
+
+
 def _companions(sentences: str, text: str) -> tuple[Companion, ...]:
     """People named (two or more capitalised words) in the sentences that say yes, each with
     the address written right after the name, or else one elsewhere in the text whose local
@@ -165,7 +172,9 @@ def _companions(sentences: str, text: str) -> tuple[Companion, ...]:
     for match in _NAME.finditer(sentences):
         # "Osallistujat Kajaanista: …": a capitalised common word is no part of a name.
         parts = match.group(1).split(" ")
-        while parts and (is_common_word(parts[0]) or is_place(parts[0])):
+        while parts and (
+            parts[0].casefold() in _OPENING_WORDS or is_common_word(parts[0]) or is_place(parts[0])
+        ):
             parts = parts[1:]
         # "Elina Granströmin Opetushallituksesta": the organisation after a name is no part of it.
         # (Finnish says where from with a local case; "Finnish Heritage Agency" stays whole.)

@@ -40,6 +40,7 @@ from automation.parse.reading.forms import (
     _ADD_PEOPLE,
     _ADDRESSEE,
     _DOUBLE_NO,
+    _PARTY,
     _REQUEST,
     _condition,
 )
@@ -114,17 +115,22 @@ def read_answer(text: str, language: str | None = None, month: int | None = None
     return replace(_decide(clues, tuple(questions), whole, text), elsewhere=elsewhere)
 
 
+# Whole words only: "eiku" is also inside "jukka.heikura@kajaani.fi".
+_CORRECTION = re.compile(
+    r"(?<![\w.@])(?:" + "|".join(re.escape(m) for ms in CORRECTIONS.values() for m in ms) + r")(?![\w@])",
+    re.IGNORECASE,
+)
+
+
 def _around_correction(sentence: str, corrected: bool) -> list[tuple[str, bool]]:
     """The sentence's parts before and after a correction ("eiku", "scratch that"), each with
     whether it comes after one; a sentence without one is one part."""
     if corrected:
         return [(sentence, True)]
-    lowered = sentence.lower()
-    found = [(lowered.find(m), m) for ms in CORRECTIONS.values() for m in ms if m in lowered]
-    if not found:
+    found = _CORRECTION.search(sentence)
+    if found is None:
         return [(sentence, False)]
-    index, marker = min(found)
-    before, after = sentence[:index].strip(" ,–-"), sentence[index + len(marker) :].strip(" ,–-")
+    before, after = sentence[: found.start()].strip(" ,–-"), sentence[found.end() :].strip(" ,–-")
     return [(part, later) for part, later in ((before, False), (after, True)) if part]
 
 
@@ -248,7 +254,7 @@ def _unsure(sentence: str, language: str, words: list[Word]) -> Clue | None:
     # "Jag vet inte ännu om jag kan": the modal stands for the verb of attending.
     attending = ATTEND[language] | _MODAL_NO[language]
     verb = next((w for w in words if w.lemma in attending), None) if negated else None
-    if verb is None and negated and _short_doubt(words, language):
+    if verb is None and negated and (_short_doubt(words, language) or _short_doubt_first(sentence, language)):
         verb = next(w for w in words if w.negator or w.surface.startswith(("unsur", "osäk")))
     elif verb is None or not any(_in_order(words, phrase) for phrase in UNSURE[language]):
         return None
@@ -267,6 +273,12 @@ def _short_doubt(words: list[Word], language: str) -> bool:
     if not ({w.surface for w in words} & _YET or len(words) <= 2):
         return False
     return any(_in_order(words, phrase) for phrase in UNSURE[language])
+
+
+def _short_doubt_first(sentence: str, language: str) -> bool:
+    """ "Vet inte ännu, beror på om budgeten räcker": the short doubt opens a longer sentence."""
+    first = _CLAUSE.split(sentence, maxsplit=1)[0]
+    return first != sentence and _short_doubt([analyse(t, language) for t in tokens(first)], language)
 
 
 def _pending(sentence: str, language: str, words: list[Word]) -> Clue | None:
@@ -349,6 +361,9 @@ def _read_sentence(sentence: str, language: str) -> tuple[list[Clue], bool]:
     ):
         # "Please add my two colleagues, X and Y": the sender registers them (and is coming).
         return [Clue(YES, sentence[:200], "add", False, "", "", True, True, language)], False
+    if _PARTY[language].search(sentence) and not any(w.negator or w.question for w in all_words):
+        # "Two of us from Metropolia: myself and Anna Korhonen": the sender's party comes.
+        return [Clue(YES, sentence[:200], "party", False, "", "", True, True, language)], False
     if _DOUBLE_NO[language].search(sentence):
         # "There's no way I'm not coming", "ei ole mitään syytä, miksen pääsisi": two noes, a yes.
         return [Clue(YES, sentence[:200], "double negation", True, "", "", True, language=language)], False

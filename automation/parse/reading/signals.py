@@ -91,6 +91,7 @@ _THINGS = {
 _ALONE = {"själv", "myself", "ourselves", "unfortunately", "tyvärr", "sadly", "either", "heller"}
 _YOU = {"te", "teistä", "teille", "sinusta", "ni", "er", "dig", "you"}
 _SUBJECTS = {"jag", "vi"}
+_INNER_ADVERBS = {"också", "även", "gärna", "förstås", "självklart"}
 _ME = {"minä", "mig", "me"}
 _IMPERATIVES = {
     "sv": {"anmäl", "kom", "delta", "närvara"},
@@ -255,7 +256,12 @@ _IDIOMS_WITH_ME = {lang: tuple(i for i in idioms if _ME & set(i)) for lang, idio
 def _attend_verb(words: list[Word], language: str) -> Word | None:
     # Swedish verb-second order puts the subject inside an idiom ("Då är vi med", "Nog hänger
     # jag på"): the idioms are also looked for with the subject left out.
-    inverted = [w for w in words if w.surface not in _SUBJECTS and not w.negator] if language == "sv" else []
+    # So are adverbs inside one: "Johanna Lind hänger också på".
+    inverted = (
+        [w for w in words if w.surface not in _SUBJECTS | _INNER_ADVERBS and not w.negator]
+        if language == "sv"
+        else []
+    )
     # Only idioms whose first word is in the clause are looked for: the reader's speed is an
     # ingest target, and most clauses have none.
     present = {w.lemma for w in words} | {w.surface for w in words}
