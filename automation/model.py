@@ -128,6 +128,8 @@ class Intent:
     questions: tuple[str, ...] = ()
     abstained: str = ""  # why the reply was not taken as an answer (it is asked about instead)
     elsewhere: tuple[str, ...] = ()  # sentences about another meeting: passed on, not acted on
+    # (month or season, kind, sentence): a clear answer to another meeting the reply names.
+    other_answers: tuple[tuple[str, Kind, str], ...] = ()
 
 
 @dataclass(frozen=True)

@@ -11,12 +11,11 @@ from __future__ import annotations
 import hashlib
 import json
 import logging
-import re
 import sqlite3
 import traceback
 from collections import Counter
 from collections.abc import Callable
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import datetime, time
 
 from automation import submissions
@@ -38,10 +37,11 @@ from automation.model import (
 )
 from automation.parse.bounce import read_bounce
 from automation.parse.classify import classify
+from automation.parse.excerpt import excerpt
 from automation.parse.intent import bare_no, read_details
 from automation.parse.message import parse_message
 from automation.store.db import iso
-from automation.workflows import commands, feedback, membership
+from automation.workflows import commands, feedback, membership, other_meetings
 from automation.workflows.bounces import decide_bounce
 from automation.workflows.calendar import match_calendar_reply
 from automation.workflows.digest import DIGEST_SCOPE, read_answers
@@ -237,7 +237,21 @@ def _route(
         return submission
     if seen.kind == Kind.COMMAND and seen.intent is not None:
         return lambda: commands.decide(message, seen, situation)
-    return lambda: dispatch(message, seen, match, situation)
+    return lambda: _each_meeting(app, message, seen, match, situation, now)
+
+
+def _each_meeting(
+    app: App, message: Inbound, seen: Classification, match: Match, first: Situation, now: datetime
+) -> Decision:
+    """The answer to the meeting replied to, and to each other open meeting the reply answers
+    clearly ("en ehdi maaliskuussa, syksyllä kyllä"), decided as if it had come on its own."""
+    others = other_meetings.other_answers(seen, match, first.open_meetings)
+    decision = dispatch(message, other_meetings.without_acted(seen, others), match, first)
+    more = []
+    for meeting, answer in others:
+        there = replace(match, meeting=meeting.code)
+        more.append(dispatch(message, answer, there, situation(app, message, there, now)))
+    return other_meetings.combined(decision, more)
 
 
 def _commit(
@@ -283,24 +297,6 @@ def _commit(
     return Outcome(
         raw.ref, message.sender, str(seen.kind), decision.summary, decision.needs_attention, settled=settled
     )
-
-
-def excerpt(text: str, lines: int = 4) -> str:
-    """The first lines of the new text, for the coordinator's list and digest. Links are
-    defanged: a forged message must not put a clickable link into our mail to the coordinator
-    (`attention show` has the message as it came)."""
-    kept = [line.strip() for line in text.splitlines() if line.strip()][:lines]
-    return _LINK.sub(_defanged, "\n".join(kept)[:400])
-
-
-_LINK = re.compile(r"\b(?:https?://|www\.)[^\s<>\"]+", re.I)
-
-
-def _defanged(found: re.Match[str]) -> str:
-    scheme, _, rest = found.group(0).rpartition("://")
-    host, slash, path = rest.partition("/")
-    plain = (scheme.replace("t", "x", 2) + "[://]" if scheme else "") + host.replace(".", "[.]")
-    return plain + slash + path
 
 
 def _scoped_token(app: App, message: Inbound, prefix: str) -> tuple[str, str] | None:

@@ -80,6 +80,11 @@ def describe(raw: bytes, obj: Context) -> dict[str, Any]:
         result["abstention"] = intent.abstained
         result["questions"] = list(intent.questions)
         result["other_meetings"] = list(intent.elsewhere)
+        # A clear answer to another meeting the reply names: acted on when that meeting is open.
+        result["other_answers"] = [
+            {"meeting": when, "answer": str(kind), "evidence": said}
+            for when, kind, said in intent.other_answers
+        ]
         named = [{"name": name, "email": email} for name, email in intent.companions]
         standing_in = seen.kind == Kind.CANCELLATION
         result["companions"] = [] if standing_in else named

@@ -197,6 +197,7 @@ def _from_reading(reading: Reading, details: Details) -> Intent:
         questions=reading.questions,
         abstained=reading.abstained or ("unclear" if reading.answer == UNKNOWN else ""),
         elsewhere=reading.elsewhere,
+        other_answers=tuple((when, _KINDS[answer], said) for when, answer, said in reading.other_answers),
     )
 
 

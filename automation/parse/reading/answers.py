@@ -101,3 +101,6 @@ class Reading:
     clues: tuple[Clue, ...] = field(default=(), repr=False)
     abstained: str = ""  # why no answer was taken (shown by `inspect`): the reply is asked about
     elsewhere: tuple[str, ...] = ()  # what was said about another meeting: passed on, not acted on
+    # A clear yes or no to another meeting, named by its month ("3") or season ("autumn"), with
+    # the sentence that says it: acted on when that meeting is open too, else passed on.
+    other_answers: tuple[tuple[str, str, str], ...] = ()

@@ -1,13 +1,16 @@
-"""Forms of a whole sentence the reader checks before its clauses: requests to add people,
-double negations, questions to someone else, and the condition an answer may hang on."""
+"""Forms of a whole sentence the reader checks before its clauses: form-like and calendar answers,
+requests to add people, double negations, a party counted, questions to someone else, corrections,
+and the condition an answer may hang on."""
 
 from __future__ import annotations
 
 import re
 
-from automation.parse.reading.answers import _CONDITIONS
+from automation.parse.reading.answers import _CONDITIONS, MAYBE, NO, YES, Clue
+from automation.parse.reading.clauses import CORRECTIONS
+from automation.parse.reading.lexicon import ATTEND
 from automation.parse.reading.signals import _clause_follows
-from automation.parse.reading.words import Word
+from automation.parse.reading.words import Word, analyse
 
 _ADDRESSEE = {"fi": {"sinä", "sä", "te", "tuletko", "tuletteko"}, "sv": {"du", "ni"}, "en": {"you"}}
 _DOUBLE_NO = {
@@ -97,3 +100,71 @@ def _condition(words: list[Word], language: str) -> str:
             continue  # "if needed", "if so": no condition on coming
         return found
     return ""
+
+
+_FIELD = re.compile(r"^\W*([^\W\d_]+)\s*[:=-]\s*([^\W\d_]+)\W*$")
+_FIELD_ANSWERS = {
+    **dict.fromkeys(("kyllä", "joo", "ja", "yes", "x"), YES),
+    **dict.fromkeys(("en", "ei", "nej", "no"), NO),
+    **dict.fromkeys(("ehkä", "kanske", "maybe"), MAYBE),
+}
+
+
+def _field_answer(sentence: str, language: str) -> Clue | None:
+    """A form-like line: "Osallistun: en", "deltagande: nej", "Registration: yes"."""
+    found = _FIELD.match(sentence)
+    if not found or found.group(2).lower() not in _FIELD_ANSWERS:
+        return None
+    word = analyse(found.group(1), language)
+    if word.lemma not in ATTEND[language] and not word.lemma.startswith(_FIELD_HEADS):
+        return None
+    answer = _FIELD_ANSWERS[found.group(2).lower()]
+    return Clue(answer, sentence[:200], word.lemma, answer == NO, "", "", True, language=language)
+
+
+_FIELD_HEADS = (
+    *("osallistu", "ilmoittau", "delt", "anmäl", "närvar", "regist", "attend", "particip"),
+    *("rsvp", "vastau", "svar", "answer", "respons", "reply"),  # "RSVP: yes", "Vastaus: kyllä"
+)
+
+
+# The words calendar programs put before or after the invitation's title when its receiver answers
+# ("Accepted: …", "RE: Invitation … - Accepted"), sometimes typed or pasted into the reply.
+_RESPONSES = {
+    **dict.fromkeys(("accepted", "hyväksytty", "accepterat", "accepterad", "godkänt"), YES),
+    **dict.fromkeys(("declined", "hylätty", "kieltäydytty", "avböjt", "avböjd", "avvisat"), NO),
+    **dict.fromkeys(("tentative", "tentatively accepted", "alustava", "preliminärt", "preliminär"), MAYBE),
+}
+_RESPONSE_WORDS = "|".join(sorted(_RESPONSES, key=len, reverse=True))
+_RESPONSE = re.compile(
+    rf"^\W*(?:(?:re|sv|vs|aw)\s*:\s*)*({_RESPONSE_WORDS})\s*:|\s[-–]\s*({_RESPONSE_WORDS})\W*$", re.IGNORECASE
+)
+
+
+def _calendar_response(sentence: str, language: str) -> Clue | None:
+    found = _RESPONSE.search(sentence[:300])
+    if found is None:
+        return None
+    word = (found.group(1) or found.group(2)).lower()
+    answer = _RESPONSES[word]
+    hedge = word if answer == MAYBE else ""
+    return Clue(answer, sentence[:200], word, answer == NO, "", hedge, True, language=language)
+
+
+# Whole words only: "eiku" is also inside "jukka.heikura@kajaani.fi".
+_CORRECTION = re.compile(
+    r"(?<![\w.@])(?:" + "|".join(re.escape(m) for ms in CORRECTIONS.values() for m in ms) + r")(?![\w@])",
+    re.IGNORECASE,
+)
+
+
+def _around_correction(sentence: str, corrected: bool) -> list[tuple[str, bool]]:
+    """The sentence's parts before and after a correction ("eiku", "scratch that"), each with
+    whether it comes after one; a sentence without one is one part."""
+    if corrected:
+        return [(sentence, True)]
+    found = _CORRECTION.search(sentence)
+    if found is None:
+        return [(sentence, False)]
+    before, after = sentence[: found.start()].strip(" ,–-"), sentence[found.end() :].strip(" ,–-")
+    return [(part, later) for part, later in ((before, False), (after, True)) if part]

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from automation.parse.months import month_number
 from automation.parse.reading.answers import (
+    NO,
+    YES,
     Clue,
 )
 from automation.parse.reading.words import (
@@ -76,3 +78,16 @@ def _when(clause: str, language: str) -> str:
         if meeting:
             return str(number)
     return ""
+
+
+def other_answers(clues: list[Clue], mine: list[Clue]) -> tuple[tuple[str, str, str], ...]:
+    """The answer given to each other meeting named, when it is one clear yes or no about the
+    sender with no hedge or condition ("syksyn tapaamiseen kyllä tulen"); anything less is only
+    passed on."""
+    found: list[tuple[str, str, str]] = []
+    for when in dict.fromkeys(c.when for c in clues if c not in mine and c.when):
+        about = [c for c in clues if c.when == when and c.about_sender]
+        answers = {c.answer for c in about}
+        if len(answers) == 1 and answers <= {YES, NO} and not any(c.hedge or c.condition for c in about):
+            found.append((when, about[0].answer, about[0].sentence))
+    return tuple(found)

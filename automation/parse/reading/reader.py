@@ -31,7 +31,6 @@ from automation.parse.reading.answers import (
     Reading,
 )
 from automation.parse.reading.clauses import (
-    CORRECTIONS,
     _changed_mind,
     _denies_possibility,
     _read_clause,
@@ -42,7 +41,10 @@ from automation.parse.reading.forms import (
     _DOUBLE_NO,
     _PARTY,
     _REQUEST,
+    _around_correction,
+    _calendar_response,
     _condition,
+    _field_answer,
 )
 from automation.parse.reading.lexicon import (
     ATTEND,
@@ -59,6 +61,7 @@ from automation.parse.reading.lexicon import (
 from automation.parse.reading.meeting_refs import (
     _this_meeting,
     _when,
+    other_answers,
 )
 from automation.parse.reading.people import (
     _LIST_LEAD,
@@ -102,7 +105,9 @@ def read_answer(text: str, language: str | None = None, month: int | None = None
             clues += found
             if asked:
                 questions.append(part[:200])
+    everything = clues
     clues, elsewhere, split = _this_meeting(clues, month)
+    others = other_answers(everything, clues) if elsewhere else ()
     if split:
         return Reading(
             UNKNOWN,
@@ -112,26 +117,7 @@ def read_answer(text: str, language: str | None = None, month: int | None = None
             clues=tuple(clues),
             abstained="two meetings with different answers",
         )
-    return replace(_decide(clues, tuple(questions), whole, text), elsewhere=elsewhere)
-
-
-# Whole words only: "eiku" is also inside "jukka.heikura@kajaani.fi".
-_CORRECTION = re.compile(
-    r"(?<![\w.@])(?:" + "|".join(re.escape(m) for ms in CORRECTIONS.values() for m in ms) + r")(?![\w@])",
-    re.IGNORECASE,
-)
-
-
-def _around_correction(sentence: str, corrected: bool) -> list[tuple[str, bool]]:
-    """The sentence's parts before and after a correction ("eiku", "scratch that"), each with
-    whether it comes after one; a sentence without one is one part."""
-    if corrected:
-        return [(sentence, True)]
-    found = _CORRECTION.search(sentence)
-    if found is None:
-        return [(sentence, False)]
-    before, after = sentence[: found.start()].strip(" ,–-"), sentence[found.end() :].strip(" ,–-")
-    return [(part, later) for part, later in ((before, False), (after, True)) if part]
+    return replace(_decide(clues, tuple(questions), whole, text), elsewhere=elsewhere, other_answers=others)
 
 
 # A full stop after an abbreviation ("Dr. Priya Nair") or a date followed by a lower-case word
@@ -197,53 +183,6 @@ def _read_in_some_language(sentence: str, whole: str | None) -> tuple[list[Clue]
 
 
 _NORDIC = re.compile(r"[åäöÅÄÖ]")
-_FIELD = re.compile(r"^\W*([^\W\d_]+)\s*[:=-]\s*([^\W\d_]+)\W*$")
-_FIELD_ANSWERS = {
-    **dict.fromkeys(("kyllä", "joo", "ja", "yes", "x"), YES),
-    **dict.fromkeys(("en", "ei", "nej", "no"), NO),
-    **dict.fromkeys(("ehkä", "kanske", "maybe"), MAYBE),
-}
-
-
-def _field_answer(sentence: str, language: str) -> Clue | None:
-    """A form-like line: "Osallistun: en", "deltagande: nej", "Registration: yes"."""
-    found = _FIELD.match(sentence)
-    if not found or found.group(2).lower() not in _FIELD_ANSWERS:
-        return None
-    word = analyse(found.group(1), language)
-    if word.lemma not in ATTEND[language] and not word.lemma.startswith(_FIELD_HEADS):
-        return None
-    answer = _FIELD_ANSWERS[found.group(2).lower()]
-    return Clue(answer, sentence[:200], word.lemma, answer == NO, "", "", True, language=language)
-
-
-_FIELD_HEADS = (
-    *("osallistu", "ilmoittau", "delt", "anmäl", "närvar", "regist", "attend", "particip"),
-    *("rsvp", "vastau", "svar", "answer", "respons", "reply"),  # "RSVP: yes", "Vastaus: kyllä"
-)
-
-
-# The words calendar programs put before or after the invitation's title when its receiver answers
-# ("Accepted: …", "RE: Invitation … - Accepted"), sometimes typed or pasted into the reply.
-_RESPONSES = {
-    **dict.fromkeys(("accepted", "hyväksytty", "accepterat", "accepterad", "godkänt"), YES),
-    **dict.fromkeys(("declined", "hylätty", "kieltäydytty", "avböjt", "avböjd", "avvisat"), NO),
-    **dict.fromkeys(("tentative", "tentatively accepted", "alustava", "preliminärt", "preliminär"), MAYBE),
-}
-_RESPONSE_WORDS = "|".join(sorted(_RESPONSES, key=len, reverse=True))
-_RESPONSE = re.compile(
-    rf"^\W*(?:(?:re|sv|vs|aw)\s*:\s*)*({_RESPONSE_WORDS})\s*:|\s[-–]\s*({_RESPONSE_WORDS})\W*$", re.IGNORECASE
-)
-
-
-def _calendar_response(sentence: str, language: str) -> Clue | None:
-    found = _RESPONSE.search(sentence[:300])
-    if found is None:
-        return None
-    word = (found.group(1) or found.group(2)).lower()
-    answer = _RESPONSES[word]
-    hedge = word if answer == MAYBE else ""
-    return Clue(answer, sentence[:200], word, answer == NO, "", hedge, True, language=language)
 
 
 def _unsure(sentence: str, language: str, words: list[Word]) -> Clue | None:
