@@ -73,12 +73,17 @@ _WHETHER = {
 _RECEIVER = {"te", "teille", "teidän", "sinä", "sä", "ni", "er", "du", "dig", "you", "your"}
 
 
+_CONDITION_HEADS = {condition.split()[0] for condition in _CONDITIONS}
+
+
 def _condition(words: list[Word], language: str) -> str:
     """The condition word the sentence's answer hangs on ("Tulen, jos ehdin", "I'll come provided
     that my flight lands"), or "" when there is none: a whether after a verb of knowing, or an
     offer to the receiver ("If you need dietary info, I'm vegan"), is no condition."""
     surfaces = [w.surface for w in words]
-    for index in range(len(words)):
+    for index, surface in enumerate(surfaces):
+        if surface not in _CONDITION_HEADS:
+            continue  # the cheap test first: most words open no condition
         # "as long as" has three words, "provided that" two, "jos" one.
         spans = (" ".join(surfaces[index : index + n]) for n in (3, 2, 1))
         found = next((span for span in spans if span in _CONDITIONS), "")
