@@ -13,9 +13,8 @@ import json
 import logging
 import sqlite3
 import traceback
-from collections import Counter
 from collections.abc import Callable
-from dataclasses import dataclass, field, replace
+from dataclasses import replace
 from datetime import datetime, time
 
 from automation import submissions
@@ -35,59 +34,23 @@ from automation.model import (
     ResolveAttention,
     Status,
 )
+from automation.outcomes import Outcome, Outcomes
 from automation.parse.bounce import read_bounce
 from automation.parse.classify import classify
 from automation.parse.excerpt import excerpt
 from automation.parse.intent import bare_no, read_details
 from automation.parse.message import parse_message
 from automation.store.db import iso
-from automation.workflows import commands, feedback, membership, other_meetings
+from automation.workflows import commands, feedback, membership, other_meetings, routing
 from automation.workflows.bounces import decide_bounce
 from automation.workflows.calendar import match_calendar_reply
-from automation.workflows.digest import DIGEST_SCOPE, read_answers
 from automation.workflows.dispatch import Told, dispatch, vouched
 from automation.workflows.guard import authentication_failed, limit_answers, refuse_forged
 from automation.workflows.matching import match_message, open_meetings, reply_tokens
 from automation.workflows.registration import Situation
 
 log = logging.getLogger(__name__)
-
-
-@dataclass(frozen=True)
-class Outcome:
-    ref: str
-    sender: str
-    kind: str
-    summary: str
-    attention: bool
-    duplicate: bool = False
-    # Attention items this message settled (a reply to the digest): their messages are moved
-    # from the attention folder once the transaction committed.
-    settled: tuple[str, ...] = ()
-
-
-@dataclass
-class Outcomes:
-    """What a pass did, message by message: each logged as it happens, all counted, the first
-    SHOWN kept for the run summary. A backlog of 50,000 messages must not hold 50,000 summaries
-    in memory; the register and `automation attention` have what matters of the rest."""
-
-    shown: list[Outcome] = field(default_factory=list)
-    count: int = 0  # duplicates included
-    new: Counter[str] = field(default_factory=Counter)  # new messages by kind
-    attention: int = 0
-
-    def add(self, outcome: Outcome) -> None:
-        log.info("%s %s: %s", outcome.kind, outcome.sender, outcome.summary)
-        self.count += 1
-        if not outcome.duplicate:
-            self.new[outcome.kind] += 1
-            self.attention += outcome.attention
-        if len(self.shown) < SHOWN:
-            self.shown.append(outcome)
-
-    def __bool__(self) -> bool:
-        return self.count > 0
+__all__ = ["SHOWN", "Outcome", "Outcomes", "first_start", "poll", "situation", "sync_contacts", "understand"]
 
 
 def understand(
@@ -189,6 +152,20 @@ def handle(
         return _keep_broken(app, raw, now, exc)
 
 
+def facts(app: App, message: Inbound) -> routing.Facts:
+    """What the routing table needs, read from the store before it is asked: the scope and
+    owner of each of our reply tokens in the recipients, and which plus addresses it was sent to."""
+    tokens = []
+    for token in reply_tokens(message, app.settings.network.address):
+        owner = app.store.token_owner(token)
+        if owner:
+            tokens.append(routing.Token(owner[0], owner[1]))
+    plus = {routing.PLUS_JOIN} if _plus(app, message, "liity") else set()
+    if submissions.plus_addressed(app, message):
+        plus.add(routing.PLUS_INITIATIVE)
+    return routing.Facts(tuple(tokens), frozenset(plus), meetings=bool(app.settings.meetings))
+
+
 def _route(
     app: App,
     raw: RawMail,
@@ -199,45 +176,48 @@ def _route(
     now: datetime,
     source: MailSource | None = None,
 ) -> Callable[[], Decision]:
-    """Which workflow decides. A reply token's scope wins over everything a From could claim;
-    the decision itself is taken inside the message's transaction."""
-    if seen.kind == Kind.BOUNCE:
-        decision = _bounce(app, raw.data)
-        return lambda: decision
-    if seen.kind.is_machine:
-        return lambda: _ignored(seen)
-    answering = _scoped_token(app, message, DIGEST_SCOPE)
-    if answering is not None:
-        from automation.desk import answer_digest  # the desk's shell builds on this one
+    """Which workflow decides: the routing table's answer on the gathered facts (a reply token's
+    scope wins over everything a From could claim). The decision itself is taken inside the
+    message's transaction."""
+    found = routing.route(facts(app, message), seen, message.reply_text)
+    flow = routing.Workflow
+    match found.workflow:
+        case flow.BOUNCE:
+            decision = _bounce(app, raw.data)
+            return lambda: decision
+        case flow.IGNORED:
+            return lambda: _ignored(seen)
+        case flow.DIGEST_ANSWER:
+            from automation.desk import answer_digest  # the desk's shell builds on this one
 
-        return lambda: answer_digest(app, source, message, *answering, now)
-    if read_answers(message.reply_text):
-        # "#3 kyllä" without the digest's token must not be read as someone's own yes.
-        why = "answers to the digest (#N lines) without the digest's token: nothing changed"
-        return lambda: Decision((Attention(why),), f"{message.sender}: {why}")
-    if seen.intent is not None and seen.intent.command == "unsubscribe":
-        # Leaving always works, also as a reply to a mail that carries some other token; without
-        # proof that the address itself wrote, it is confirmed by mail first.
-        proven = submissions.vouched_for(app, message)
-        return lambda: commands.decide(message, seen, situation, proven)
-    privacy = _scoped_token(app, message, commands.PRIVACY_SCOPE)
-    if privacy is not None:
-        return lambda: _privacy(app, message, seen, *privacy)
-    joining = _scoped_token(app, message, membership.JOIN_SCOPE)
-    if joining is not None:
-        return lambda: _joining(app, message, seen, joining[1])
-    rating = _scoped_token(app, message, feedback.FEEDBACK_SCOPE)
-    if rating is not None:
-        return lambda: _feedback(app, message, seen, *rating)
-    wants_to_join = seen.intent is not None and seen.intent.command == "join"
-    if wants_to_join or _plus(app, message, "liity"):
-        return lambda: _join_request(app, message, seen)
-    submission = submissions.route(app, raw, message, seen, now)
-    if submission is not None:
-        return submission
-    if seen.kind == Kind.COMMAND and seen.intent is not None:
-        return lambda: commands.decide(message, seen, situation)
-    return lambda: _each_meeting(app, message, seen, match, situation, now)
+            return lambda: answer_digest(app, source, message, found.about, found.owner, now)
+        case flow.REFUSED:
+            return lambda: Decision((Attention(found.reason),), f"{message.sender}: {found.reason}")
+        case flow.UNSUBSCRIBE:
+            # Leaving always works, also as a reply to a mail that carries some other token;
+            # without proof that the address itself wrote, it is confirmed by mail first.
+            proven = submissions.vouched_for(app, message)
+            return lambda: commands.decide(message, seen, situation, proven)
+        case flow.PRIVACY:
+            return lambda: _privacy(app, message, seen, found.about, found.owner)
+        case flow.JOINING:
+            return lambda: _joining(app, message, seen, found.owner)
+        case flow.FEEDBACK:
+            return lambda: _feedback(app, message, seen, found.about, found.owner)
+        case flow.JOIN_REQUEST:
+            return lambda: _join_request(app, message, seen)
+        case (
+            flow.SUMMARY_CONFIRMED
+            | flow.FOLLOWUP_REPLY
+            | flow.INITIATIVE_ACT
+            | flow.INITIATIVE_INTAKE
+            | flow.SUMMARY
+        ):
+            return submissions.decider(app, raw, message, seen, found, now)
+        case flow.COMMAND:
+            return lambda: commands.decide(message, seen, situation)
+        case _:
+            return lambda: _each_meeting(app, message, seen, match, situation, now)
 
 
 def _each_meeting(
@@ -297,15 +277,6 @@ def _commit(
     return Outcome(
         raw.ref, message.sender, str(seen.kind), decision.summary, decision.needs_attention, settled=settled
     )
-
-
-def _scoped_token(app: App, message: Inbound, prefix: str) -> tuple[str, str] | None:
-    """(scope without the prefix, owner) of a reply token of the given kind in the recipients."""
-    for token in reply_tokens(message, app.settings.network.address):
-        owner = app.store.token_owner(token)
-        if owner and owner[0].startswith(prefix):
-            return owner[0].removeprefix(prefix), owner[1]
-    return None
 
 
 def _plus(app: App, message: Inbound, tag: str) -> bool:

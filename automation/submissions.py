@@ -1,7 +1,7 @@
 """The shell around initiatives and summaries sent by email: tokens, references, files.
 
-`route` looks at a message that has been classified and says whether it is a submission. If so it
-returns a function to call INSIDE the message's transaction (a reference number is allocated
+The routing table (workflows/routing.py) says whether a message is a submission; `decider` then
+returns the function to call INSIDE the message's transaction (a reference number is allocated
 there, so a crash never skips or reuses one) that returns the Decision.
 """
 
@@ -24,38 +24,35 @@ from automation.workflows import initiatives as flow
 from automation.workflows.dispatch import Intake, initiative
 from automation.workflows.guard import authenticated, authentication_failed
 from automation.workflows.matching import reply_tokens, upcoming_meetings
-from automation.workflows.summaries import read_summary, summary_target
+from automation.workflows.routing import Route, Workflow
+from automation.workflows.summaries import SUMMARY_SCOPE, read_summary, summary_target
 
 Decide = Callable[[], Decision]
-# The token of the "confirm this summary" mail to the coordinator: summary:<code>:<language>.
-SUMMARY_SCOPE = "summary:"
 _REFERENCE = re.compile(r"\b([A-Z]{2,12}-\d{4}-\d{3})\b")
 
 
-def route(app: App, raw: RawMail, message: Inbound, seen: Classification, now: datetime) -> Decide | None:
-    settings = app.settings
-    if seen.kind.is_machine:
-        return None
-    confirming = _scoped(app, message, SUMMARY_SCOPE)
-    if confirming is not None:
-        return lambda: _summary_confirmed(app, message, seen, *confirming)
-    following = _scoped(app, message, followups.SCOPE)
-    if following is not None:
-        return lambda: _followup_reply(app, message, *following)
-    scoped = _initiative_token(app, message)
-    if scoped is not None:
-        return lambda: _act(app, message, scoped, now)
-    if seen.kind == Kind.INITIATIVE or _plus_addressed(app, message):
+def decider(
+    app: App, raw: RawMail, message: Inbound, seen: Classification, found: Route, now: datetime
+) -> Decide:
+    """The function that decides a submission the routing table sent here."""
+    if found.workflow == Workflow.SUMMARY_CONFIRMED:
+        return lambda: _summary_confirmed(app, message, seen, found.about, found.owner)
+    if found.workflow == Workflow.FOLLOWUP_REPLY:
+        return lambda: _followup_reply(app, message, found.about, found.owner)
+    if found.workflow == Workflow.INITIATIVE_ACT:
+        return lambda: _act(app, message, (found.scope, found.owner), now)
+    if found.workflow == Workflow.INITIATIVE_INTAKE:
         return lambda: _intake(app, raw, message, seen, now)
-    if flow.has_action(message.reply_text):
-        reason = "an initiative #command without the token of a notification: nothing changed"
-        return lambda: Decision((Attention(reason),), f"{message.sender}: {reason}")
-    if followups.has_action(message.reply_text):
-        reason = "a follow-up #command without the token of a follow-up mail: nothing changed"
-        return lambda: Decision((Attention(reason),), f"{message.sender}: {reason}")
-    if seen.kind == Kind.SUMMARY and settings.meetings:
+    if found.workflow == Workflow.SUMMARY:
         return lambda: _summary(app, raw, message, seen, now)
-    return None
+    raise ValueError(f"not a submission: {found.workflow}")
+
+
+def plus_addressed(app: App, message: Inbound) -> bool:
+    """Sent to the initiatives' plus address (verkosto+aloite@…)."""
+    local, _, domain = app.settings.network.address.partition("@")
+    wanted = f"{local}+{app.settings.initiatives.plus_address}@{domain}".lower()
+    return wanted in message.recipients
 
 
 def _followup_reply(app: App, message: Inbound, about: str, email: str) -> Decision:
@@ -67,29 +64,6 @@ def _followup_reply(app: App, message: Inbound, about: str, email: str) -> Decis
         return Decision((Attention(reason),), f"{message.sender}: {reason}")
     action = followups.read_action(message.reply_text)
     return followups.act(message, owner, about, action, app.store.followups())
-
-
-def _initiative_token(app: App, message: Inbound) -> tuple[str, str] | None:
-    for token in reply_tokens(message, app.settings.network.address):
-        owner = app.store.token_owner(token)
-        if owner and owner[0].startswith("initiative"):
-            return owner
-    return None
-
-
-def _scoped(app: App, message: Inbound, prefix: str) -> tuple[str, str] | None:
-    """(scope without the prefix, owner) of a reply token of the given kind in the recipients."""
-    for token in reply_tokens(message, app.settings.network.address):
-        owner = app.store.token_owner(token)
-        if owner and owner[0].startswith(prefix):
-            return owner[0].removeprefix(prefix), owner[1]
-    return None
-
-
-def _plus_addressed(app: App, message: Inbound) -> bool:
-    local, _, domain = app.settings.network.address.partition("@")
-    wanted = f"{local}+{app.settings.initiatives.plus_address}@{domain}".lower()
-    return wanted in message.recipients
 
 
 def _act(app: App, message: Inbound, scoped: tuple[str, str], now: datetime) -> Decision:

@@ -14,6 +14,8 @@ from collections.abc import Iterable, Sequence
 from automation.model import Meeting, SendMail
 from automation.workflows.calendar import Person
 
+# The token of the "confirm this summary" mail to the coordinator: summary:<code>:<language>.
+SUMMARY_SCOPE = "summary:"
 _FRONT = re.compile(r"\A---\s*\n(.*?)\n---\s*\n", re.S)
 _REFERENCE = re.compile(r"(?<![\w/#\[-])([A-Z]{2,12}-\d{4}-\d{3})\b")
 
