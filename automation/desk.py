@@ -14,6 +14,7 @@ from zoneinfo import ZoneInfo
 
 from automation.app import App
 from automation.errors import AutomationError
+from automation.facts import situation, understand
 from automation.inbox.base import MailSource, RawMail
 from automation.model import (
     AddContact,
@@ -28,7 +29,6 @@ from automation.model import (
 )
 from automation.parse.message import parse_message
 from automation.render.formatting import clock, short_date
-from automation.service import situation, understand
 from automation.store.desk import AttentionItem
 from automation.store.time import iso
 from automation.submissions import intake_facts

@@ -8,18 +8,11 @@ from datetime import datetime, time, timedelta
 
 from automation.app import App
 from automation.config import Settings
+from automation.facts import owners
 from automation.model import Decision, Meeting, localised
 from automation.parse.followups import fold, followup_lines
 from automation.workflows import followups as flow
 from automation.workflows.matching import upcoming_meetings
-
-
-def owners(settings: Settings) -> list[flow.Owner]:
-    default = settings.network.default_language
-    return [
-        flow.Owner(o.email.lower(), o.name, localised(o.organisation, default), o.language or default)
-        for o in settings.organisers
-    ]
 
 
 def aliases(settings: Settings) -> dict[str, str]:

@@ -10,8 +10,10 @@ from datetime import datetime, timedelta
 from automation.app import App
 from automation.errors import AutomationError
 from automation.expiry import offsets_of
+from automation.facts import organisers
 from automation.followup_jobs import followup_reminders, record_followups
 from automation.model import Decision, Meeting, SendMail, Status
+from automation.parse.submission_text import read_summary
 from automation.workflows import membership
 from automation.workflows.calendar import EventState, Person, sync_event
 from automation.workflows.lifecycle import (
@@ -27,7 +29,7 @@ from automation.workflows.lifecycle import (
 )
 from automation.workflows.lifecycle import due as lifecycle_due
 from automation.workflows.meetings import invitations
-from automation.workflows.summaries import read_summary, summary_mails, version_of
+from automation.workflows.summaries import summary_mails, version_of
 
 
 def queue_invitations(app: App, code: str, now: datetime) -> int:
@@ -97,17 +99,6 @@ def audience(app: App, meeting: Meeting) -> Audience:
         languages=tuple(settings.network.languages),
         feedback=tuple(app.store.feedback_rows(meeting.code)),
     )
-
-
-def organisers(app: App) -> list[Person]:
-    settings = app.settings
-    people = [
-        Person(o.email.lower(), o.name, o.language or settings.network.default_language, "CHAIR")
-        for o in settings.organisers
-    ]
-    if not people and settings.network.coordinator:
-        people = [Person(settings.network.coordinator, "", settings.network.default_language, "CHAIR")]
-    return people
 
 
 def run_stages(app: App, now: datetime) -> list[str]:

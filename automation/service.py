@@ -20,112 +20,34 @@ from datetime import datetime, time
 from automation import submissions
 from automation.app import App
 from automation.errors import ConfigError, TransientError
+from automation.facts import known, situation, understand
 from automation.inbox.base import MailSource, RawMail
 from automation.inbox.readahead import Read, ReadAhead
 from automation.model import (
     SHOWN,
     Attention,
     Classification,
-    Contact,
     Decision,
     Inbound,
     Kind,
     Match,
     ResolveAttention,
-    Status,
 )
 from automation.outcomes import Outcome, Outcomes
 from automation.parse.bounce import read_bounce
-from automation.parse.classify import classify
 from automation.parse.excerpt import excerpt
 from automation.parse.intent import bare_no, read_details
 from automation.parse.message import parse_message
 from automation.store.db import iso
 from automation.workflows import commands, feedback, membership, other_meetings, routing
 from automation.workflows.bounces import decide_bounce
-from automation.workflows.calendar import match_calendar_reply
-from automation.workflows.dispatch import Told, dispatch, vouched
+from automation.workflows.dispatch import dispatch
 from automation.workflows.guard import authentication_failed, limit_answers, refuse_forged
-from automation.workflows.matching import match_message, open_meetings, reply_tokens
+from automation.workflows.matching import reply_tokens
 from automation.workflows.registration import Situation
 
 log = logging.getLogger(__name__)
 __all__ = ["SHOWN", "Outcome", "Outcomes", "first_start", "poll", "situation", "sync_contacts", "understand"]
-
-
-def understand(
-    app: App,
-    message: Inbound,
-    now: datetime,
-    told: Told | None = None,
-    seen: Classification | None = None,
-) -> tuple[Classification, Match, Situation]:
-    """Classification, meeting match and the state that matters: read-only, no side effects.
-    With `told`, the coordinator answers for the message: their word is the authority.
-    `seen`: the message's classification when it was already made (the read-ahead)."""
-    settings = app.settings
-    seen = seen or classify(message, settings.network.address)
-    meetings = settings.meeting_objects()
-    tokens = reply_tokens(message, settings.network.address)
-    token_owner = next((o for t in tokens if (o := app.store.token_owner(t))), None)
-    reference_owner = app.store.sent_message_owner(list(message.references))
-    if seen.kind == Kind.CALENDAR_REPLY and message.calendar is not None:
-        candidates = {message.calendar.attendee, message.sender} - {""}
-        match = match_calendar_reply(message, meetings, {e for e in candidates if _known(app, e)})
-    else:
-        match = match_message(message, meetings, now, token_owner, reference_owner)
-    if told is not None:
-        match = vouched(match, message, told.meeting)
-    return seen, match, situation(app, message, match, now)
-
-
-def situation(app: App, message: Inbound, match: Match, now: datetime) -> Situation:
-    """What the store knows about the matched meeting and person, read once."""
-    settings = app.settings
-    meetings = settings.meeting_objects()
-    meeting = settings.meeting(match.meeting) if match.meeting else None
-    email = match.email if match.authorised and match.email else message.sender
-    registration = app.store.registration(meeting.code, email) if meeting else None
-    holder = app.store.holder(meeting.code, email) if meeting else None
-    contact_row = app.store.contact(email)
-    contact = (
-        Contact(
-            contact_row["email"],
-            contact_row["name"],
-            contact_row["organisation"],
-            contact_row["language"],
-        )
-        if contact_row
-        else None
-    )
-    return Situation(
-        now=now,
-        default_language=settings.network.default_language,
-        meeting=meeting,
-        open_meetings=tuple(open_meetings(meetings, now)),
-        registration=registration,
-        contact=contact,
-        registered=app.store.count(meeting.code, Status.REGISTERED) if meeting else 0,
-        waiting=app.store.count(meeting.code, Status.WAITING) if meeting else 0,
-        first_waiting=app.store.first_waiting(meeting.code) if meeting else None,
-        known_languages=tuple(settings.network.languages),
-        holder_state=holder["state"] if holder else "",
-        holder_role=holder["role"] if holder else "",
-        via_registration=app.store.registration(meeting.code, match.via) if meeting and match.via else None,
-    )
-
-
-def _known(app: App, email: str) -> bool:
-    """Someone we invited or who is on our lists: only they may answer for themselves."""
-    db = app.store.db
-    return any(
-        db.execute(sql, [email]).fetchone()
-        for sql in (
-            "SELECT 1 FROM contacts WHERE email = ?",
-            "SELECT 1 FROM calendar_holders WHERE email = ?",
-            "SELECT 1 FROM registrations WHERE email = ?",
-        )
-    )
 
 
 def handle(
@@ -344,7 +266,7 @@ def _bounce(app: App, raw: bytes) -> Decision:
     bounce = read_bounce(raw, app.domain)
     owners = app.store.outbox_recipients(list(bounce.message_ids))
     if not owners:
-        owners = [r for r in bounce.recipients if _known(app, r)]
+        owners = [r for r in bounce.recipients if known(app, r)]
     return decide_bounce(
         bounce,
         owners,

@@ -13,19 +13,19 @@ from datetime import datetime
 from pathlib import Path
 
 from automation.app import App
-from automation.followup_jobs import owners
+from automation.facts import organisers, owners
 from automation.inbox.base import RawMail
-from automation.jobs import organisers
 from automation.model import Attention, Classification, Decision, Inbound, Kind, SendMail
 from automation.parse.attachments import Kept, extract
 from automation.parse.intent import bare_no
+from automation.parse.submission_text import read_summary
 from automation.workflows import followups
 from automation.workflows import initiatives as flow
 from automation.workflows.dispatch import Intake, initiative
 from automation.workflows.guard import authenticated, authentication_failed
 from automation.workflows.matching import reply_tokens, upcoming_meetings
 from automation.workflows.routing import Route, Workflow
-from automation.workflows.summaries import SUMMARY_SCOPE, read_summary, summary_target
+from automation.workflows.summaries import SUMMARY_SCOPE, summary_target
 
 Decide = Callable[[], Decision]
 _REFERENCE = re.compile(r"\b([A-Z]{2,12}-\d{4}-\d{3})\b")

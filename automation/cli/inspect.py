@@ -45,7 +45,7 @@ def describe(raw: bytes, obj: Context) -> dict[str, Any]:
         meeting, matched_by, answered = None, "no config: meeting not looked up", seen.answerable
     else:
         from automation.app import App
-        from automation.service import understand
+        from automation.facts import understand
 
         app = App.open(settings)
         try:

@@ -15,7 +15,7 @@ import re
 from collections.abc import Iterable
 
 from automation.parse.reply import latest_reply
-from automation.workflows.initiatives import PUBLISH_NAME
+from automation.parse.submission_text import PUBLISH_NAME
 
 _CLOSING = re.compile(
     r"^[ \t>*_]*(?:"

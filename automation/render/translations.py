@@ -18,7 +18,7 @@ from typing import Any
 from automation.config import Settings, ordered
 from automation.model import localised
 from automation.parse.followups import FollowupLine, fold, followup_lines
-from automation.workflows.summaries import read_summary
+from automation.parse.submission_text import read_summary
 
 _CACHE: dict[tuple[str, float], list[FollowupLine]] = {}
 

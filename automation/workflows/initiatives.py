@@ -21,6 +21,7 @@ from automation.model import (
     SendMail,
     SetInitiativeStatus,
 )
+from automation.parse.submission_text import PUBLISH_NAME
 from automation.workflows.calendar import Person
 
 _SUBJECT_PREFIX = re.compile(
@@ -32,7 +33,6 @@ _ACTIONS = [
     (re.compile(r"#(?:hylätty|hylkää|avslagen|avslag|rejected|reject)\b(.*)", re.I), "rejected"),
     (re.compile(r"#(?:ratkaistu|löst|resolved)\b(.*)", re.I), "resolved"),
 ]
-PUBLISH_NAME = re.compile(r"^\W*(?:julkaise nimeni|publicera mitt namn|publish my name)\b", re.I | re.M)
 
 
 @dataclass(frozen=True)

@@ -16,20 +16,7 @@ from automation.workflows.calendar import Person
 
 # The token of the "confirm this summary" mail to the coordinator: summary:<code>:<language>.
 SUMMARY_SCOPE = "summary:"
-_FRONT = re.compile(r"\A---\s*\n(.*?)\n---\s*\n", re.S)
 _REFERENCE = re.compile(r"(?<![\w/#\[-])([A-Z]{2,12}-\d{4}-\d{3})\b")
-
-
-def read_summary(text: str) -> tuple[dict[str, str], str]:
-    found = _FRONT.match(text)
-    if not found:
-        return {}, text.strip()
-    meta = {}
-    for line in found.group(1).splitlines():
-        key, _, value = line.partition(":")
-        if key.strip():
-            meta[key.strip().lower()] = value.strip()
-    return meta, text[found.end() :].strip()
 
 
 def version_of(meta: dict[str, str]) -> int:
