@@ -357,6 +357,8 @@ def test_people_who_come_besides_the_sender_or_in_a_list_are_companions() -> Non
         ("Maaliskuun tapaamiseen en ehdi, syksyn tapaamiseen kyllä tulen.", None, "unknown"),
         # A month with no meeting named is no other meeting.
         ("Helmikuussa olen lomalla, mutta tulen.", 3, "yes"),
+        # A doubt about the other meeting does not make this meeting's yes a maybe.
+        ("Tulen maaliskuun tapaamiseen. Syksyn tapaamisesta en tiedä vielä.", 3, "yes"),
     ],
 )
 def test_an_answer_about_another_meeting_is_set_aside(text: str, month: int | None, answer: str) -> None:

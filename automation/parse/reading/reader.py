@@ -309,7 +309,8 @@ def _read_sentence(sentence: str, language: str) -> tuple[list[Clue], bool]:
     unsure = _unsure(sentence, language, all_words) or _pending(sentence, language, all_words)
     unsure = unsure or _depends(sentence, language, all_words)
     if unsure is not None:
-        return [unsure], False
+        # "Syksyn tapaamisesta en tiedä vielä": a doubt about another meeting is set aside too.
+        return [replace(unsure, when=_when(sentence, language))], False
     clauses = [c for c in _CLAUSE.split(sentence) if c.strip()]
     asked = False
     found: list[Clue] = []
