@@ -489,3 +489,12 @@ def test_blind_set_four_shapes(text: str, answer: str) -> None:
 def test_companions_in_blind_set_four_shapes(text: str, names: list[str]) -> None:
     reading = read_answer(text)
     assert reading.answer == "yes" and [c.name for c in reading.companions] == names, reading
+
+
+def test_an_assistant_registering_someone_else_is_not_the_senders_yes() -> None:
+    # The sender is not coming: nothing is registered on the sender's name, the reply is asked about.
+    text = "On behalf of our CEO, I'd like to register Peter Holm (peter.holm@example.com) for the meeting."
+    reading = read_answer(text)
+    assert reading.answer == "unknown" and reading.abstained == "about someone else, not the sender"
+    # The sender who says they come too is read as usual.
+    assert read_answer("On behalf of our team, I'll attend with Anna Berg.").answer == "yes"

@@ -392,7 +392,28 @@ def _read_sentence(sentence: str, language: str) -> tuple[list[Clue], bool]:
     if asked and sentence.rstrip().endswith("?"):
         verbs = ATTEND[language] | CANCEL[language]
         found = [c for c in found if (c.lemma in verbs and c.mood != "infinitive") or c.answer == NO]
+    if _ON_BEHALF[language].search(sentence) and not _SELF_TOO[language].search(sentence):
+        # "On behalf of our CEO, I'd like to register Peter Holm": an assistant registers someone
+        # else; the sender is not coming, so nothing is taken as the sender's answer.
+        found = [replace(c, about_sender=False, plural=True) if c.answer == YES else c for c in found]
     return found, asked
+
+
+_ON_BEHALF = {
+    "fi": re.compile(r"\bpuolesta\b", re.I),
+    "sv": re.compile(r"\bvägnar\b", re.I),
+    "en": re.compile(r"\bon behalf of\b", re.I),
+}
+# "omasta ja tiimin puolesta: tulemme", "on behalf of myself and…": the sender comes too.
+_SELF_TOO = {
+    "fi": re.compile(
+        r"\b(?:itseni|minut|omasta|minäkin|myös minä|tulen|tulemme|osallistun|osallistumme)\b", re.I
+    ),
+    "sv": re.compile(r"\b(?:mig själv|även jag|jag också|jag kommer|vi kommer|jag deltar|vi deltar)\b", re.I),
+    "en": re.compile(
+        r"\b(?:myself|me too|and me|i(?:'ll| will) (?:also )?(?:attend|come|be there|join))\b", re.I
+    ),
+}
 
 
 def _decide(clues: list[Clue], questions: tuple[str, ...], language: str | None, text: str) -> Reading:
@@ -410,7 +431,7 @@ def _decide(clues: list[Clue], questions: tuple[str, ...], language: str | None,
     if not own:
         # A question is shown as the evidence: the phrase patterns after the reader must not
         # read "tulen luultavasti, mutta pitääkö lounas maksaa?" as a yes.
-        evidence = questions[0] if questions else ""
+        evidence = questions[0] if questions else clues[0].sentence if clues else ""
         why = "about someone else, not the sender" if clues else "a question, no answer" if questions else ""
         return Reading(UNKNOWN, language, evidence, questions=questions, clues=tuple(clues), abstained=why)
     sure = {c.sentence for c in own if c.answer == YES and not c.condition}
