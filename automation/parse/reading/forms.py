@@ -28,6 +28,21 @@ _PARTY = {
     "sv": re.compile(r"^\W*vi är (?:två|tre|fyra|fem|\d+)\b[^.!?]*:", re.I),
     "en": re.compile(r"^\W*(?:two|three|four|five|\d+) of us\b[^.!?]*:", re.I),
 }
+_ON_BEHALF = {
+    "fi": re.compile(r"\bpuolesta\b", re.I),
+    "sv": re.compile(r"\bvägnar\b", re.I),
+    "en": re.compile(r"\bon behalf of\b", re.I),
+}
+# "omasta ja tiimin puolesta: tulemme", "on behalf of myself and…": the sender comes too.
+_SELF_TOO = {
+    "fi": re.compile(
+        r"\b(?:itseni|minut|omasta|minäkin|myös minä|tulen|tulemme|osallistun|osallistumme)\b", re.I
+    ),
+    "sv": re.compile(r"\b(?:mig själv|även jag|jag också|jag kommer|vi kommer|jag deltar|vi deltar)\b", re.I),
+    "en": re.compile(
+        r"\b(?:myself|me too|and me|i(?:'ll| will) (?:also )?(?:attend|come|be there|join))\b", re.I
+    ),
+}
 # A request put as a question still asks to add people: "lisäisittekö vielä kollegani X?",
 # "kan ni lägga till min kollega?", "could you also register my colleague?".
 _REQUEST = {

@@ -39,8 +39,10 @@ from automation.parse.reading.forms import (
     _ADD_PEOPLE,
     _ADDRESSEE,
     _DOUBLE_NO,
+    _ON_BEHALF,
     _PARTY,
     _REQUEST,
+    _SELF_TOO,
     _around_correction,
     _calendar_response,
     _condition,
@@ -397,23 +399,6 @@ def _read_sentence(sentence: str, language: str) -> tuple[list[Clue], bool]:
         # else; the sender is not coming, so nothing is taken as the sender's answer.
         found = [replace(c, about_sender=False, plural=True) if c.answer == YES else c for c in found]
     return found, asked
-
-
-_ON_BEHALF = {
-    "fi": re.compile(r"\bpuolesta\b", re.I),
-    "sv": re.compile(r"\bvägnar\b", re.I),
-    "en": re.compile(r"\bon behalf of\b", re.I),
-}
-# "omasta ja tiimin puolesta: tulemme", "on behalf of myself and…": the sender comes too.
-_SELF_TOO = {
-    "fi": re.compile(
-        r"\b(?:itseni|minut|omasta|minäkin|myös minä|tulen|tulemme|osallistun|osallistumme)\b", re.I
-    ),
-    "sv": re.compile(r"\b(?:mig själv|även jag|jag också|jag kommer|vi kommer|jag deltar|vi deltar)\b", re.I),
-    "en": re.compile(
-        r"\b(?:myself|me too|and me|i(?:'ll| will) (?:also )?(?:attend|come|be there|join))\b", re.I
-    ),
-}
 
 
 def _decide(clues: list[Clue], questions: tuple[str, ...], language: str | None, text: str) -> Reading:
