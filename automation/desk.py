@@ -1,8 +1,9 @@
 """The shell of the coordinator's desk: resolve what needs a human, register by hand, the digest.
 
-Each act reads what it needs, calls the one dispatcher (`workflows/dispatch.py`) that replies
-take too, and commits its effects with their outbox rows in one transaction; a resolved
-message is moved out of the attention folder only after that commit.
+Each act reads what it needs, goes through the routing table and the workflows that replies
+take too (`deciders.py`: the coordinator's word is the table's first row), and commits its
+effects with their outbox rows in one transaction; a resolved message is moved out of the
+attention folder only after that commit.
 """
 
 from __future__ import annotations
@@ -13,28 +14,24 @@ from datetime import date, datetime
 from zoneinfo import ZoneInfo
 
 from automation.app import App
+from automation.deciders import decider, settle
 from automation.errors import AutomationError
-from automation.facts import situation, understand
+from automation.facts import situation
 from automation.inbox.base import MailSource, RawMail
 from automation.model import (
     AddContact,
-    Attention,
     Decision,
     Details,
-    Inbound,
     Match,
     ResolveAttention,
     SendMail,
     Status,
 )
-from automation.parse.message import parse_message
 from automation.render.formatting import clock, short_date
 from automation.store.desk import AttentionItem
 from automation.store.time import iso
-from automation.submissions import intake_facts
 from automation.workflows import digest as flow
-from automation.workflows.dispatch import Told, by_hand, dispatch, told_by_hand, vouched
-from automation.workflows.guard import authentication_failed, limit_answers
+from automation.workflows.dispatch import Told, by_hand, told_by_hand, vouched
 from automation.workflows.matching import upcoming_meetings
 
 
@@ -47,21 +44,6 @@ class Done:
 
 
 # ---- attention items -------------------------------------------------------------------------
-
-
-def settle(app: App, raw: bytes, item: AttentionItem, told: Told, now: datetime) -> Decision:
-    """Inside the caller's transaction: the decision the coordinator's answer leads to, read
-    exactly as a reply would be (same match, same state, same workflow)."""
-    message = parse_message(raw)
-    seen, match, state = understand(app, message, now, told)
-    whole = RawMail(f"attention:{item.number}", raw)  # as kept in the folder: nothing spooled
-    intake = intake_facts(app, whole, message, seen, now) if told.answer == "initiative" else None
-    decision = dispatch(message, seen, match, state, told, intake)
-    return limit_answers(
-        decision,
-        lambda email: app.store.answers_since(email, now),
-        app.settings.security.max_auto_replies_per_day,
-    )
 
 
 def resolve(
@@ -141,9 +123,10 @@ def register(
         match = vouched(Match(code, email, "coordinator", authorised=True), message, code)
         state = situation(app, message, match, now)
         language = state.contact.language if state.contact else None
-        decision = dispatch(
-            message, told_by_hand(answer, language, details), match, state, Told(answer, actor, code)
-        )
+        told, seen = Told(answer, actor, code), told_by_hand(answer, language, details)
+        # Nothing was received: the coordinator's word is the whole message.
+        unreceived = RawMail(message.key, b"")
+        decision = decider(app, unreceived, message, seen, match, state, now, told=told)()
         if decision.needs_attention:
             raise AutomationError(f"{email} not changed: {decision.reasons}")
         effects = list(decision.effects)
@@ -157,8 +140,8 @@ def register(
         app.store.apply(Decision(tuple(effects), decision.summary), now, app.domain)
     registration = app.store.registration(code, email)
     now_status = registration.status if registration else Status.DECLINED
-    told = " (nothing sent)" if quiet else ""
-    return Done(f"{decision.summary}; status now {now_status}{told}", True)
+    silent = " (nothing sent)" if quiet else ""
+    return Done(f"{decision.summary}; status now {now_status}{silent}", True)
 
 
 # ---- the digest --------------------------------------------------------------------------------
@@ -241,76 +224,6 @@ def _shown(item: AttentionItem) -> dict[str, str | int]:
         "excerpt": item.excerpt,
         "meeting": item.meeting,
     }
-
-
-def answer_digest(
-    app: App, source: MailSource | None, message: Inbound, day: str, owner: str, now: datetime
-) -> Decision:
-    """Inside the message's transaction: a reply to the digest. Obeyed only from the
-    coordinator's own address, carrying that digest's token, with nothing against the From
-    from our trusted server; every item it settles is committed with its outbox rows here."""
-    settings = app.settings
-    coordinator = (settings.network.coordinator or "").lower()
-    failed = authentication_failed(
-        message.auth_results, settings.security.trusted_authserv_id, message.sender
-    )
-    sender = message.sender.lower()
-    if failed or sender != owner.lower() or sender != coordinator:
-        why = failed or f"digest token of {owner} used by {message.sender}"
-        return Decision((Attention(why),), f"a reply to the digest refused: {why}")
-    row = app.store.digest(day)
-    listed = set(json.loads(str(row["items"]))) if row else set()
-    lines = flow.read_answers(message.reply_text)
-    if not lines:
-        return Decision(
-            (Attention("a reply to the digest without #N lines"),), "kept the coordinator's reply"
-        )
-    items = {n: app.store.attention_item(n) for n in (line.number for line in lines)}
-    wanted = [i.key for i in items.values() if i is not None and not i.resolved_at]
-    raws = source.attention_mail(wanted) if source is not None and wanted else {}
-    done: list[dict[str, object]] = []
-    settled: list[ResolveAttention] = []
-    for line in lines:
-        item = items[line.number]
-        result = _answer_line(app, line, item, listed, raws, owner, now)
-        if isinstance(result, Decision):
-            mine = [e for e in result.effects if isinstance(e, ResolveAttention)]
-            app.store.apply(Decision(tuple(e for e in result.effects if e not in mine), ""), now, app.domain)
-            settled += mine
-            done.append(
-                {"number": line.number, "word": line.word, "result": "done", "detail": result.summary}
-            )
-        else:
-            done.append({"number": line.number, "word": line.word, **result})
-    answer = flow.answer_mail(owner, settings.network.default_language, message.key, message.message_id, done)
-    summary = ", ".join(f"#{d['number']} {d['result']}" for d in done)
-    return Decision((*settled, answer), f"digest answer from {owner}: {summary}")
-
-
-def _answer_line(
-    app: App,
-    line: flow.Line,
-    item: AttentionItem | None,
-    listed: set[int],
-    raws: dict[str, bytes],
-    owner: str,
-    now: datetime,
-) -> Decision | dict[str, str]:
-    if not line.answer:
-        return {"result": "unknown_word", "detail": line.word}
-    if item is None or line.number not in listed:
-        return {"result": "not_listed", "detail": ""}
-    if item.resolved_at:
-        return {"result": "already", "detail": f"{item.resolution}, {item.resolved_by}, {item.resolved_at}"}
-    raw = raws.get(item.key)
-    if raw is None:
-        return {"result": "missing", "detail": ""}
-    if line.meeting and app.settings.meeting(line.meeting) is None:
-        return {"result": "not_done", "detail": f"no meeting {line.meeting}"}
-    decision = settle(app, raw, item, Told(line.answer, owner, line.meeting, item.number, item.key), now)
-    if decision.needs_attention:
-        return {"result": "not_done", "detail": decision.reasons}
-    return decision
 
 
 # ---- why an item was set aside -----------------------------------------------------------------

@@ -1,6 +1,7 @@
 """The thin shell around the pure core: read mail, decide, commit, file; queue due invitations.
 
-Per message: parse and decide outside any transaction (pure), then ONE transaction holds the
+Per message: read → understand → route and decide (`deciders.py`) → commit, each stage once and
+in that order. Parsing is done outside any transaction; ONE transaction then holds the
 registration change, the outbox rows, the "handled" record and the source position. The
 message is filed (moved) only after that commit. Anything unexpected keeps the message for the
 coordinator with the reason; the daemon never stops because of one message.
@@ -9,42 +10,24 @@ coordinator with the reason; the daemon never stops because of one message.
 from __future__ import annotations
 
 import hashlib
-import json
 import logging
 import sqlite3
 import traceback
 from collections.abc import Callable
-from dataclasses import replace
 from datetime import datetime, time
 
-from automation import submissions
 from automation.app import App
+from automation.deciders import decider
 from automation.errors import ConfigError, TransientError
-from automation.facts import known, situation, understand
+from automation.facts import situation, understand
 from automation.inbox.base import MailSource, RawMail
 from automation.inbox.readahead import Read, ReadAhead
-from automation.model import (
-    SHOWN,
-    Attention,
-    Classification,
-    Decision,
-    Inbound,
-    Kind,
-    Match,
-    ResolveAttention,
-)
+from automation.model import SHOWN, Classification, Decision, Inbound, ResolveAttention
 from automation.outcomes import Outcome, Outcomes
-from automation.parse.bounce import read_bounce
 from automation.parse.excerpt import excerpt
-from automation.parse.intent import bare_no, read_details
 from automation.parse.message import parse_message
 from automation.store.db import iso
-from automation.workflows import commands, feedback, membership, other_meetings, routing
-from automation.workflows.bounces import decide_bounce
-from automation.workflows.dispatch import dispatch
 from automation.workflows.guard import authentication_failed, limit_answers, refuse_forged
-from automation.workflows.matching import reply_tokens
-from automation.workflows.registration import Situation
 
 log = logging.getLogger(__name__)
 __all__ = ["SHOWN", "Outcome", "Outcomes", "first_start", "poll", "situation", "sync_contacts", "understand"]
@@ -64,7 +47,7 @@ def handle(
                 _record_position(app, raw)
                 return Outcome(raw.ref, message.sender, "duplicate", "already handled", False, True)
             seen, match, situation = understand(app, message, now, seen=read[1] if read else None)
-            decide_now = _route(app, raw, message, seen, match, situation, now, source)
+            decide_now = decider(app, raw, message, seen, match, situation, now, source)
             return _commit(app, raw, message, seen, match.meeting or "", decide_now, now)
     except sqlite3.OperationalError as exc:
         # Database locked or disk full: the message stays unhandled (not filed) and is retried.
@@ -72,88 +55,6 @@ def handle(
     except Exception as exc:  # noqa: BLE001 - one bad message must never stop the daemon
         log.exception("could not handle %s", raw.ref)
         return _keep_broken(app, raw, now, exc)
-
-
-def facts(app: App, message: Inbound) -> routing.Facts:
-    """What the routing table needs, read from the store before it is asked: the scope and
-    owner of each of our reply tokens in the recipients, and which plus addresses it was sent to."""
-    tokens = []
-    for token in reply_tokens(message, app.settings.network.address):
-        owner = app.store.token_owner(token)
-        if owner:
-            tokens.append(routing.Token(owner[0], owner[1]))
-    plus = {routing.PLUS_JOIN} if _plus(app, message, "liity") else set()
-    if submissions.plus_addressed(app, message):
-        plus.add(routing.PLUS_INITIATIVE)
-    return routing.Facts(tuple(tokens), frozenset(plus), meetings=bool(app.settings.meetings))
-
-
-def _route(
-    app: App,
-    raw: RawMail,
-    message: Inbound,
-    seen: Classification,
-    match: Match,
-    situation: Situation,
-    now: datetime,
-    source: MailSource | None = None,
-) -> Callable[[], Decision]:
-    """Which workflow decides: the routing table's answer on the gathered facts (a reply token's
-    scope wins over everything a From could claim). The decision itself is taken inside the
-    message's transaction."""
-    found = routing.route(facts(app, message), seen, message.reply_text)
-    flow = routing.Workflow
-    match found.workflow:
-        case flow.BOUNCE:
-            decision = _bounce(app, raw.data)
-            return lambda: decision
-        case flow.IGNORED:
-            return lambda: _ignored(seen)
-        case flow.DIGEST_ANSWER:
-            from automation.desk import answer_digest  # the desk's shell builds on this one
-
-            return lambda: answer_digest(app, source, message, found.about, found.owner, now)
-        case flow.REFUSED:
-            return lambda: Decision((Attention(found.reason),), f"{message.sender}: {found.reason}")
-        case flow.UNSUBSCRIBE:
-            # Leaving always works, also as a reply to a mail that carries some other token;
-            # without proof that the address itself wrote, it is confirmed by mail first.
-            proven = submissions.vouched_for(app, message)
-            return lambda: commands.decide(message, seen, situation, proven)
-        case flow.PRIVACY:
-            return lambda: _privacy(app, message, seen, found.about, found.owner)
-        case flow.JOINING:
-            return lambda: _joining(app, message, seen, found.owner)
-        case flow.FEEDBACK:
-            return lambda: _feedback(app, message, seen, found.about, found.owner)
-        case flow.JOIN_REQUEST:
-            return lambda: _join_request(app, message, seen)
-        case (
-            flow.SUMMARY_CONFIRMED
-            | flow.FOLLOWUP_REPLY
-            | flow.INITIATIVE_ACT
-            | flow.INITIATIVE_INTAKE
-            | flow.SUMMARY
-        ):
-            return submissions.decider(app, raw, message, seen, found, now)
-        case flow.COMMAND:
-            return lambda: commands.decide(message, seen, situation)
-        case _:
-            return lambda: _each_meeting(app, message, seen, match, situation, now)
-
-
-def _each_meeting(
-    app: App, message: Inbound, seen: Classification, match: Match, first: Situation, now: datetime
-) -> Decision:
-    """The answer to the meeting replied to, and to each other open meeting the reply answers
-    clearly ("en ehdi maaliskuussa, syksyllä kyllä"), decided as if it had come on its own."""
-    others = other_meetings.other_answers(seen, match, first.open_meetings)
-    decision = dispatch(message, other_meetings.without_acted(seen, others), match, first)
-    more = []
-    for meeting, answer in others:
-        there = replace(match, meeting=meeting.code)
-        more.append(dispatch(message, answer, there, situation(app, message, there, now)))
-    return other_meetings.combined(decision, more)
 
 
 def _commit(
@@ -199,87 +100,6 @@ def _commit(
     return Outcome(
         raw.ref, message.sender, str(seen.kind), decision.summary, decision.needs_attention, settled=settled
     )
-
-
-def _plus(app: App, message: Inbound, tag: str) -> bool:
-    local, _, domain = app.settings.network.address.partition("@")
-    return f"{local}+{tag}@{domain}".lower() in message.recipients
-
-
-def _language_of(app: App, seen: Classification, email: str) -> str:
-    contact = app.store.contact(email)
-    return seen.language or (contact["language"] if contact else "") or app.settings.network.default_language
-
-
-def _join_request(app: App, message: Inbound, seen: Classification) -> Decision:
-    member = app.store.contact(message.sender) is not None
-    return membership.request(
-        message, _language_of(app, seen, message.sender), app.settings.rules.version, member
-    )
-
-
-def _joining(app: App, message: Inbound, seen: Classification, email: str) -> Decision:
-    contact = app.store.contact(email)
-    details = seen.intent.details if seen.intent else read_details(message.reply_text)
-    return membership.accepted(
-        message,
-        email,
-        app.settings.rules.version,
-        _language_of(app, seen, email),
-        details,
-        contact["name"] if contact else "",
-    )
-
-
-def _feedback(app: App, message: Inbound, seen: Classification, code: str, email: str) -> Decision:
-    stored = feedback.store(message, code, email, _language_of(app, seen, email))
-    return Decision((stored,), f"feedback on {code} stored (score {stored.score})")
-
-
-def _privacy(app: App, message: Inbound, seen: Classification, command: str, email: str) -> Decision:
-    """The reply to our "confirm the export/erasure" mail: its token names whose data."""
-    if seen.kind == Kind.CANCELLATION or bare_no(message.reply_text):
-        return Decision((), f"{email} did not confirm the {command}; nothing done")
-    if seen.kind not in (Kind.REGISTRATION, Kind.COMMAND):
-        return Decision(
-            (Attention(f"unclear answer to the {command} confirmation"),),
-            f"kept {email}'s answer about their data for the coordinator",
-        )
-    contact = app.store.contact(email)
-    language = (
-        seen.language or (contact["language"] if contact else "") or app.settings.network.default_language
-    )
-    if command == "unsubscribe":
-        contact = app.store.contact(email)
-        return commands.unsubscribed(message, email, contact["name"] if contact else "", language)
-    data = app.store.export_data(email) if command == "export" else {}
-    lines = [f"{name}: {len(rows)}" for name, rows in data.items()]
-    return commands.confirmed(
-        message, command, email, language, json.dumps(data, ensure_ascii=False, indent=2), "\n".join(lines)
-    )
-
-
-def _bounce(app: App, raw: bytes) -> Decision:
-    """Which of our addresses failed: those our returned Message-IDs were sent to, else the
-    report's recipients that we know."""
-    settings = app.settings
-    bounce = read_bounce(raw, app.domain)
-    owners = app.store.outbox_recipients(list(bounce.message_ids))
-    if not owners:
-        owners = [r for r in bounce.recipients if known(app, r)]
-    return decide_bounce(
-        bounce,
-        owners,
-        app.store.bounce_scores(owners),
-        settings.security.bounce_threshold,
-        settings.network.coordinator or "",
-        settings.network.default_language,
-    )
-
-
-def _ignored(seen: Classification) -> Decision:
-    # Machines are never answered; what they tell us (bounces) is acted on in its own workflow.
-    return Decision((), f"not answered ({seen.reason})")
 
 
 def _keep_broken(app: App, raw: RawMail, now: datetime, exc: Exception) -> Outcome:
