@@ -1,0 +1,1 @@
+"""The network secretariat: mail in, register in SQLite, mail and calendar invitations out."""

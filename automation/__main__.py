@@ -1,3 +1,5 @@
+"""`python -m automation`: the same command line as `automation`."""
+
 from automation.cli import main
 
 main()

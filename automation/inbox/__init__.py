@@ -1,0 +1,1 @@
+"""Where mail comes from: IMAP (IDLE, password or OAuth2), or the embedded Maildir."""

@@ -1,0 +1,1 @@
+"""Bytes to an Inbound message, its classification and the reply reader (parse/reading/)."""

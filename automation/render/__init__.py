@@ -1,0 +1,1 @@
+"""Templates to mail, calendar invitations and the public site."""

@@ -1,0 +1,1 @@
+"""SQLite rows (via sqlite-utils): the register and everything else the service remembers."""
