@@ -3,14 +3,13 @@ the line and the placeholder meant, wherever it shows; a deadline after the meet
 
 from __future__ import annotations
 
-import shutil
 from pathlib import Path
 
 from click.testing import CliRunner
+from embedded import network
 
 from automation.cli import main
 
-REPO = Path(__file__).resolve().parent.parent
 CONFIG = """
 [network]
 address = "verkosto@example.org"
@@ -30,11 +29,7 @@ theme = "Tekoäly"
 
 
 def setup(tmp_path: Path, deadline: str = "2030-02-22") -> Path:
-    shutil.copytree(REPO / "templates", tmp_path / "templates")
-    (tmp_path / "contacts.csv").write_text("email,name,organisation,language\n", encoding="utf-8")
-    config = tmp_path / "config.toml"
-    config.write_text(CONFIG.replace("DEADLINE", deadline), encoding="utf-8")
-    return config
+    return network(tmp_path, CONFIG.replace("DEADLINE", deadline))
 
 
 def test_a_placeholder_typo_names_file_line_and_the_placeholder_meant(tmp_path: Path) -> None:

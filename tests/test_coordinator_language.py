@@ -9,13 +9,12 @@ from pathlib import Path
 
 import pytest
 from babel.messages.extract import extract_from_file
-from click.testing import CliRunner, Result
+from click.testing import Result
+from embedded import REPO, cli, network
 from openpyxl import load_workbook
 
 from automation import i18n
-from automation.cli import main
 
-REPO = Path(__file__).resolve().parent.parent
 CONFIG = """
 [network]
 address = "verkosto@example.org"
@@ -44,21 +43,13 @@ registration_deadline = 2030-09-03
 
 
 def setup(tmp_path: Path, language: str) -> Path:
-    (tmp_path / "contacts.csv").write_text(
-        "email,name,organisation,language\naino@example.fi,Aino Järvinen,Espoo,fi\nbo@example.fi,Bo Ek,,sv\n",
-        encoding="utf-8",
-    )
-    (tmp_path / "inbox" / "new").mkdir(parents=True)
-    config = tmp_path / "config.toml"
-    text = CONFIG.replace("LANG", language).replace("TEMPLATES", str(REPO / "templates"))
-    config.write_text(text, encoding="utf-8")
-    return config
+    config = CONFIG.replace("LANG", language).replace("TEMPLATES", str(REPO / "templates"))
+    contacts = "aino@example.fi,Aino Järvinen,Espoo,fi\nbo@example.fi,Bo Ek,,sv\n"
+    return network(tmp_path, config, contacts, templates=False)
 
 
 def run(config: Path, now: str, *args: str) -> Result:
-    result = CliRunner().invoke(main, ["--config", str(config), "--now", now, *args])
-    assert result.exit_code in (0, 1), result.output
-    return result
+    return cli(config, now, *args, exits=(0, 1))
 
 
 def test_register_as_xlsx_and_finnish_csv_with_semicolons_and_bom(tmp_path: Path) -> None:

@@ -4,14 +4,10 @@ does not invite the preparatory group to it."""
 from __future__ import annotations
 
 import email
-import shutil
 from pathlib import Path
 
-from click.testing import CliRunner, Result
+from embedded import cli, network, sent
 
-from automation.cli import main
-
-REPO = Path(__file__).resolve().parent.parent
 CONFIG = """
 [network]
 address = "verkosto@example.org"
@@ -43,24 +39,7 @@ draft = true
 
 
 def setup(tmp_path: Path) -> Path:
-    shutil.copytree(REPO / "templates", tmp_path / "templates")
-    (tmp_path / "contacts.csv").write_text(
-        "email,name,organisation,language\naino@example.fi,Aino,Espoo,fi\n", encoding="utf-8"
-    )
-    (tmp_path / "inbox" / "new").mkdir(parents=True)
-    config = tmp_path / "config.toml"
-    config.write_text(CONFIG, encoding="utf-8")
-    return config
-
-
-def run(config: Path, now: str, *args: str) -> Result:
-    return CliRunner().invoke(main, ["--config", str(config), "--now", now, *args])
-
-
-def sent(tmp_path: Path) -> list[email.message.Message]:
-    folder = tmp_path / "sent" / "new"
-    files = sorted(folder.iterdir()) if folder.exists() else []
-    return [email.message_from_bytes(path.read_bytes()) for path in files]
+    return network(tmp_path, CONFIG, "aino@example.fi,Aino,Espoo,fi\n")
 
 
 def about(message: email.message.Message, code: str) -> bool:
@@ -69,23 +48,23 @@ def about(message: email.message.Message, code: str) -> bool:
 
 def test_a_draft_sends_nothing_until_published(tmp_path: Path) -> None:
     config = setup(tmp_path)
-    first = run(config, "2030-03-20T10:00", "run", "--once")  # both meetings' invitations are due
+    first = cli(config, "2030-03-20T10:00", "run", "--once")  # both meetings' invitations are due
     assert first.exit_code == 0, first.output
     mails = sent(tmp_path)
     assert mails and not any(about(m, "2030-04") for m in mails), [m["Subject"] for m in mails]
-    refused = run(config, "2030-03-20T10:00", "invite", "2030-04")
+    refused = cli(config, "2030-03-20T10:00", "invite", "2030-04")
     assert (
         refused.exit_code == 2
         and "is a draft" in refused.output
         and "remove the draft line" in refused.output
     )
-    assert run(config, "2030-03-20T10:00", "register", "2030-04", "aino@example.fi").exit_code == 2
-    status = run(config, "2030-03-20T10:00", "status")
+    assert cli(config, "2030-03-20T10:00", "register", "2030-04", "aino@example.fi").exit_code == 2
+    status = cli(config, "2030-03-20T10:00", "status")
     assert "Meeting 2030-04 (16.04.2030 09:00): draft" in status.output
     # The preview works for a draft: that is what one checks before publishing.
-    assert run(config, "2030-03-20T10:00", "preview", "invitation", "--meeting", "2030-04").exit_code == 0
+    assert cli(config, "2030-03-20T10:00", "preview", "invitation", "--meeting", "2030-04").exit_code == 0
     config.write_text(CONFIG.replace("draft = true\n", ""), encoding="utf-8")
-    run(config, "2030-03-20T10:05", "run", "--once")
+    cli(config, "2030-03-20T10:05", "run", "--once")
     published = [m for m in sent(tmp_path) if about(m, "2030-04")]
     recipients = {m["To"] for m in published}
     assert any("valmistelu@example.fi" in r for r in recipients), recipients

@@ -3,16 +3,11 @@ confirmation gives one way to cancel."""
 
 from __future__ import annotations
 
-import email
-import shutil
-from email import policy
 from pathlib import Path
 
-from click.testing import CliRunner, Result
+from click.testing import Result
+from embedded import cli, network, sent
 
-from automation.cli import main
-
-REPO = Path(__file__).resolve().parent.parent
 CONFIG = """
 [network]
 address = "verkosto@example.org"
@@ -32,29 +27,11 @@ registration_deadline = 2030-02-22
 
 
 def setup(tmp_path: Path) -> Path:
-    shutil.copytree(REPO / "templates", tmp_path / "templates")
-    (tmp_path / "contacts.csv").write_text(
-        "email,name,organisation,language\naino@example.fi,Aino,Espoo,fi\nbo@example.fi,Bo,Borgå,sv\n",
-        encoding="utf-8",
-    )
-    (tmp_path / "inbox" / "new").mkdir(parents=True)
-    config = tmp_path / "config.toml"
-    config.write_text(CONFIG, encoding="utf-8")
-    return config
+    return network(tmp_path, CONFIG, "aino@example.fi,Aino,Espoo,fi\nbo@example.fi,Bo,Borgå,sv\n")
 
 
 def run(config: Path, now: str, *args: str) -> Result:
-    result = CliRunner().invoke(main, ["--config", str(config), "--now", now, *args])
-    assert result.exit_code == 0, result.output
-    return result
-
-
-def sent(tmp_path: Path) -> list[email.message.EmailMessage]:
-    folder = tmp_path / "sent" / "new"
-    return [
-        email.message_from_bytes(p.read_bytes(), policy=policy.default)  # type: ignore[misc]
-        for p in sorted(folder.iterdir())
-    ]
+    return cli(config, now, *args, exits=(0,))
 
 
 def test_someone_already_registered_is_not_sent_the_plain_invitation(tmp_path: Path) -> None:

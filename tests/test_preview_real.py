@@ -5,14 +5,11 @@ and said to be a sample."""
 from __future__ import annotations
 
 import json
-import shutil
 from pathlib import Path
 
-from click.testing import CliRunner, Result
+from click.testing import Result
+from embedded import cli, network
 
-from automation.cli import main
-
-REPO = Path(__file__).resolve().parent.parent
 CONFIG = """
 [network]
 address = "verkosto@example.org"
@@ -50,18 +47,11 @@ INITIATIVE = (
 
 
 def setup(tmp_path: Path, public: str = "") -> Path:
-    shutil.copytree(REPO / "templates", tmp_path / "templates")
-    (tmp_path / "contacts.csv").write_text("email,name,organisation,language\n", encoding="utf-8")
-    (tmp_path / "inbox" / "new").mkdir(parents=True)
-    config = tmp_path / "config.toml"
-    config.write_text(CONFIG.replace("PUBLIC", public), encoding="utf-8")
-    return config
+    return network(tmp_path, CONFIG.replace("PUBLIC", public))
 
 
 def run(config: Path, *args: str) -> Result:
-    result = CliRunner().invoke(main, ["--config", str(config), "--now", "2030-01-10T10:00", *args])
-    assert result.exit_code == 0, result.output
-    return result
+    return cli(config, "2030-01-10T10:00", *args, exits=(0,))
 
 
 def test_rotation_in_the_recipients_language_and_no_invented_privacy_link(tmp_path: Path) -> None:
