@@ -9,7 +9,7 @@ from typing import TYPE_CHECKING
 import click
 
 from automation.app import App
-from automation.i18n import _, status_name
+from automation.i18n import _, n_, status_name
 from automation.model import SHOWN, Status
 
 if TYPE_CHECKING:
@@ -17,53 +17,71 @@ if TYPE_CHECKING:
 
 
 def print_pass(report: PassReport, app: App, daemon: Daemon) -> None:
+    """What one pass did, framed in the coordinator's language; each message's own summary is
+    the workflows' English line, as it is in the log."""
     echo = click.echo
     if report.contacts_changed:
-        echo(f"Contacts: {report.contacts_changed} added or changed from {app.contacts_file()}")
+        echo(
+            _("Contacts: {count} added or changed from {path}").format(
+                count=report.contacts_changed, path=app.contacts_file()
+            )
+        )
     for line in report.lifecycle:
-        echo(f"Schedule: {line}")
+        echo(_("Schedule: {line}").format(line=line))
     outcomes = report.outcomes
     new = [o for o in outcomes.shown if not o.duplicate]
-    echo(f"Mailbox: {daemon.source.describe()}: {outcomes.new.total()} new message(s)")
+    count = outcomes.new.total()
+    mailbox = n_(
+        "Mailbox: {mailbox}: {count} new message(s)", "Mailbox: {mailbox}: {count} new message(s)", count
+    )
+    echo(mailbox.format(mailbox=daemon.source.describe(), count=count))
     if report.source_error:
-        echo(f"  mailbox unavailable: {report.source_error}")
+        echo(_("  mailbox unavailable: {error}").format(error=report.source_error))
     if report.left_older:
         echo(
-            f"  first start: {report.left_older} older message(s) left untouched in place"
-            " (set [mailbox] since = DATE to act on older mail)"
+            _(
+                "  first start: {count} older message(s) left untouched in place"
+                " (set [mailbox] since = DATE to act on older mail)"
+            ).format(count=report.left_older)
         )
+    flag, anonymous = _("ATTENTION") + " ", _("(no sender)")
     for outcome in new:
-        flag = "ATTENTION " if outcome.attention else ""
+        marked = flag if outcome.attention else ""
         summary = outcome.summary.removeprefix(outcome.sender).strip()
-        echo(f"  {flag}{outcome.kind:<13} {outcome.sender or '(no sender)'} {summary}")
-    if len(new) < outcomes.new.total():
+        echo(f"  {marked}{outcome.kind:<13} {outcome.sender or anonymous} {summary}")
+    if len(new) < count:
         echo(_more(outcomes.new - Counter(o.kind for o in new), outcomes.attention))
     flushed = report.flushed
-    summary = ", ".join(f"{count} {name}" for name, count in sorted(flushed.by_template.items()))
+    by_template = ", ".join(f"{n} {name}" for name, n in sorted(flushed.by_template.items()))
     echo(
-        f"Outbox: {flushed.sent_count} sent to {daemon.transport.describe()}"
-        + (f" ({summary})" if flushed.sent_count else "")
+        _("Outbox: {count} sent to {transport}").format(
+            count=flushed.sent_count, transport=daemon.transport.describe()
+        )
+        + (f" ({by_template})" if flushed.sent_count else "")
     )
     for row in flushed.sent:
         echo(f"  → {row['recipient']}: {row['template']} [{row['language']}]")
     if len(flushed.sent) < flushed.sent_count:
-        echo(f"  … and {flushed.sent_count - len(flushed.sent)} more")
-    for label, lines in (("will retry", report.flushed.retrying), ("FAILED", report.flushed.failed)):
+        echo(_("  … and {count} more").format(count=flushed.sent_count - len(flushed.sent)))
+    retrying, failed = report.flushed.retrying, report.flushed.failed
+    for lines, each, rest in (
+        (retrying, _("  will retry: {line}"), _("  … and {count} more will retry")),
+        (failed, _("  FAILED: {line}"), _("  … and {count} more failed")),
+    ):
         for line in lines[:SHOWN]:
-            echo(f"  {label}: {line}")
+            echo(each.format(line=line))
         if len(lines) > SHOWN:
-            echo(f"  … and {len(lines) - SHOWN} more {label.lower()}")
+            echo(rest.format(count=len(lines) - SHOWN))
     if not outcomes.new and not flushed.sent_count:
-        echo("Nothing new: nothing was changed and nothing sent.")
+        echo(_("Nothing new: nothing was changed and nothing sent."))
 
 
 def _more(kinds: Counter[str], attention: int) -> str:
     by_kind = ", ".join(f"{n} {kind}" for kind, n in kinds.most_common())
-    return (
-        f"  … and {kinds.total()} more: {by_kind}."
-        f" {attention} of this pass's messages wait for you in `automation attention`;"
-        " `automation -v run --once` logs every one."
-    )
+    return _(
+        "  … and {count} more: {by_kind}. {attention} of this pass's messages wait for you in"
+        " `automation attention`; `automation -v run --once` logs every one."
+    ).format(count=kinds.total(), by_kind=by_kind, attention=attention)
 
 
 def print_status(app: App, now: datetime) -> bool:

@@ -102,6 +102,32 @@ def test_status_speaks_the_coordinators_language(
     )
 
 
+@pytest.mark.parametrize(
+    ("language", "mailbox", "outbox", "nothing"),
+    [
+        ("fi", "Postilaatikko: ", "Lähtevät: 3 lähetetty", "Ei uutta: mitään ei muutettu eikä lähetetty."),
+        ("sv", "Brevlåda: ", "Utkorg: 3 skickade", "Inget nytt: inget ändrades och inget skickades."),
+    ],
+)
+def test_a_pass_is_reported_in_the_coordinators_language(
+    tmp_path: Path, language: str, mailbox: str, outbox: str, nothing: str
+) -> None:
+    config = setup(tmp_path, language)
+    run(config, "2030-02-01T10:00", "invite", "2030-03")
+    (tmp_path / "inbox" / "new" / "1.eml").write_bytes(
+        "From: Aino <aino@example.fi>\r\nTo: verkosto@example.org\r\nSubject: Re: kutsu\r\n"
+        "Message-ID: <r1@example.fi>\r\nContent-Type: text/plain; charset=utf-8\r\n\r\n"
+        "Tulen mielelläni.\r\n".encode()
+    )
+    first = run(config, "2030-02-01T10:00", "run", "--once").output
+    # Two invitations, and the list of open meetings for a yes that names neither.
+    assert f"\n{mailbox}" in first and f"\n{outbox}" in first, first
+    again = run(config, "2030-02-01T10:05", "run", "--once").output
+    assert again.rstrip().endswith(nothing), again
+    for english in ("Schedule:", "Mailbox:", "Outbox:", "new message(s)", "Nothing new"):
+        assert english not in first + again, (english, first + again)
+
+
 def test_the_report_counts_attendance_only_for_meetings_held(tmp_path: Path) -> None:
     config = setup(tmp_path, "fi")
     run(config, "2030-02-01T10:00", "register", "2030-03", "aino@example.fi", "--quiet")
