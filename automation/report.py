@@ -150,9 +150,9 @@ def print_status(app: App, now: datetime) -> bool:
         echo("  " + _("act: see why below; once fixed, automation outbox retry"))
     stuck = bool(pending) and _older_than_hour(oldest, now)
     for row in store.db.query("SELECT recipient, template, error FROM outbox WHERE status = 'failed'"):
-        echo(f"  failed: {row['recipient']} ({row['template']}): {row['error']}")
+        echo(_("  failed: {recipient} ({template}): {error}").format(**row))
     for row in store.db.query("SELECT recipient, template, error FROM outbox WHERE status = 'expired'"):
-        echo(f"  expired: {row['recipient']} ({row['template']}): {row['error']}")
+        echo(_("  expired: {recipient} ({template}): {error}").format(**row))
     attention = store.attention_messages()
     echo(
         _("Needs attention: {count} message(s)").format(count=len(attention))

@@ -103,17 +103,29 @@ def test_status_speaks_the_coordinators_language(
 
 
 @pytest.mark.parametrize(
-    ("language", "mailbox", "outbox", "nothing"),
+    ("language", "queued", "mailbox", "outbox", "nothing"),
     [
-        ("fi", "Postilaatikko: ", "Lähtevät: 3 lähetetty", "Ei uutta: mitään ei muutettu eikä lähetetty."),
-        ("sv", "Brevlåda: ", "Utkorg: 3 skickade", "Inget nytt: inget ändrades och inget skickades."),
+        (
+            "fi",
+            "Kutsuja tapaamiseen 2030-03 jonossa: 2;",
+            "Postilaatikko: ",
+            "Lähtevät: 3 lähetetty",
+            "Ei uutta: mitään ei muutettu eikä lähetetty.",
+        ),
+        (
+            "sv",
+            "Inbjudningar till 2030-03 i kö: 2;",
+            "Brevlåda: ",
+            "Utkorg: 3 skickade",
+            "Inget nytt: inget ändrades och inget skickades.",
+        ),
     ],
 )
 def test_a_pass_is_reported_in_the_coordinators_language(
-    tmp_path: Path, language: str, mailbox: str, outbox: str, nothing: str
+    tmp_path: Path, language: str, queued: str, mailbox: str, outbox: str, nothing: str
 ) -> None:
     config = setup(tmp_path, language)
-    run(config, "2030-02-01T10:00", "invite", "2030-03")
+    assert run(config, "2030-02-01T10:00", "invite", "2030-03").output.startswith(queued)
     (tmp_path / "inbox" / "new" / "1.eml").write_bytes(
         "From: Aino <aino@example.fi>\r\nTo: verkosto@example.org\r\nSubject: Re: kutsu\r\n"
         "Message-ID: <r1@example.fi>\r\nContent-Type: text/plain; charset=utf-8\r\n\r\n"

@@ -100,7 +100,11 @@ def initiatives_set(obj: Context, reference: str, status: str, code: str | None,
             app.store.apply(decision, now, app.domain)
     finally:
         app.close()
-    click.echo(f"{reference}: {status}; the submitter will be told on the next pass")
+    click.echo(
+        _("{reference}: {status}; the submitter will be told on the next pass").format(
+            reference=reference, status=status
+        )
+    )
 
 
 @click.command()
@@ -149,7 +153,11 @@ def attendance(obj: Context, code: str, absent: tuple[str, ...], present: tuple[
         app.close()
     if unknown:
         raise AutomationError(f"not registered for {code}: {', '.join(unknown)}")
-    click.echo(f"{code}: {len(absent)} marked as not come, {len(present)} as come")
+    click.echo(
+        _("{code}: {absent} marked as not come, {present} as come").format(
+            code=code, absent=len(absent), present=len(present)
+        )
+    )
 
 
 @click.group()
@@ -169,7 +177,11 @@ def rules_ask(obj: Context) -> None:
         count = ask_rules(app, obj.clock(settings)())
     finally:
         app.close()
-    click.echo(f"queued {count} request(s) to accept rules version {settings.rules.version}")
+    click.echo(
+        _("queued {count} request(s) to accept rules version {version}").format(
+            count=count, version=settings.rules.version
+        )
+    )
 
 
 @click.group()
@@ -208,9 +220,9 @@ def outbox_retry(obj: Context, since: datetime | None) -> None:
             lifted = pauses.resumed(app.store, SENDING)
     finally:
         app.close()
-    click.echo(f"{len(ids)} failed message(s) queued again; the next pass sends them")
+    click.echo(_("{count} failed message(s) queued again; the next pass sends them").format(count=len(ids)))
     if lifted:
-        click.echo("Sending pause lifted: the next pass tries the SMTP server at once")
+        click.echo(_("Sending pause lifted: the next pass tries the SMTP server at once"))
 
 
 def _at_or_after(stamp: str, threshold: datetime) -> bool:

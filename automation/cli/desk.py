@@ -28,7 +28,9 @@ def backup(obj: Context, file: Path) -> None:
     source = settings.path(settings.storage.database)
     report = backup_database(source, file, settings.storage.busy_timeout_seconds)
     click.echo(
-        f"backup: {report.size:,} bytes written to {report.target} (schema {report.schema}, integrity ok)"
+        _("backup: {size} bytes written to {target} (schema {schema}, integrity ok)").format(
+            size=f"{report.size:,}", target=report.target, schema=report.schema
+        )
     )
 
 
@@ -86,8 +88,9 @@ def attention(ctx: click.Context, as_json: bool) -> None:
         meeting = f"  [{item.meeting}]" if item.meeting else ""
         click.echo(
             _shown(
-                f"#{item.number:<4} {item.received[:16]}  {item.sender or '(unknown sender)'}"
-                f"  {item.subject or '(no subject)'}{meeting}\n      {category(item.reason)}: {item.reason}"
+                f"#{item.number:<4} {item.received[:16]}  {item.sender or _('(unknown sender)')}"
+                f"  {item.subject or _('(no subject)')}{meeting}"
+                f"\n      {category(item.reason)}: {item.reason}"
             )
         )
         for line in item.excerpt.splitlines():
@@ -108,19 +111,23 @@ def attention_show(obj: Context, number: int) -> None:
     try:
         item = app.store.attention_item(number)
         if item is None:
-            raise AutomationError(f"no attention item #{number}; see: automation attention")
+            raise AutomationError(
+                _("no attention item #{number}; see: automation attention").format(number=number)
+            )
         raw = source.attention_mail([item.key]).get(item.key)
     finally:
         source.close()
         app.close()
     state = (
-        f"resolved as {item.resolution} by {item.resolved_by} ({item.resolved_at})"
+        _("resolved as {answer} by {actor} ({at})").format(
+            answer=item.resolution, actor=item.resolved_by, at=item.resolved_at
+        )
         if item.resolved_at
-        else "open"
+        else _("open")
     )
     click.echo(_shown(f"#{item.number} ({state}): {category(item.reason)}: {item.reason}"))
     if raw is None:
-        click.echo("The message is no longer in the attention folder.")
+        click.echo(_("The message is no longer in the attention folder."))
         return
     message = parse_message(raw)
     click.echo(_shown(f"From: {message.sender_name} <{message.sender}>"))
@@ -128,9 +135,9 @@ def attention_show(obj: Context, number: int) -> None:
     click.echo(_shown(f"Date: {message.headers.get('date', '')}"))
     click.echo(_shown(f"To: {', '.join(message.recipients)}"))
     if message.attachments:
-        click.echo(_shown("Attachments: " + ", ".join(a.filename for a in message.attachments)))
+        click.echo(_shown(_("Attachments: ") + ", ".join(a.filename for a in message.attachments)))
     click.echo("")
-    click.echo(_shown(message.text or "(no text)"))
+    click.echo(_shown(message.text or _("(no text)")))
 
 
 @attention.command("resolve")

@@ -9,6 +9,7 @@ import click
 from automation.app import App
 from automation.cli.common import Context
 from automation.errors import AutomationError
+from automation.i18n import _
 from automation.store.followups import STATUSES
 
 
@@ -45,7 +46,7 @@ def followups_list(obj: Context, fmt: str, code: str) -> None:
         click.echo(json.dumps(rows, ensure_ascii=False, indent=2))
         return
     if not rows:
-        click.echo("no follow-up items yet (they come from a summary's follow-up section when it is sent)")
+        click.echo(_("no follow-up items yet (they come from a summary's follow-up section when it is sent)"))
     for row in rows:
         owner = row["owner"] if row["owner_email"] else f"{row['owner'] or '?'} (not in [[organisers]])"
         note = f"  – {row['note']}" if row["note"] else ""
@@ -68,4 +69,4 @@ def followups_set(obj: Context, number: int, status: str, note: str) -> None:
         app.close()
     if not found:
         raise AutomationError(f"no follow-up item {number}; see: automation followups list")
-    click.echo(f"follow-up {number}: {status}")
+    click.echo(_("follow-up {number}: {status}").format(number=number, status=status))

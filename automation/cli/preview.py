@@ -17,6 +17,7 @@ from automation.app import App
 from automation.cli.common import Context
 from automation.config import Settings
 from automation.errors import AutomationError
+from automation.i18n import _
 from automation.render.sample import sample_context
 
 # Facts of the config: a preview shows them as they are, empty too (no sample privacy link).
@@ -92,7 +93,7 @@ def preview(
     click.echo(page if as_html else text)
     used = sorted(key for key in sampled if _mentions(template, key, settings))
     if used:
-        click.echo(f"\n[sample data, nothing real yet: {', '.join(used)}]")
+        click.echo("\n" + _("[sample data, nothing real yet: {names}]").format(names=", ".join(used)))
 
 
 def _rotation(settings: Settings, now: datetime) -> dict[str, Any]:

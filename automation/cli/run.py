@@ -12,6 +12,7 @@ from typing import Any, Literal
 import click
 
 from automation import config as config_module
+from automation import i18n
 from automation.app import App, read_contacts
 from automation.cli.common import Context, parse_now, reader_note
 from automation.config import Settings, ordered
@@ -234,7 +235,11 @@ def invite(obj: Context, code: str) -> None:
         count = queue_invitations(app, code, now)
     finally:
         app.close()
-    click.echo(f"queued {count} invitation(s) to {code}; the next pass sends them (automation run --once)")
+    click.echo(
+        i18n._(
+            "queued {count} invitation(s) to {code}; the next pass sends them (automation run --once)"
+        ).format(count=count, code=code)
+    )
 
 
 @click.command()
@@ -251,7 +256,6 @@ def invite(obj: Context, code: str) -> None:
 def registrations(obj: Context, code: str, fmt: str, output: Path | None) -> None:
     """The registrations of meeting CODE, as JSON, CSV (as Excel in the coordinator's locale
     reads it: ; and a BOM in fi and sv, headers and statuses in their language) or .xlsx."""
-    from automation import i18n
     from automation.spreadsheets import csv_text, write_xlsx
 
     settings = obj.settings()
@@ -280,7 +284,6 @@ def registrations(obj: Context, code: str, fmt: str, output: Path | None) -> Non
 
 def _shown_value(row: dict[str, Any], name: str) -> Any:
     """A register value as the coordinator reads it: statuses and attendance in their language."""
-    from automation import i18n
 
     value = row[name]
     if name == "status":
@@ -299,7 +302,7 @@ def _emit(text: str, output: Path | None) -> None:
         click.echo(text, nl=False)
         return
     output.write_text(text, encoding="utf-8")
-    click.echo(f"wrote {output}", err=True)
+    click.echo(i18n._("wrote {path}").format(path=output), err=True)
 
 
 _REGISTRATION_FIELDS = (
@@ -350,10 +353,10 @@ def _mailbox_reachable(app: App) -> bool:
     try:
         # Connects and selects the folder as a poll does; reads nothing and marks nothing.
         next(iter(source.fetch_new(2**31, 0)), None)
-        click.echo(f"Mailbox: {source.describe()} reachable")
+        click.echo(i18n._("Mailbox: {mailbox} reachable").format(mailbox=source.describe()))
         return True
     except (TransientError, ConfigError) as exc:
-        click.echo(f"MAILBOX UNREACHABLE: {exc}")
+        click.echo(i18n._("MAILBOX UNREACHABLE: {error}").format(error=exc))
         return False
     finally:
         source.close()
@@ -378,7 +381,7 @@ def publish(obj: Context, output: Path | None) -> None:
     finally:
         app.close()
     for path in written:
-        click.echo(f"wrote {path}")
+        click.echo(i18n._("wrote {path}").format(path=path))
 
 
 @click.command()
@@ -399,12 +402,15 @@ def plan(obj: Context, until_text: str | None) -> None:
     finally:
         app.close()
     click.echo(
-        f"Mail the daemon would send from {now:%d.%m.%Y %H:%M} until {until:%d.%m.%Y} (nothing is sent):"
+        i18n._("Mail the daemon would send from {start} until {end} (nothing is sent):").format(
+            start=f"{now:%d.%m.%Y %H:%M}", end=f"{until:%d.%m.%Y}"
+        )
     )
     if not rows:
-        click.echo("  nothing")
+        click.echo(i18n._("  nothing"))
     for row in rows:
+        people = i18n.n_("{count} recipient(s)", "{count} recipient(s)", row.recipients)
         click.echo(
             f"  {row.when:%d.%m.%Y %H:%M}  {row.what:<28} {row.meeting:<10} "
-            f"{row.recipients:>4} recipient(s)  {row.languages}"
+            f"{people.format(count=f'{row.recipients:>4}')}  {row.languages}"
         )
