@@ -16,7 +16,7 @@ from datetime import datetime
 
 from automation import submissions
 from automation.app import App
-from automation.facts import known, situation, understand
+from automation.facts import answers_today, known, situation, understand
 from automation.inbox.base import MailSource, RawMail
 from automation.model import Attention, Classification, Decision, Inbound, Kind, Match, ResolveAttention
 from automation.parse.bounce import read_bounce
@@ -131,11 +131,8 @@ def settle(app: App, raw: bytes, item: AttentionItem, told: Told, now: datetime)
     seen, match, state = understand(app, message, now, told)
     whole = RawMail(f"attention:{item.number}", raw)  # as kept in the folder: nothing spooled
     decision = decider(app, whole, message, seen, match, state, now, told=told)()
-    return limit_answers(
-        decision,
-        lambda email: app.store.answers_since(email, now),
-        app.settings.security.max_auto_replies_per_day,
-    )
+    limit = app.settings.security.max_auto_replies_per_day
+    return limit_answers(decision, answers_today(app, decision, now), limit)
 
 
 def answer_digest(

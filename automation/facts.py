@@ -8,11 +8,12 @@ from datetime import datetime
 
 from automation.app import App
 from automation.config import Settings
-from automation.model import Classification, Contact, Inbound, Kind, Match, Status, localised
+from automation.model import Classification, Contact, Decision, Inbound, Kind, Match, Status, localised
 from automation.parse.classify import classify
 from automation.workflows import followups
 from automation.workflows.calendar import Person, match_calendar_reply
 from automation.workflows.dispatch import Told, vouched
+from automation.workflows.guard import answered
 from automation.workflows.matching import match_message, open_meetings, reply_tokens
 from automation.workflows.registration import Situation
 
@@ -77,6 +78,12 @@ def situation(app: App, message: Inbound, match: Match, now: datetime) -> Situat
         holder_role=holder["role"] if holder else "",
         via_registration=app.store.registration(meeting.code, match.via) if meeting and match.via else None,
     )
+
+
+def answers_today(app: App, decision: Decision, now: datetime) -> dict[str, int]:
+    """How many automatic answers each address the decision answers has had today (for the
+    daily limit, read before the pure guard is asked)."""
+    return {email: app.store.answers_since(email, now) for email in answered(decision)}
 
 
 def known(app: App, email: str) -> bool:

@@ -19,7 +19,7 @@ from datetime import datetime, time
 from automation.app import App
 from automation.deciders import decider
 from automation.errors import ConfigError, TransientError
-from automation.facts import situation, understand
+from automation.facts import answers_today, situation, understand
 from automation.inbox.base import MailSource, RawMail
 from automation.inbox.readahead import Read, ReadAhead
 from automation.model import SHOWN, Classification, Decision, Inbound, ResolveAttention
@@ -73,9 +73,7 @@ def _commit(
     forged = authentication_failed(message.auth_results, security.trusted_authserv_id, message.sender)
     if forged and decision.effects:
         decision = refuse_forged(decision, forged)
-    decision = limit_answers(
-        decision, lambda email: app.store.answers_since(email, now), security.max_auto_replies_per_day
-    )
+    decision = limit_answers(decision, answers_today(app, decision, now), security.max_auto_replies_per_day)
     # Recorded before the effects: an erasure among them then anonymises this message too, as it
     # does every other message of the person.
     app.store.record_message(

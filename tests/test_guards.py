@@ -5,7 +5,7 @@ from __future__ import annotations
 from automation.model import Attention, Decision, RecordBounce, SendMail
 from automation.parse.bounce import read_bounce
 from automation.workflows.bounces import decide_bounce
-from automation.workflows.guard import authenticated, authentication_failed, limit_answers
+from automation.workflows.guard import answered, authenticated, authentication_failed, limit_answers
 
 OUR_ID = "invite.2024-03.4daae3dfec58.1@example.org"
 
@@ -94,11 +94,12 @@ def answer(to: str) -> SendMail:
 
 def test_daily_limit_of_answers_per_address() -> None:
     decision = Decision((answer("victim@example.fi"), answer("other@example.fi")), "two answers")
-    limited = limit_answers(decision, lambda email: 5 if email == "victim@example.fi" else 0, 5)
+    limited = limit_answers(decision, {"victim@example.fi": 5}, 5)
     sent = [e.recipient for e in limited.effects if isinstance(e, SendMail)]
     assert sent == ["other@example.fi"]
     assert any(isinstance(e, Attention) for e in limited.effects)
-    assert limit_answers(decision, lambda email: 4, 5) == decision
+    assert answered(decision) == {"victim@example.fi", "other@example.fi"}
+    assert limit_answers(decision, dict.fromkeys(answered(decision), 4), 5) == decision
 
 
 def test_only_our_own_servers_verdict_counts() -> None:

@@ -8,7 +8,7 @@
 from __future__ import annotations
 
 import re
-from collections.abc import Callable, Sequence
+from collections.abc import Mapping, Sequence
 
 from automation.model import Attention, Decision, SendMail
 
@@ -85,14 +85,25 @@ def refuse_forged(decision: Decision, reason: str) -> Decision:
     return Decision((Attention(reason),), f"nothing changed: {reason}")
 
 
-def limit_answers(decision: Decision, answered_today: Callable[[str], int], limit: int) -> Decision:
-    """Drop answers to addresses that already got `limit` automatic answers today."""
+def answered(decision: Decision) -> set[str]:
+    """Who the decision answers automatically: the addresses whose count of today's answers the
+    shell reads before `limit_answers` (the pure layer never calls back into the store)."""
+    return {
+        e.recipient
+        for e in decision.effects
+        if isinstance(e, SendMail) and e.auto_submitted == "auto-replied"
+    }
+
+
+def limit_answers(decision: Decision, answered_today: Mapping[str, int], limit: int) -> Decision:
+    """Drop answers to addresses that already got `limit` automatic answers today
+    (`answered_today`: the count of each address in `answered(decision)`)."""
     kept: list[object] = []
     dropped: list[str] = []
     pending: dict[str, int] = {}
     for effect in decision.effects:
         if isinstance(effect, SendMail) and effect.auto_submitted == "auto-replied":
-            count = answered_today(effect.recipient) + pending.get(effect.recipient, 0)
+            count = answered_today.get(effect.recipient, 0) + pending.get(effect.recipient, 0)
             if count >= limit:
                 dropped.append(effect.recipient)
                 continue
