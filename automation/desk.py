@@ -17,6 +17,7 @@ from automation.app import App
 from automation.deciders import decider, settle
 from automation.errors import AutomationError
 from automation.facts import situation
+from automation.i18n import _, status_name
 from automation.inbox.base import MailSource, RawMail
 from automation.model import (
     AddContact,
@@ -51,18 +52,20 @@ def resolve(
 ) -> Done:
     item = app.store.attention_item(number)
     if item is None:
-        raise AutomationError(f"no attention item #{number}; see: automation attention")
+        raise AutomationError(
+            _("no attention item #{number}; see: automation attention").format(number=number)
+        )
     if item.resolved_at:
         return Done(_already(item), False)
     if meeting and app.settings.meeting(meeting) is None:
-        known = ", ".join(m.code for m in app.settings.meetings) or "none"
-        raise AutomationError(f"no meeting {meeting!r} in the config; known codes: {known}")
+        raise _no_meeting(app, meeting)
     raw = source.attention_mail([item.key]).get(item.key)
     if raw is None and answer != "ignore":
-        raise AutomationError(
-            f"#{number}: the message is not in the attention folder of {source.describe()}; nothing"
-            " done (if it was moved by hand: automation attention resolve N --as ignore)"
+        gone = _(
+            "#{number}: the message is not in the attention folder of {mailbox}; nothing done"
+            " (if it was moved by hand: automation attention resolve N --as ignore)"
         )
+        raise AutomationError(gone.format(number=number, mailbox=source.describe()))
     with app.store.transaction():
         current = app.store.attention_item(number)
         if current is None or current.resolved_at:
@@ -76,17 +79,24 @@ def resolve(
         else:
             decision = settle(app, raw, item, told, now)
         if decision.needs_attention:
-            raise AutomationError(f"#{number} not resolved: {decision.reasons}; nothing changed")
+            kept = _("#{number} not resolved: {reasons}; nothing changed")
+            raise AutomationError(kept.format(number=number, reasons=decision.reasons))
         app.store.apply(decision, now, app.domain)
     source.file_resolved([item.key])
-    return Done(f"#{number} resolved as {answer}: {decision.summary}", True)
+    done = _("#{number} resolved as {answer}: {summary}")
+    return Done(done.format(number=number, answer=answer, summary=decision.summary), True)
 
 
 def _already(item: AttentionItem) -> str:
-    return (
-        f"#{item.number} was already resolved as {item.resolution} by {item.resolved_by}"
-        f" ({item.resolved_at}): nothing done"
+    return _("#{number} was already resolved as {answer} by {actor} ({at}): nothing done").format(
+        number=item.number, answer=item.resolution, actor=item.resolved_by, at=item.resolved_at
     )
+
+
+def _no_meeting(app: App, code: str) -> AutomationError:
+    known = ", ".join(m.code for m in app.settings.meetings) or _("none")
+    missing = _("no meeting {code} in the config; known codes: {known}")
+    return AutomationError(missing.format(code=repr(code), known=known))
 
 
 # ---- registrations by hand ---------------------------------------------------------------------
@@ -109,13 +119,12 @@ def register(
     their language, the calendar copy); someone not on the contact list is added."""
     meeting = app.settings.meeting(code)
     if meeting is None:
-        known = ", ".join(m.code for m in app.settings.meetings) or "none"
-        raise AutomationError(f"no meeting {code!r} in the config; known codes: {known}")
+        raise _no_meeting(app, code)
     if meeting.draft:
         raise AutomationError(app.settings.draft_problem(code))
     email = email.strip().lower()
     if "@" not in email or " " in email:
-        raise AutomationError(f"{email!r} is not an email address")
+        raise AutomationError(_("{email} is not an email address").format(email=repr(email)))
     details = details or Details()
     answer = _ANSWER_OF_STATUS[status]
     message = by_hand(f"desk:{answer}:{code}:{email}:{iso(now)}", email, details.name)
@@ -128,7 +137,8 @@ def register(
         unreceived = RawMail(message.key, b"")
         decision = decider(app, unreceived, message, seen, match, state, now, told=told)()
         if decision.needs_attention:
-            raise AutomationError(f"{email} not changed: {decision.reasons}")
+            unchanged = _("{email} not changed: {reasons}")
+            raise AutomationError(unchanged.format(email=email, reasons=decision.reasons))
         effects = list(decision.effects)
         if state.contact is None and not app.store.is_erased(email):
             language = next(
@@ -140,8 +150,10 @@ def register(
         app.store.apply(Decision(tuple(effects), decision.summary), now, app.domain)
     registration = app.store.registration(code, email)
     now_status = registration.status if registration else Status.DECLINED
-    silent = " (nothing sent)" if quiet else ""
-    return Done(f"{decision.summary}; status now {now_status}{silent}", True)
+    line = _("{summary}; status now {status}").format(
+        summary=decision.summary, status=status_name(now_status)
+    )
+    return Done(line + (_(" (nothing sent)") if quiet else ""), True)
 
 
 # ---- the digest --------------------------------------------------------------------------------

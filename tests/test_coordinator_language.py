@@ -49,7 +49,7 @@ def setup(tmp_path: Path, language: str) -> Path:
 
 
 def run(config: Path, now: str, *args: str) -> Result:
-    return cli(config, now, *args, exits=(0, 1))
+    return cli(config, now, *args, exits=(0, 1, 2))
 
 
 def test_register_as_xlsx_and_finnish_csv_with_semicolons_and_bom(tmp_path: Path) -> None:
@@ -138,6 +138,17 @@ def test_a_pass_is_reported_in_the_coordinators_language(
     assert again.rstrip().endswith(nothing), again
     for english in ("Schedule:", "Mailbox:", "Outbox:", "new message(s)", "Nothing new"):
         assert english not in first + again, (english, first + again)
+
+
+def test_registering_by_hand_answers_in_the_coordinators_language(tmp_path: Path) -> None:
+    config = setup(tmp_path, "fi")
+    done = run(config, "2030-02-01T10:00", "register", "2030-03", "aino@example.fi", "--quiet").output
+    assert done.rstrip().endswith("; tila nyt: ilmoittautunut (mitään ei lähetetty)"), done
+    wrong = run(config, "2030-02-01T10:00", "register", "2031-01", "aino@example.fi")
+    assert wrong.exit_code == 2
+    assert "virhe: asetuksissa ei ole tapaamista '2031-01'; tunnetut koodit: 2030-03, 2030-09" in wrong.output
+    missing = run(config, "2030-02-01T10:00", "attention", "resolve", "7", "--as", "yes")
+    assert "virhe: huomiokohdetta #7 ei ole; katso: automation attention" in missing.output, missing.output
 
 
 def test_the_report_counts_attendance_only_for_meetings_held(tmp_path: Path) -> None:

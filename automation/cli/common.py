@@ -21,6 +21,7 @@ from jinja2 import TemplateError, TemplateNotFound
 from automation import config as config_module
 from automation.config import Settings
 from automation.errors import AutomationError, ConfigError
+from automation.i18n import _
 
 
 @dataclass
@@ -61,10 +62,10 @@ class ErrorMapper(click.Group):
             return super().invoke(ctx)
         except ConfigError as exc:
             for problem in exc.problems:
-                click.echo(f"error: {problem}", err=True)
+                click.echo(_("error: {problem}").format(problem=problem), err=True)
             sys.exit(2)
         except AutomationError as exc:
-            click.echo(f"error: {exc}", err=True)
+            click.echo(_("error: {problem}").format(problem=exc), err=True)
             sys.exit(2)
         except TemplateError as exc:
             from automation.render.template_errors import FIX, location, where
@@ -78,7 +79,7 @@ class ErrorMapper(click.Group):
             elif located is None:
                 found = location(exc, Path("templates"))
                 located = f"{where(*found)}: {getattr(exc, 'message', None) or exc}; {FIX}"
-            click.echo(f"error: {located}", err=True)
+            click.echo(_("error: {problem}").format(problem=located), err=True)
             sys.exit(2)
         except sqlite3.OperationalError as exc:
             click.echo(
