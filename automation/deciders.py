@@ -18,7 +18,16 @@ from automation import submissions
 from automation.app import App
 from automation.facts import answers_today, known, situation, understand
 from automation.inbox.base import MailSource, RawMail
-from automation.model import Attention, Classification, Decision, Inbound, Kind, Match, ResolveAttention
+from automation.model import (
+    Attention,
+    Classification,
+    Decision,
+    Inbound,
+    Kind,
+    Match,
+    ResolveAttention,
+    plus_address,
+)
 from automation.parse.bounce import read_bounce
 from automation.parse.intent import bare_no, read_details
 from automation.parse.message import parse_message
@@ -29,6 +38,7 @@ from automation.workflows.bounces import decide_bounce
 from automation.workflows.dispatch import Told, dispatch
 from automation.workflows.guard import authentication_failed, limit_answers
 from automation.workflows.matching import reply_tokens
+from automation.workflows.membership import JOIN_TAG
 from automation.workflows.registration import Situation
 
 Decide = Callable[[], Decision]
@@ -43,9 +53,9 @@ def route_facts(app: App, message: Inbound, *, told: bool = False) -> routing.Fa
         owner = app.store.token_owner(token)
         if owner:
             tokens.append(routing.Token(owner[0], owner[1]))
-    plus = {routing.PLUS_JOIN} if _plus(app, message, "liity") else set()
-    if submissions.plus_addressed(app, message):
-        plus.add(routing.PLUS_INITIATIVE)
+    address = app.settings.network.address
+    tags = {routing.PLUS_JOIN: JOIN_TAG, routing.PLUS_INITIATIVE: app.settings.initiatives.plus_address}
+    plus = {mark for mark, tag in tags.items() if plus_address(address, tag).lower() in message.recipients}
     return routing.Facts(tuple(tokens), frozenset(plus), meetings=bool(app.settings.meetings), told=told)
 
 
@@ -222,11 +232,6 @@ def _each_meeting(
         there = replace(match, meeting=meeting.code)
         more.append(dispatch(message, answer, there, situation(app, message, there, now)))
     return other_meetings.combined(decision, more)
-
-
-def _plus(app: App, message: Inbound, tag: str) -> bool:
-    local, _, domain = app.settings.network.address.partition("@")
-    return f"{local}+{tag}@{domain}".lower() in message.recipients
 
 
 def _language_of(app: App, seen: Classification, email: str) -> str:

@@ -162,6 +162,13 @@ class Meeting:
         return localised(getattr(self, field_name), language)
 
 
+def plus_address(address: str, tag: str) -> str:
+    """The network's mailbox with a tag after a plus (verkosto+liity@…): how replies carry a
+    token and how people join or send initiatives without a form."""
+    local, _, domain = address.partition("@")
+    return f"{local}+{tag}@{domain}"
+
+
 def localised(values: str | dict[str, str], language: str) -> str:
     """A name or text given per language ({fi=…, sv=…}) in `language`; else the first one
     given (the config puts the network's first language first), or the plain string."""

@@ -9,7 +9,7 @@ from typing import Any
 from markupsafe import Markup
 
 from automation.config import Settings, ordered
-from automation.model import Initiative, Meeting, localised
+from automation.model import Initiative, Meeting, localised, plus_address
 from automation.render.emails import Outgoing
 from automation.render.followups import CARRIED, carried, item_context
 from automation.render.formatting import meeting_context, received_date
@@ -28,7 +28,6 @@ def outgoing(
     """The message of one outbox row. `memo` (one per batch) keeps what mails of the batch
     share: a mass mailing builds its context (and reads the initiatives) once, not per person."""
     network = settings.network
-    local, _, domain = network.address.partition("@")
     # Feedback mails carry their meeting behind a scope prefix (their reply token's scope).
     meeting_code = (row["meeting"] or "").removeprefix("feedback:")
     meeting = settings.meeting(meeting_code) if meeting_code else None
@@ -42,7 +41,7 @@ def outgoing(
         if memo is not None:
             memo[("context", batch_key)] = shared
     context, attachments = shared
-    reply_to = f"{local}+{row['reply_token']}@{domain}" if row["reply_token"] else ""
+    reply_to = plus_address(network.address, row["reply_token"]) if row["reply_token"] else ""
     return Outgoing(
         message_id=row["message_id"],
         template=row["template"],
@@ -54,7 +53,7 @@ def outgoing(
         reply_to=reply_to,
         in_reply_to=row["in_reply_to"] or "",
         auto_submitted=row["auto_submitted"] or "auto-generated",
-        unsubscribe=f"{local}+unsubscribe@{domain}" if row["purpose"] == "invite" else "",
+        unsubscribe=plus_address(network.address, "unsubscribe") if row["purpose"] == "invite" else "",
         date=now,
         context=context,
         meeting=meeting,

@@ -22,11 +22,13 @@ from automation.model import (
     PublicPerson,
     PublicSummary,
     SiteData,
+    plus_address,
 )
 from automation.render.archive import write_site
 from automation.render.public_text import public_text
 from automation.render.translations import followup_version
 from automation.workflows.lifecycle import Responsible, responsible_for
+from automation.workflows.membership import JOIN_TAG
 
 
 def site_data(app: App, now: datetime) -> SiteData:
@@ -96,7 +98,6 @@ def public_network(settings: Settings, now: datetime) -> PublicNetwork:
     and organisations, the contact persons with their addresses, the organisations by kind,
     and this year's responsible organisation from the rotation. Never a participant."""
     network = settings.network
-    local, _, domain = network.address.partition("@")
     year, responsible = now.year, Responsible("", "", "")
     rotation = settings.rotation
     if rotation.order:
@@ -105,8 +106,8 @@ def public_network(settings: Settings, now: datetime) -> PublicNetwork:
     privacy, accessibility = settings.privacy, settings.accessibility
     return PublicNetwork(
         rules_version=settings.rules.version,
-        join_address=f"{local}+liity@{domain}",
-        initiative_address=f"{local}+{settings.initiatives.plus_address}@{domain}",
+        join_address=plus_address(network.address, JOIN_TAG),
+        initiative_address=plus_address(network.address, settings.initiatives.plus_address),
         year=year,
         period=str(year) if rotation.turn == (1, 1) else f"{year}\u2013{year + 1}",
         responsible=responsible.organisation,

@@ -48,13 +48,6 @@ def decider(
     raise ValueError(f"not a submission: {found.workflow}")
 
 
-def plus_addressed(app: App, message: Inbound) -> bool:
-    """Sent to the initiatives' plus address (verkosto+aloite@…)."""
-    local, _, domain = app.settings.network.address.partition("@")
-    wanted = f"{local}+{app.settings.initiatives.plus_address}@{domain}".lower()
-    return wanted in message.recipients
-
-
 def _followup_reply(app: App, message: Inbound, about: str, email: str) -> Decision:
     """A reply through a follow-up mail's token: its owner (as configured now) may act."""
     group = {o.email: o for o in owners(app.settings)}

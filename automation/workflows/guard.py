@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Mapping, Sequence
+from typing import TypeGuard
 
 from automation.model import Attention, Decision, SendMail
 
@@ -88,11 +89,11 @@ def refuse_forged(decision: Decision, reason: str) -> Decision:
 def answered(decision: Decision) -> set[str]:
     """Who the decision answers automatically: the addresses whose count of today's answers the
     shell reads before `limit_answers` (the pure layer never calls back into the store)."""
-    return {
-        e.recipient
-        for e in decision.effects
-        if isinstance(e, SendMail) and e.auto_submitted == "auto-replied"
-    }
+    return {e.recipient for e in decision.effects if _automatic_answer(e)}
+
+
+def _automatic_answer(effect: object) -> TypeGuard[SendMail]:
+    return isinstance(effect, SendMail) and effect.auto_submitted == "auto-replied"
 
 
 def limit_answers(decision: Decision, answered_today: Mapping[str, int], limit: int) -> Decision:
@@ -102,7 +103,7 @@ def limit_answers(decision: Decision, answered_today: Mapping[str, int], limit: 
     dropped: list[str] = []
     pending: dict[str, int] = {}
     for effect in decision.effects:
-        if isinstance(effect, SendMail) and effect.auto_submitted == "auto-replied":
+        if _automatic_answer(effect):
             count = answered_today.get(effect.recipient, 0) + pending.get(effect.recipient, 0)
             if count >= limit:
                 dropped.append(effect.recipient)

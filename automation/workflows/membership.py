@@ -12,6 +12,7 @@ import re
 from automation.model import AcceptRules, Attention, Decision, Details, Inbound, JoinRequest, SendMail
 
 JOIN_SCOPE = "join:"
+JOIN_TAG = "liity"  # verkosto+liity@…: a mail there asks to join
 _ACCEPT = re.compile(r"\b(hyväksyn|hyväksyn säännöt|jag godkänner|godkänner|i accept|i agree)\b", re.I)
 
 
