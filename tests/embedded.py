@@ -17,6 +17,26 @@ from automation.cli import main
 
 REPO = Path(__file__).resolve().parent.parent
 CONTACTS_HEADER = "email,name,organisation,language\n"
+# The network's mailbox and its sending, both Maildirs beside the config: the start of most
+# test configs, followed by their meetings.
+MAILDIRS = """
+[network]
+address = "verkosto@example.org"
+[mailbox]
+kind = "maildir"
+path = "inbox"
+[sending]
+kind = "maildir"
+path = "sent"
+"""
+# The spring meeting most tests register for.
+MARCH_MEETING = """
+[[meetings]]
+code = "2030-03"
+start = 2030-03-12T09:00:00
+end = 2030-03-12T12:00:00
+registration_deadline = 2030-02-22
+"""
 
 
 def network(tmp_path: Path, config: str, contacts: str = "", *, templates: bool = True) -> Path:

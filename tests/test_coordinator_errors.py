@@ -6,19 +6,13 @@ from __future__ import annotations
 from pathlib import Path
 
 from click.testing import CliRunner
-from embedded import network
+from embedded import MAILDIRS, network
 
 from automation.cli import main
 
-CONFIG = """
-[network]
-address = "verkosto@example.org"
-[mailbox]
-kind = "maildir"
-path = "inbox"
-[sending]
-kind = "maildir"
-path = "sent"
+CONFIG = (
+    MAILDIRS
+    + """
 [[meetings]]
 code = "2030-03"
 start = 2030-03-12T09:00:00
@@ -26,6 +20,7 @@ end = 2030-03-12T12:00:00
 registration_deadline = DEADLINE
 theme = "Tekoäly"
 """
+)
 
 
 def setup(tmp_path: Path, deadline: str = "2030-02-22") -> Path:

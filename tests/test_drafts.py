@@ -6,29 +6,18 @@ from __future__ import annotations
 import email
 from pathlib import Path
 
-from embedded import cli, network, sent
+from embedded import MAILDIRS, MARCH_MEETING, cli, network, sent
 
-CONFIG = """
-[network]
-address = "verkosto@example.org"
-[mailbox]
-kind = "maildir"
-path = "inbox"
-[sending]
-kind = "maildir"
-path = "sent"
-
+CONFIG = (
+    MAILDIRS
+    + """
 [[organisers]]
 email = "valmistelu@example.fi"
 name = "Outi Opetusneuvos"
 organisation = "Opetushallitus"
-
-[[meetings]]
-code = "2030-03"
-start = 2030-03-12T09:00:00
-end = 2030-03-12T12:00:00
-registration_deadline = 2030-02-22
-
+"""
+    + MARCH_MEETING
+    + """
 [[meetings]]
 code = "2030-04"
 start = 2030-04-16T09:00:00
@@ -36,6 +25,7 @@ end = 2030-04-16T12:00:00
 registration_deadline = 2030-04-02
 draft = true
 """
+)
 
 
 def setup(tmp_path: Path) -> Path:

@@ -6,24 +6,9 @@ from __future__ import annotations
 from pathlib import Path
 
 from click.testing import Result
-from embedded import cli, network, sent
+from embedded import MAILDIRS, MARCH_MEETING, cli, network, sent
 
-CONFIG = """
-[network]
-address = "verkosto@example.org"
-[mailbox]
-kind = "maildir"
-path = "inbox"
-[sending]
-kind = "maildir"
-path = "sent"
-
-[[meetings]]
-code = "2030-03"
-start = 2030-03-12T09:00:00
-end = 2030-03-12T12:00:00
-registration_deadline = 2030-02-22
-"""
+CONFIG = MAILDIRS + MARCH_MEETING
 
 
 def setup(tmp_path: Path) -> Path:

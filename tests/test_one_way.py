@@ -15,26 +15,12 @@ from types import FrameType
 from typing import Any
 
 import pytest
-from embedded import REPO, cli, network
+from embedded import MAILDIRS, MARCH_MEETING, REPO, cli, network
 
 from automation import service
 from automation.cli import desk as cli_desk
 
-CONFIG = """
-[network]
-address = "verkosto@example.org"
-[mailbox]
-kind = "maildir"
-path = "inbox"
-[sending]
-kind = "maildir"
-path = "sent"
-[[meetings]]
-code = "2030-03"
-start = 2030-03-12T09:00:00
-end = 2030-03-12T12:00:00
-registration_deadline = 2030-02-22
-"""
+CONFIG = MAILDIRS + MARCH_MEETING
 
 
 def _layers() -> list[tuple[str, ...]]:
